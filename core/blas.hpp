@@ -1,0 +1,15 @@
+// The one GEMM every hot path goes through, on raw row-major buffers:
+//   C[m,n] = alpha·op(A)·op(B) + beta·C,   op(X) = X or Xᵀ (a flag, never a transposed copy)
+// A is [m,k] (or [k,m] when trans_a), B is [k,n] (or [n,k] when trans_b).
+// beta = 1 accumulates into C, which is how gradients are summed without temporaries.
+#pragma once
+
+#include <cstddef>
+
+namespace elman {
+
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
+          const T* a, const T* b, T beta, T* c);
+
+}  // namespace elman

@@ -1,0 +1,98 @@
+// sum and mean, over everything or along one axis.
+#include <string>
+
+#include <xtensor/xbuilder.hpp>
+
+#include "core/ops.hpp"
+
+namespace elman {
+
+namespace {
+
+// A numpy axis (negative counts from the end) as an index into x's axes.
+std::size_t normalize_axis(int axis, std::size_t rank, const char* op, const Shape& shape)
+{
+    const long r = static_cast<long>(rank);
+    if (axis < -r || axis >= r)
+        throw Error(std::string(op) + ": axis " + std::to_string(axis) +
+                    " is out of range for shape " + shape_str(shape));
+    return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+}
+
+}  // namespace
+
+// y = Σ_i x_i                x:[...] -> y:[]
+// dx_i += dy                 (dy broadcast to every element)
+template <class T>
+Var<T> sum(const Var<T>& x)
+{
+    T total = T(0);
+    for (T v : x.value("sum")) total += v;
+    Tensor<T> y = scalar_tensor(total);
+    return record<T>("sum", std::move(y), {x}, [](BackwardContext<T>& c) {
+        if (!c.needs_grad(0)) return;
+        const T dy = c.grad().data()[0];
+        for (auto& g : c.grad_buffer(0)) g += dy;
+    });
+}
+
+// y = Σ_k x[..., k, ...]     x:[..., K, ...] -> y:[..., ...] (axis removed)
+// dx[..., k, ...] += dy[..., ...]   for every k
+template <class T>
+Var<T> sum(const Var<T>& x, int axis)
+{
+    const std::size_t ax = normalize_axis(axis, x.dim("sum"), "sum", x.shape("sum"));
+    // View x as [outer, K, inner] (row-major): y[o, i] = Σ_k x[o, k, i].
+    const Shape xs = x.shape("sum");
+    std::size_t outer = 1, inner = 1;
+    for (std::size_t d = 0; d < ax; ++d) outer *= xs[d];
+    for (std::size_t d = ax + 1; d < xs.size(); ++d) inner *= xs[d];
+    const std::size_t k = xs[ax];
+    Shape ys = xs;
+    ys.erase(ys.begin() + static_cast<long>(ax));
+    Tensor<T> y = xt::zeros<T>(ys);
+    const T* src = x.value("sum").data();
+    for (std::size_t o = 0; o < outer; ++o)
+        for (std::size_t j = 0; j < k; ++j)
+            for (std::size_t i = 0; i < inner; ++i) y.data()[o * inner + i] += src[(o * k + j) * inner + i];
+    return record<T>("sum", std::move(y), {x}, [outer, k, inner](BackwardContext<T>& c) {
+        if (!c.needs_grad(0)) return;
+        // dx[o, j, i] += dy[o, i]
+        const T* dy = c.grad().data();
+        T* dx = c.grad_buffer(0).data();
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t j = 0; j < k; ++j)
+                for (std::size_t i = 0; i < inner; ++i) dx[(o * k + j) * inner + i] += dy[o * inner + i];
+    });
+}
+
+// y = (1/N) Σ_i x_i          x:[...] -> y:[],  N = number of elements
+// dx_i += dy / N
+template <class T>
+Var<T> mean(const Var<T>& x)
+{
+    if (x.size("mean") == 0) throw Error("mean: input of shape " + shape_str(x.shape("mean")) + " is empty");
+    return mul_scalar(sum(x), T(1) / static_cast<T>(x.size("mean")));
+}
+
+// y = (1/K) Σ_k x[..., k, ...]
+// dx[..., k, ...] += dy / K
+template <class T>
+Var<T> mean(const Var<T>& x, int axis)
+{
+    const std::size_t ax = normalize_axis(axis, x.dim("mean"), "mean", x.shape("mean"));
+    const std::size_t k = x.shape("mean")[ax];
+    if (k == 0) throw Error("mean: axis " + std::to_string(axis) + " of shape " + shape_str(x.shape("mean")) + " is empty");
+    return mul_scalar(sum(x, axis), T(1) / static_cast<T>(k));
+}
+
+#define ELMAN_INSTANTIATE(T)                     \
+    template Var<T> sum(const Var<T>&);          \
+    template Var<T> sum(const Var<T>&, int);     \
+    template Var<T> mean(const Var<T>&);         \
+    template Var<T> mean(const Var<T>&, int);
+
+ELMAN_INSTANTIATE(float)
+ELMAN_INSTANTIATE(double)
+
+}  // namespace elman

@@ -1,0 +1,343 @@
+#include "core/tape.hpp"
+
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include <xtensor/xbuilder.hpp>
+
+namespace elman {
+
+namespace {
+thread_local bool g_grad_enabled = true;
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+
+NoGrad::NoGrad() : previous_(g_grad_enabled) { g_grad_enabled = false; }
+NoGrad::~NoGrad() { g_grad_enabled = previous_; }
+
+template <class T>
+void Parameter<T>::zero_grad()
+{
+    if (grad.shape() == value.shape())
+        grad.fill(T(0));
+    else
+        grad = xt::zeros<T>(value.shape());
+}
+
+// ---- Var ----
+
+template <class T>
+std::shared_ptr<detail::TapeState<T>> Var<T>::state(const char* op) const
+{
+    auto s = tape_.lock();
+    if (!s) {
+        if (tape_.owner_before(std::weak_ptr<detail::TapeState<T>>{}) ||
+            std::weak_ptr<detail::TapeState<T>>{}.owner_before(tape_))
+            throw Error(std::string(op) + ": Var used after its tape was destroyed");
+        throw Error(std::string(op) + ": Var is empty (default-constructed, never recorded)");
+    }
+    return s;
+}
+
+template <class T>
+const Tensor<T>& Var<T>::value(const char* op) const
+{
+    return state(op)->value(index_);
+}
+
+template <class T>
+bool Var<T>::has_grad() const
+{
+    auto s = state("grad");
+    const auto& n = s->nodes[index_];
+    return n.param ? n.has_grad || n.param->grad.size() == n.param->value.size() : n.has_grad;
+}
+
+template <class T>
+const Tensor<T>& Var<T>::grad() const
+{
+    auto s = state("grad");
+    const auto& n = s->nodes[index_];
+    if (n.param) return n.param->grad;
+    if (!n.has_grad)
+        throw Error("grad: no gradient reached %" + std::to_string(index_) + " (" + n.op +
+                    "); call backward first, or it does not influence the loss");
+    return n.grad;
+}
+
+template <class T>
+bool Var<T>::requires_grad() const
+{
+    return state("requires_grad")->nodes[index_].requires_grad;
+}
+
+template <class T>
+Shape Var<T>::shape(const char* op) const
+{
+    const auto& v = value(op);
+    return Shape(v.shape().begin(), v.shape().end());
+}
+
+template <class T>
+std::size_t Var<T>::dim(const char* op) const { return value(op).dimension(); }
+
+template <class T>
+std::size_t Var<T>::size(const char* op) const { return value(op).size(); }
+
+template <class T>
+T Var<T>::item() const
+{
+    const auto& v = value();
+    if (v.size() != 1)
+        throw Error("item: Var has shape " + shape_str(v.shape()) + ", not one element");
+    return v.data()[0];
+}
+
+template <class T>
+std::string Var<T>::op() const
+{
+    return state("op")->nodes[index_].op;
+}
+
+// ---- BackwardContext ----
+
+template <class T>
+const Tensor<T>& BackwardContext<T>::grad() const { return tape_.nodes[self_].grad; }
+
+template <class T>
+const Tensor<T>& BackwardContext<T>::value() const { return tape_.value(self_); }
+
+template <class T>
+const Tensor<T>& BackwardContext<T>::input(std::size_t k) const
+{
+    return tape_.value(tape_.nodes[self_].parents[k]);
+}
+
+template <class T>
+std::size_t BackwardContext<T>::num_inputs() const { return tape_.nodes[self_].parents.size(); }
+
+template <class T>
+bool BackwardContext<T>::needs_grad(std::size_t k) const
+{
+    return tape_.nodes[tape_.nodes[self_].parents[k]].requires_grad;
+}
+
+template <class T>
+Tensor<T>& BackwardContext<T>::grad_buffer(std::size_t k)
+{
+    return tape_.grad_buffer(tape_.nodes[self_].parents[k]);
+}
+
+template <class T>
+void BackwardContext<T>::throw_shape_mismatch(std::size_t k, const Shape& got) const
+{
+    const auto& node = tape_.nodes[self_];
+    throw Error(std::string(node.op) + " backward: gradient for input " + std::to_string(k) +
+                " has shape " + shape_str(got) + " but the input has shape " +
+                shape_str(tape_.value(node.parents[k]).shape()));
+}
+
+// ---- TapeState ----
+
+namespace detail {
+
+template <class T>
+Var<T> TapeState<T>::push(Node<T> node)
+{
+    nodes.push_back(std::move(node));
+    Var<T> v;
+    v.tape_ = this->weak_from_this();
+    v.index_ = nodes.size() - 1;
+    return v;
+}
+
+template <class T>
+Tensor<T>& TapeState<T>::grad_buffer(std::size_t i)
+{
+    Node<T>& n = nodes[i];
+    if (n.param) {
+        // A parameter's gradient persists across tapes: allocate once, then keep adding.
+        if (n.param->grad.shape() != n.param->value.shape())
+            n.param->grad = xt::zeros<T>(n.param->value.shape());
+        n.has_grad = true;
+        return n.param->grad;
+    }
+    if (!n.has_grad) {
+        n.grad = xt::zeros<T>(n.value.shape());
+        n.has_grad = true;
+    }
+    return n.grad;
+}
+
+}  // namespace detail
+
+// ---- record ----
+
+template <class T>
+Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs,
+              BackwardFn<T> backward)
+{
+    if (inputs.empty()) throw Error(std::string(op) + ": no inputs");
+    auto s = inputs[0].state(op);
+    detail::Node<T> node;
+    node.op = op;
+    node.value = std::move(value);
+    bool any = false;
+    for (const auto& in : inputs) {
+        if (in.state(op) != s)
+            throw Error(std::string(op) + ": inputs belong to different tapes");
+        any = any || s->nodes[in.index()].requires_grad;
+    }
+    if (grad_enabled() && any) {
+        node.requires_grad = true;
+        node.parents.reserve(inputs.size());
+        for (const auto& in : inputs) node.parents.push_back(in.index());
+        node.backward = std::move(backward);
+    }
+    return s->push(std::move(node));
+}
+
+template <class T>
+Var<T> detach(const Var<T>& x)
+{
+    auto s = x.state("detach");
+    detail::Node<T> node;
+    node.op = "detach";
+    node.label = "%" + std::to_string(x.index());
+    node.value = s->value(x.index());
+    return s->push(std::move(node));
+}
+
+// ---- Tape ----
+
+template <class T>
+Tape<T>::Tape() : state_(std::make_shared<detail::TapeState<T>>()) {}
+
+template <class T>
+Tape<T>::~Tape() = default;
+
+template <class T>
+Var<T> Tape<T>::variable(Tensor<T> value, std::string label)
+{
+    detail::Node<T> node;
+    node.op = "input";
+    node.label = std::move(label);
+    node.value = std::move(value);
+    node.requires_grad = grad_enabled();
+    return state_->push(std::move(node));
+}
+
+template <class T>
+Var<T> Tape<T>::constant(Tensor<T> value, std::string label)
+{
+    detail::Node<T> node;
+    node.op = "constant";
+    node.label = std::move(label);
+    node.value = std::move(value);
+    return state_->push(std::move(node));
+}
+
+template <class T>
+Var<T> Tape<T>::param(Parameter<T>& p)
+{
+    detail::Node<T> node;
+    node.op = "param";
+    node.label = p.name;
+    node.param = &p;
+    node.requires_grad = grad_enabled();
+    return state_->push(std::move(node));
+}
+
+template <class T>
+void Tape<T>::backward(const Var<T>& loss)
+{
+    const auto& v = loss.value();
+    if (v.size() != 1)
+        throw Error("backward: output %" + std::to_string(loss.index()) + " has shape " +
+                    shape_str(v.shape()) +
+                    "; backward without a seed needs a one-element loss (reduce it with "
+                    "sum/mean, or pass dL/doutput as the seed)");
+    backward(loss, xt::ones<T>(v.shape()));
+}
+
+template <class T>
+void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed)
+{
+    auto s = output.state("backward");
+    if (s != state_) throw Error("backward: output belongs to a different tape");
+    if (s->backward_done)
+        throw Error("backward: called twice on the same tape; record a new tape for each "
+                    "backward pass");
+    const std::size_t top = output.index();
+    auto& out = s->nodes[top];
+    if (s->value(top).shape() != seed.shape())
+        throw Error("backward: seed has shape " + shape_str(seed.shape()) +
+                    " but the output has shape " + shape_str(s->value(top).shape()));
+    if (!out.requires_grad)
+        throw Error("backward: output %" + std::to_string(top) + " (" + out.op +
+                    ") does not depend on any variable or parameter that needs a gradient");
+    s->backward_done = true;
+    xt::noalias(s->grad_buffer(top)) += seed;
+    for (std::size_t i = top + 1; i-- > 0;) {
+        auto& n = s->nodes[i];
+        if (!n.backward || !n.has_grad) continue;
+        BackwardContext<T> ctx(*s, i);
+        n.backward(ctx);
+    }
+}
+
+template <class T>
+std::size_t Tape<T>::size() const { return state_->nodes.size(); }
+
+template <class T>
+std::size_t Tape<T>::recorded() const
+{
+    std::size_t k = 0;
+    for (const auto& n : state_->nodes) k += n.backward ? 1 : 0;
+    return k;
+}
+
+template <class T>
+void Tape<T>::print(std::ostream& os) const
+{
+    const auto& nodes = state_->nodes;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const auto& n = nodes[i];
+        std::ostringstream line;
+        line << "%" << i << " = " << n.op;
+        if (!n.label.empty()) line << " " << n.label;
+        if (!n.parents.empty()) {
+            line << "(";
+            for (std::size_t k = 0; k < n.parents.size(); ++k)
+                line << (k ? ", %" : "%") << n.parents[k];
+            line << ")";
+        }
+        os << std::left << std::setw(32) << line.str() << " " << shape_str(state_->value(i).shape())
+           << (n.requires_grad ? "" : "  (no grad)") << "\n";
+    }
+}
+
+template <class T>
+std::string Tape<T>::str() const
+{
+    std::ostringstream os;
+    print(os);
+    return os.str();
+}
+
+#define ELMAN_INSTANTIATE(T)                                                              \
+    template struct Parameter<T>;                                                        \
+    template class Var<T>;                                                               \
+    template class BackwardContext<T>;                                                   \
+    template class Tape<T>;                                                              \
+    template struct detail::TapeState<T>;                                                \
+    template Var<T> record<T>(const char*, Tensor<T>, const std::vector<Var<T>>&,        \
+                              BackwardFn<T>);                                            \
+    template Var<T> detach<T>(const Var<T>&);
+
+ELMAN_INSTANTIATE(float)
+ELMAN_INSTANTIATE(double)
+
+}  // namespace elman

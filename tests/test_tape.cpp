@@ -1,0 +1,121 @@
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "check.hpp"
+
+using namespace elman;
+using elman::test::randn;
+
+TEST_CASE("tape: fan-out accumulates both contributions (c = a*a + a)", "[tape]")
+{
+    Tape<double> tape;
+    auto a = tape.variable(Tensor<double>{1.5, -2.0, 3.0}, "a");
+    auto c = sum(a * a + a);
+    tape.backward(c);
+    // dc/da = 2a + 1
+    REQUIRE(a.grad() == Tensor<double>{4.0, -3.0, 7.0});
+}
+
+TEST_CASE("tape: no_grad records nothing for backward", "[tape]")
+{
+    Tape<double> tape;
+    auto x = tape.variable(Tensor<double>{1.0, 2.0});
+    const auto before = tape.recorded();
+    Var<double> y;
+    {
+        NoGrad guard;
+        REQUIRE_FALSE(grad_enabled());
+        y = tanh(x * x);
+    }
+    REQUIRE(grad_enabled());
+    REQUIRE(tape.recorded() == before);
+    REQUIRE_FALSE(y.requires_grad());
+    REQUIRE(y.value()(1) == Approx(std::tanh(4.0)));
+    REQUIRE_THROWS_WITH(tape.backward(sum(y)), Catch::Contains("does not depend"));
+}
+
+TEST_CASE("tape: detach stops the gradient", "[tape]")
+{
+    Tape<double> tape;
+    auto x = tape.variable(Tensor<double>{2.0});
+    auto y = x * detach(x);  // d/dx (x · const) = const = 2, not 2x = 4
+    tape.backward(sum(y));
+    REQUIRE(x.grad()(0) == 2.0);
+}
+
+TEST_CASE("tape: parameter gradients persist across tapes until zeroed", "[tape]")
+{
+    Parameter<double> w{"w", Tensor<double>{3.0}, {}};
+    for (int step = 0; step < 2; ++step) {
+        Tape<double> tape;
+        auto x = tape.constant(Tensor<double>{2.0});
+        tape.backward(sum(tape.param(w) * x));
+    }
+    REQUIRE(w.grad(0) == 4.0);  // 2 + 2
+    w.zero_grad();
+    REQUIRE(w.grad(0) == 0.0);
+}
+
+TEST_CASE("tape: backward from a non-scalar without a seed names the op", "[tape][errors]")
+{
+    Tape<double> tape;
+    auto x = tape.variable(randn({2, 3}, 1));
+    auto y = tanh(x);
+    REQUIRE_THROWS_WITH(tape.backward(y), Catch::Contains("backward") && Catch::Contains("[2,3]"));
+    Tensor<double> seed = xt::ones<double>({2, 3});
+    tape.backward(y, seed);
+    REQUIRE(x.grad().shape() == y.value().shape());
+}
+
+TEST_CASE("tape: backward twice is an error", "[tape][errors]")
+{
+    Tape<double> tape;
+    auto x = tape.variable(Tensor<double>{1.0});
+    auto y = sum(x * x);
+    tape.backward(y);
+    REQUIRE_THROWS_WITH(tape.backward(y), Catch::Contains("backward: called twice"));
+}
+
+TEST_CASE("tape: a Var used after its tape is destroyed throws", "[tape][errors]")
+{
+    Var<double> v;
+    {
+        Tape<double> tape;
+        v = tape.variable(Tensor<double>{1.0});
+    }
+    REQUIRE_THROWS_WITH(tanh(v), Catch::Contains("tanh") && Catch::Contains("tape was destroyed"));
+    REQUIRE_THROWS_WITH(v.value(), Catch::Contains("tape was destroyed"));
+    Var<double> empty;
+    REQUIRE_THROWS_WITH(exp(empty), Catch::Contains("exp") && Catch::Contains("empty"));
+}
+
+TEST_CASE("tape: mixing Vars of two tapes names the op", "[tape][errors]")
+{
+    Tape<double> t1, t2;
+    auto a = t1.variable(Tensor<double>{1.0});
+    auto b = t2.variable(Tensor<double>{1.0});
+    REQUIRE_THROWS_WITH(a + b, Catch::Contains("add") && Catch::Contains("different tapes"));
+}
+
+TEST_CASE("tape: prints one line per node with op, parents and shape", "[tape]")
+{
+    Tape<double> tape;
+    Parameter<double> w{"kernel", randn({3, 4}, 2), {}};
+    auto x = tape.variable(randn({2, 3}, 3), "x");
+    auto y = tanh(matmul(x, tape.param(w)));
+    (void)y;
+    const std::string s = tape.str();
+    REQUIRE(s ==
+            "%0 = input x                     [2,3]\n"
+            "%1 = param kernel                [3,4]\n"
+            "%2 = matmul(%0, %1)              [2,4]\n"
+            "%3 = tanh(%2)                    [2,4]\n");
+}
+
+TEST_CASE("tape: item() of a multi-element Var names the shape", "[tape][errors]")
+{
+    Tape<double> tape;
+    auto x = tape.variable(randn({2, 2}, 4));
+    REQUIRE_THROWS_WITH(x.item(), Catch::Contains("item") && Catch::Contains("[2,2]"));
+}
