@@ -13,7 +13,8 @@ int main()
     Parameter<float> b{"b", Tensor<float>{0.1f, -0.1f}, {}};
     Tape<float> tape;
     auto x = tape.constant(Tensor<float>{{1, 2, 3}, {-1, 0, 1}}, "x");
-    auto y = tanh(matmul(x, tape.param(W)) + tape.param(b));
+    auto w = tape.param(W), bias = tape.param(b);
+    auto y = tanh(matmul(x, w) + bias);
     auto loss = mean(square(y));
     tape.backward(loss);
 
