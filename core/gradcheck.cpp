@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include <xtensor/xbuilder.hpp>
@@ -86,7 +87,9 @@ GradcheckReport gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
         GradcheckInputReport r;
         r.name = is_param ? params[i - xs.size()]->name : "input " + std::to_string(i);
         r.shape = Shape(target.shape().begin(), target.shape().end());
-        double worst_excess = -1.0;
+        // -inf, not a finite guess: with a large tolerance every excess can be very negative,
+        // and the report must still name a worst element.
+        double worst_excess = -std::numeric_limits<double>::infinity();
         for (std::size_t j = 0; j < target.size(); ++j) {
             const double saved = target.data()[j];
             target.data()[j] = saved + options.eps;
@@ -103,7 +106,9 @@ GradcheckReport gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
             const double excess = err - (options.atol + options.rtol * scale);
             if (!std::isfinite(num) || !std::isfinite(ana) || excess > 0) r.passed = false;
             if (excess > worst_excess || !std::isfinite(excess)) {
-                worst_excess = std::isfinite(excess) ? excess : worst_excess;
+                // A non-finite gradient is the worst there is: later finite errors keep off it.
+                worst_excess =
+                    std::isfinite(excess) ? excess : std::numeric_limits<double>::infinity();
                 r.worst = unravel(j, r.shape);
                 r.analytic = ana;
                 r.numeric = num;

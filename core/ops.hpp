@@ -42,7 +42,12 @@ template <class T> Var<T> operator-(const Var<T>& a, T s) { return add_scalar(a,
 template <class T> Var<T> operator-(T s, const Var<T>& a) { return rsub_scalar(a, s); }
 template <class T> Var<T> operator*(const Var<T>& a, T s) { return mul_scalar(a, s); }
 template <class T> Var<T> operator*(T s, const Var<T>& a) { return mul_scalar(a, s); }
-template <class T> Var<T> operator/(const Var<T>& a, T s) { return mul_scalar(a, T(1) / s); }
+template <class T> Var<T> operator/(const Var<T>& a, T s)
+{
+    if (s == T(0))
+        throw Error("div: dividing a tensor of shape " + shape_str(a.shape("div")) + " by 0");
+    return mul_scalar(a, T(1) / s);
+}
 template <class T> Var<T> operator/(T s, const Var<T>& a) { return rdiv_scalar(a, s); }
 
 // Elementwise functions.

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <iosfwd>
@@ -200,7 +201,9 @@ struct Node {
 
 template <class T>
 struct TapeState : std::enable_shared_from_this<TapeState<T>> {
-    std::vector<Node<T>> nodes;
+    // A deque, not a vector: appending never moves existing nodes, so the references that
+    // Var::value() and grad() hand out stay valid while more ops are recorded.
+    std::deque<Node<T>> nodes;
     bool backward_done = false;
 
     const Tensor<T>& value(std::size_t i) const
