@@ -1,0 +1,229 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "datasets/csv.hpp"
+#include "datasets/period.hpp"
+
+using namespace elman;
+using Catch::Contains;
+
+namespace {
+
+// A CSV file with exactly these bytes in a fresh temporary folder, removed at scope exit.
+struct TempCsv {
+    std::filesystem::path path;
+    explicit TempCsv(const std::string& bytes, const std::string& name = "series.csv")
+    {
+        static int counter = 0;
+        const auto dir = std::filesystem::temp_directory_path() /
+                         ("elman_test_csv_" + std::to_string(::getpid()) + "_" +
+                          std::to_string(counter++));
+        std::filesystem::create_directories(dir);
+        path = dir / name;
+        std::ofstream(path, std::ios::binary) << bytes;
+    }
+    ~TempCsv() { std::filesystem::remove_all(path.parent_path()); }
+    std::string str() const { return path.string(); }
+};
+
+std::string load_error(const TempCsv& f, const CsvOptions& o = {})
+{
+    try {
+        load_csv(f.str(), o);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("period: the four label formats give frequency and season length", "[csv]")
+{
+    REQUIRE(parse_period("1949")->frequency == Frequency::yearly);
+    REQUIRE(parse_period("1959-Q3")->frequency == Frequency::quarterly);
+    REQUIRE(parse_period("1959-Q3")->sub == 3);
+    REQUIRE(parse_period("1949-02")->frequency == Frequency::monthly);
+    REQUIRE(parse_period("2024-02-29")->frequency == Frequency::daily);
+    REQUIRE(season_length(Frequency::yearly) == 1);
+    REQUIRE(season_length(Frequency::quarterly) == 4);
+    REQUIRE(season_length(Frequency::monthly) == 12);
+    REQUIRE(season_length(Frequency::daily) == 7);
+    REQUIRE(season_length(Frequency::unknown) == 1);
+}
+
+TEST_CASE("period: impossible or malformed labels are not periods", "[csv]")
+{
+    for (const char* s : {"1949-13", "1949-00", "1959-Q5", "2023-02-29", "2023-04-31", "49",
+                          "1949-1", "1949/01", " 1949", "1949-01-01T00", "abcd"})
+        REQUIRE_FALSE(parse_period(s).has_value());
+}
+
+TEST_CASE("period: consecutive periods differ by one ordinal, across year ends", "[csv]")
+{
+    REQUIRE(parse_period("1950-01")->ordinal - parse_period("1949-12")->ordinal == 1);
+    REQUIRE(parse_period("1960-Q1")->ordinal - parse_period("1959-Q4")->ordinal == 1);
+    REQUIRE(parse_period("2024-03-01")->ordinal - parse_period("2024-02-29")->ordinal == 1);
+    REQUIRE(format_period(advance(*parse_period("1949-12"), 1)) == "1950-01");
+    REQUIRE(format_period(advance(*parse_period("1959-Q4"), 2)) == "1960-Q2");
+    REQUIRE(format_period(advance(*parse_period("2023-12-31"), 60)) == "2024-02-29");
+}
+
+TEST_CASE("csv: a monthly file loads with its periods, values and season 12", "[csv]")
+{
+    TempCsv f("month,passengers\n1949-01,112\n1949-02,118.5\n1949-03,-1e2\n");
+    const Series s = load_csv(f.str());
+    REQUIRE(s.name == "passengers");
+    REQUIRE(s.periods == std::vector<std::string>{"1949-01", "1949-02", "1949-03"});
+    REQUIRE(s.values == std::vector<double>{112, 118.5, -100});
+    REQUIRE(s.frequency == Frequency::monthly);
+    REQUIRE(s.season == 12);
+}
+
+TEST_CASE("csv: UTF-8 BOM, CRLF line ends, quotes and a trailing empty line are accepted", "[csv]")
+{
+    TempCsv f("\xEF\xBB\xBFyear,\"flow, m3\"\r\n1871,1120\r\n1872,\"1160\"\r\n\r\n");
+    const Series s = load_csv(f.str());
+    REQUIRE(s.name == "flow, m3");
+    REQUIRE(s.periods.front() == "1871");
+    REQUIRE(s.values == std::vector<double>{1120, 1160});
+    REQUIRE(s.frequency == Frequency::yearly);
+    REQUIRE(s.season == 1);
+}
+
+TEST_CASE("csv: the value column is chosen by name or by index", "[csv]")
+{
+    TempCsv f("period,a,b\n2000-Q1,1,10\n2000-Q2,2,20\n");
+    CsvOptions by_name;
+    by_name.column = "b";
+    REQUIRE(load_csv(f.str(), by_name).values == std::vector<double>{10, 20});
+    CsvOptions by_index;
+    by_index.column_index = 1;
+    const Series s = load_csv(f.str(), by_index);
+    REQUIRE(s.name == "a");
+    REQUIRE(s.frequency == Frequency::quarterly);
+    REQUIRE(s.season == 4);
+    REQUIRE_THROWS_WITH(load_csv(f.str()), Contains("several value columns (a, b)"));
+}
+
+TEST_CASE("csv: a frame holds several columns side by side", "[csv]")
+{
+    TempCsv f("day,x,y,z\n2024-01-01,1,2,3\n2024-01-02,4,5,6\n2024-01-05,7,8,9\n");
+    const Frame fr = load_csv_frame(f.str(), {"z", "x"});
+    REQUIRE(fr.columns == std::vector<std::string>{"z", "x"});
+    REQUIRE(fr.frequency == Frequency::daily);
+    REQUIRE(fr.season == 7);
+    const Tensor<double> m = fr.matrix();
+    REQUIRE(m.shape() == Shape{3, 2});
+    REQUIRE(m(2, 0) == 9);
+    REQUIRE(m(1, 1) == 4);
+    REQUIRE(fr.column("x").values == std::vector<double>{1, 4, 7});
+    REQUIRE_THROWS_WITH(fr.column("y"), Contains("available columns: z, x"));
+}
+
+TEST_CASE("csv: a non-numeric cell names file, line, column number and name", "[csv]")
+{
+    TempCsv f("month,passengers\n1949-01,112\n1949-02,11x8\n");
+    const std::string msg = load_error(f);
+    REQUIRE_THAT(msg, Contains(f.str() + ":3:2: column 'passengers'"));
+    REQUIRE_THAT(msg, Contains("found '11x8', expected a number"));
+}
+
+TEST_CASE("csv: empty cells, NaN and inf are errors unless interpolation is asked", "[csv]")
+{
+    TempCsv empty("month,v\n1949-01,1\n1949-02,\n1949-03,3\n");
+    REQUIRE_THAT(load_error(empty), Contains(empty.str() + ":3:2: column 'v': found an empty cell"));
+    TempCsv nan("month,v\n1949-01,1\n1949-02,2\n1949-03,nan\n1949-04,5\n");
+    REQUIRE_THAT(load_error(nan), Contains(nan.str() + ":4:2: column 'v': found 'nan', expected a finite number"));
+    TempCsv inf("month,v\n1949-01,1\n1949-02,-inf\n");
+    REQUIRE_THAT(load_error(inf), Contains(inf.str() + ":3:2:"));
+
+    CsvOptions o;
+    o.missing = Missing::interpolate;
+    REQUIRE(load_csv(empty.str(), o).values == std::vector<double>{1, 2, 3});
+    // 2 → 5 over three steps: 3, 4.
+    TempCsv run("year,v\n2000,2\n2001,\n2002,NaN\n2003,5\n");
+    REQUIRE(load_csv(run.str(), o).values == std::vector<double>{2, 3, 4, 5});
+    TempCsv lead("year,v\n2000,\n2001,1\n");
+    REQUIRE_THAT(load_error(lead, o), Contains(lead.str() + ":2:2: column 'v': missing value at the start"));
+    TempCsv tail("year,v\n2000,1\n2001,2\n2002,\n");
+    REQUIRE_THAT(load_error(tail, o), Contains(tail.str() + ":4:2: column 'v': missing value at the end"));
+}
+
+TEST_CASE("csv: ragged rows are errors at the first missing or extra cell", "[csv]")
+{
+    TempCsv short_row("year,a,b\n2000,1,2\n2001,3\n");
+    CsvOptions a;
+    a.column = "a";
+    REQUIRE_THAT(load_error(short_row, a), Contains(short_row.str() + ":3:3: column 'b': missing cell"));
+    TempCsv long_row("year,a\n2000,1\n2001,3,4\n");
+    REQUIRE_THAT(load_error(long_row), Contains(long_row.str() + ":3:3:"));
+    REQUIRE_THAT(load_error(long_row), Contains("extra cell '4'"));
+}
+
+TEST_CASE("csv: header problems are reported", "[csv]")
+{
+    TempCsv dup("year,v,v\n2000,1,2\n");
+    REQUIRE_THAT(load_error(dup), Contains(dup.str() + ":1:3: column 'v': duplicate column name (also column 2)"));
+    TempCsv ok("year,flow\n2000,1\n");
+    CsvOptions o;
+    o.column = "volume";
+    const std::string msg = load_error(ok, o);
+    REQUIRE_THAT(msg, Contains(ok.str() + ":1: no column 'volume'"));
+    REQUIRE_THAT(msg, Contains("available columns: year, flow"));
+    CsvOptions bad_index;
+    bad_index.column_index = 5;
+    REQUIRE_THAT(load_error(ok, bad_index), Contains("no column with index 5"));
+}
+
+TEST_CASE("csv: an empty file, a header alone and a missing file are errors", "[csv]")
+{
+    TempCsv empty("");
+    REQUIRE_THAT(load_error(empty), Contains(empty.str() + ":1: empty file"));
+    TempCsv header("year,v\n");
+    REQUIRE_THAT(load_error(header), Contains(header.str() + ":2: no data rows"));
+    REQUIRE_THROWS_WITH(load_csv("/nonexistent/elman.csv"),
+                        Contains("/nonexistent/elman.csv: cannot open"));
+}
+
+TEST_CASE("csv: periods must keep the first row's format, in order and without gaps", "[csv]")
+{
+    TempCsv mixed("month,v\n1949-01,1\n1949,2\n");
+    REQUIRE_THAT(load_error(mixed), Contains(mixed.str() + ":3:1: column 'month': found '1949', expected a monthly period YYYY-MM"));
+    TempCsv gap("month,v\n1949-11,1\n1949-12,2\n1950-02,3\n");
+    REQUIRE_THAT(load_error(gap), Contains(gap.str() + ":4:1: column 'month': found '1950-02', expected '1950-01'"));
+    TempCsv back("year,v\n2001,1\n2000,2\n");
+    REQUIRE_THAT(load_error(back), Contains(back.str() + ":3:1:"));
+    REQUIRE_THAT(load_error(back), Contains("in time order"));
+    TempCsv bad_month("month,v\n1949-12,1\n1949-13,2\n");
+    REQUIRE_THAT(load_error(bad_month), Contains(bad_month.str() + ":3:1:"));
+}
+
+TEST_CASE("csv: labels in no known format are kept, with unknown frequency", "[csv]")
+{
+    TempCsv f("t,v\nday one,1\nday two,2\n");
+    const Series s = load_csv(f.str());
+    REQUIRE(s.frequency == Frequency::unknown);
+    REQUIRE(s.season == 1);
+    REQUIRE(s.periods[1] == "day two");
+    CsvOptions no_period;
+    no_period.has_period = false;
+    no_period.column = "v";
+    const Series n = load_csv(f.str(), no_period);
+    REQUIRE(n.periods == std::vector<std::string>{"0", "1"});
+}
+
+TEST_CASE("csv: a blank line between data rows and an unclosed quote are errors", "[csv]")
+{
+    TempCsv blank("year,v\n2000,1\n\n2001,2\n");
+    REQUIRE_THAT(load_error(blank), Contains(blank.str() + ":3: empty line between data rows"));
+    TempCsv quote("year,v\n2000,\"1\n");
+    REQUIRE_THAT(load_error(quote), Contains(quote.str() + ":2:2:"));
+    REQUIRE_THAT(load_error(quote), Contains("unterminated double quote"));
+}
