@@ -102,7 +102,8 @@ GradcheckReport gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
             const double err = std::abs(ana - num);
             const double scale = std::max(std::abs(ana), std::abs(num));
             r.max_abs_error = std::max(r.max_abs_error, err);
-            if (scale > 0) r.max_rel_error = std::max(r.max_rel_error, err / scale);
+            if (scale > 0 && scale * options.rtol >= options.atol)
+                r.max_rel_error = std::max(r.max_rel_error, err / scale);
             const double excess = err - (options.atol + options.rtol * scale);
             if (!std::isfinite(num) || !std::isfinite(ana) || excess > 0) r.passed = false;
             if (excess > worst_excess || !std::isfinite(excess)) {

@@ -31,7 +31,10 @@ struct GradcheckInputReport {
     std::string name;              // "input 0", or the parameter's name
     Shape shape;
     double max_abs_error = 0.0;
-    double max_rel_error = 0.0;    // |a − n| / max(|a|, |n|), over elements not both zero
+    // |a − n| / max(|a|, |n|) over the elements where the relative part of the tolerance
+    // dominates (max(|a|, |n|) >= atol / rtol); below that, finite differences cannot resolve
+    // a relative error and the absolute tolerance judges the element.
+    double max_rel_error = 0.0;
     Shape worst;                   // position of the element with the largest excess over tolerance
     double analytic = 0.0;         // the two gradients at `worst`
     double numeric = 0.0;

@@ -1,0 +1,36 @@
+// The activations a layer can apply, by Keras name, in two forms: as a tape op on a Var (the
+// composed path and Dense) and in place on a raw buffer (the fused SimpleRNN node), with the
+// derivative written in terms of the output y = act(a), which is all the fused backward keeps:
+//
+//   tanh      y = tanh(a)              act'(a) = 1 − y²
+//   relu      y = max(a, 0)            act'(a) = [y > 0]
+//   sigmoid   y = 1 / (1 + e^(−a))     act'(a) = y·(1 − y)
+//   linear    y = a                    act'(a) = 1
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/tape.hpp"
+
+namespace elman {
+
+enum class Activation { tanh, relu, sigmoid, linear };
+
+// "tanh", "relu", "sigmoid", "linear" (Keras names); anything else throws elman::Error.
+Activation parse_activation(const std::string& name);
+std::string to_string(Activation a);
+
+// act(x) recorded on x's tape (linear returns x itself: no node).
+template <class T>
+Var<T> activate(const Var<T>& x, Activation a);
+
+// y[i] = act(y[i]) for i < n, in place.
+template <class T>
+void activate_inplace(Activation a, T* y, std::size_t n);
+
+// g[i] *= act'(a[i]), with act' written from the output y = act(a), for i < n.
+template <class T>
+void multiply_by_derivative(Activation a, const T* y, T* g, std::size_t n);
+
+}  // namespace elman

@@ -1,0 +1,70 @@
+// Module: what every layer (and Sequential) promises. The contract of each method is written
+// here once; layers only say where they differ.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "core/tape.hpp"
+#include "core/tensor.hpp"
+
+namespace elman {
+
+template <class T>
+class Module {
+public:
+    virtual ~Module() = default;
+
+    // y = layer(x), recorded on `tape`. x carries the batch axis first ([B,...]). Builds the
+    // layer from x's shape on the first call if build() was not called. Throws elman::Error
+    // naming the layer and the shapes when x does not fit.
+    virtual Var<T> forward(Tape<T>& tape, const Var<T>& x) = 0;
+
+    // The trainable weights in registration order (Keras' order, e.g. kernel, bias). The
+    // pointers stay valid as long as the layer lives; empty before build().
+    virtual std::vector<Parameter<T>*> parameters() { return {}; }
+
+    // The instance name: "simple_rnn", "dense_1", ... (Keras style). Parameters are named
+    // "<layer name>/<weight name>".
+    virtual std::string name() const { return name_.empty() ? default_name() : name_; }
+    // Renames the layer and its parameters.
+    virtual void set_name(std::string name)
+    {
+        name_ = std::move(name);
+        for (Parameter<T>* p : parameters()) {
+            const auto slash = p->name.rfind('/');
+            const std::string weight =
+                slash == std::string::npos ? p->name : p->name.substr(slash + 1);
+            p->name = name_ + "/" + weight;
+        }
+    }
+    // True once set_name() gave this layer a name (Sequential leaves such names alone).
+    bool has_name() const { return !name_.empty(); }
+    // The base of the automatic name ("simple_rnn", "dense").
+    virtual std::string default_name() const { return "module"; }
+
+    // Create the weights for inputs of `input_shape`, given WITHOUT the batch axis:
+    // {T, F} for a sequence layer, {F} (or {T, F}) for Dense. A 0 means "any length" (None).
+    // Building twice with compatible shapes is a no-op; an incompatible one throws.
+    virtual void build(const Shape& input_shape) { (void)input_shape; built_ = true; }
+
+    // The output shape for `input_shape` (both without the batch axis; 0 stands for None).
+    virtual Shape output_shape(const Shape& input_shape) const { return input_shape; }
+
+    // Number of trainable scalars, and the formula behind it with the numbers filled in,
+    // e.g. "1·(5 + 1 + 1)" for SimpleRNN(1) on 5 features. Throw if the layer is not built.
+    virtual std::size_t param_count() const { return 0; }
+    virtual std::string param_formula() const { return "0"; }
+
+    // The class name as Keras prints it in summary(): "SimpleRNN", "Dense".
+    virtual std::string type() const { return "Module"; }
+
+    bool built() const { return built_; }
+
+protected:
+    bool built_ = false;
+    std::string name_;
+};
+
+}  // namespace elman

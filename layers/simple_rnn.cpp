@@ -1,0 +1,245 @@
+#include "layers/simple_rnn.hpp"
+
+#include "core/error.hpp"
+#include "core/init.hpp"
+#include "core/ops.hpp"
+
+namespace elman {
+
+namespace {
+
+const char* const k_initializers[] = {"zeros", "ones", "glorot_uniform", "orthogonal",
+                                      "random_uniform", "random_normal"};
+
+bool known_initializer(const std::string& name)
+{
+    for (const char* k : k_initializers)
+        if (name == k) return true;
+    return false;
+}
+
+template <class T>
+Tensor<T> initialize(const std::string& name, const Shape& shape, std::uint64_t seed)
+{
+    if (name == "zeros") return zeros<T>(shape);
+    if (name == "ones") return ones<T>(shape);
+    if (name == "glorot_uniform") return glorot_uniform<T>(shape, seed);
+    if (name == "orthogonal") return orthogonal<T>(shape, seed);
+    if (name == "random_uniform") return uniform<T>(shape, T(-0.05), T(0.05), seed);
+    return normal<T>(shape, T(0), T(0.05), seed);
+}
+
+// splitmix64: one independent-looking seed per initializer from the layer's seed, so that
+// kernel and recurrent_kernel never share a random stream.
+std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t k)
+{
+    std::uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+}  // namespace
+
+template <class T>
+SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options) : options_(std::move(options))
+{
+    if (options_.units == 0) throw Error("simple_rnn: units must be positive, got 0");
+    for (const std::string* init : {&options_.kernel_initializer,
+                                    &options_.recurrent_initializer, &options_.bias_initializer})
+        if (!known_initializer(*init))
+            throw Error("simple_rnn: unknown initializer \"" + *init +
+                        "\" (expected zeros, ones, glorot_uniform, orthogonal, random_uniform "
+                        "or random_normal)");
+}
+
+template <class T>
+void SimpleRNN<T>::build_features(std::size_t features)
+{
+    if (this->built_) {
+        if (features != input_dim_)
+            throw Error(this->name() + ": input has " + std::to_string(features) +
+                        " features but the layer was built for " + std::to_string(input_dim_) +
+                        " (kernel " + shape_str(kernel.value.shape()) + ")");
+        return;
+    }
+    if (features == 0) throw Error(this->name() + ": cannot build for 0 input features");
+    const std::size_t u = options_.units;
+    input_dim_ = features;
+    kernel.name = this->name() + "/kernel";
+    kernel.value = initialize<T>(options_.kernel_initializer, {features, u},
+                                 derive_seed(options_.seed, 0));
+    recurrent_kernel.name = this->name() + "/recurrent_kernel";
+    recurrent_kernel.value = initialize<T>(options_.recurrent_initializer, {u, u},
+                                           derive_seed(options_.seed, 1));
+    if (options_.use_bias) {
+        bias.name = this->name() + "/bias";
+        bias.value = initialize<T>(options_.bias_initializer, {u}, derive_seed(options_.seed, 2));
+    }
+    this->built_ = true;
+}
+
+template <class T>
+void SimpleRNN<T>::build(const Shape& input_shape)
+{
+    if (input_shape.size() != 2)
+        throw Error(this->name() + ": build expects the input shape without the batch axis, "
+                    "{timesteps, features}, got " + shape_str(input_shape));
+    build_features(input_shape[1]);
+}
+
+template <class T>
+Shape SimpleRNN<T>::output_shape(const Shape& input_shape) const
+{
+    if (input_shape.size() != 2)
+        throw Error(this->name() + ": output_shape expects {timesteps, features}, got " +
+                    shape_str(input_shape));
+    if (options_.return_sequences) return {input_shape[0], options_.units};
+    return {options_.units};
+}
+
+template <class T>
+typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>& x,
+                                                    const Var<T>* initial_state)
+{
+    const std::string nm = this->name();
+    const Shape xs = x.shape(nm.c_str());
+    if (xs.size() != 3)
+        throw Error(nm + ": expects input [batch, timesteps, features] (rank 3), got " +
+                    shape_str(xs));
+    if (xs[0] == 0 || xs[1] == 0)
+        throw Error(nm + ": input " + shape_str(xs) + " has no batch rows or no time steps");
+    build_features(xs[2]);
+    const std::size_t nb = xs[0];
+    const std::size_t nt = xs[1];
+    const std::size_t nu = options_.units;
+
+    Var<T> h0;
+    bool have_h0 = false;
+    if (initial_state) {
+        const Shape hs = initial_state->shape(nm.c_str());
+        if (hs != Shape{nb, nu})
+            throw Error(nm + ": initial_state has shape " + shape_str(hs) + ", expected " +
+                        shape_str(Shape{nb, nu}) + " [batch, units] for input " + shape_str(xs));
+        h0 = *initial_state;
+        have_h0 = true;
+    } else if (options_.stateful && has_state_) {
+        if (state_.shape()[0] != nb)
+            throw Error(nm + ": stateful layer carries a state " + shape_str(state_.shape()) +
+                        " but the input " + shape_str(xs) + " has batch size " +
+                        std::to_string(nb) + "; keep the batch size or call reset_states()");
+        h0 = tape.constant(state_, nm + "/state");
+        have_h0 = true;
+    }
+
+    const Var<T> wx = tape.param(kernel);
+    const Var<T> wh = tape.param(recurrent_kernel);
+    Var<T> b;
+    if (options_.use_bias) b = tape.param(bias);
+
+    RNNResult r;
+    if (options_.fused) {
+        r.output = simple_rnn_fused(x, wx, wh, options_.use_bias ? &b : nullptr,
+                                    have_h0 ? &h0 : nullptr, options_.activation,
+                                    options_.go_backwards, options_.return_sequences);
+        r.state = options_.return_sequences ? select(r.output, 1, nt - 1) : r.output;
+    } else {
+        Var<T> h = have_h0 ? h0 : tape.constant(zeros<T>({nb, nu}), nm + "/h0");
+        std::vector<Var<T>> hs;
+        if (options_.return_sequences) hs.reserve(nt);
+        for (std::size_t s = 0; s < nt; ++s) {
+            const std::size_t t = options_.go_backwards ? nt - 1 - s : s;
+            // a_t = x_t·W_x + h_{t−1}·W_h + b      [B,F]·[F,U] + [B,U]·[U,U] + [U]
+            Var<T> a = add(matmul(select(x, 1, t), wx), matmul(h, wh));
+            if (options_.use_bias) a = add(a, b);
+            // h_t = act(a_t): the state and the output of step t
+            h = activate(a, options_.activation);
+            if (options_.return_sequences) hs.push_back(h);
+        }
+        r.output = options_.return_sequences ? stack(hs, 1) : h;
+        r.state = h;
+    }
+    if (options_.stateful) {
+        state_ = r.state.value();
+        has_state_ = true;
+    }
+    return r;
+}
+
+template <class T>
+Var<T> SimpleRNN<T>::forward(Tape<T>& tape, const Var<T>& x)
+{
+    return call(tape, x).output;
+}
+
+template <class T>
+void SimpleRNN<T>::reset_states()
+{
+    state_ = Tensor<T>();
+    has_state_ = false;
+}
+
+template <class T>
+std::vector<Parameter<T>*> SimpleRNN<T>::parameters()
+{
+    if (!this->built_) return {};
+    if (options_.use_bias) return {&kernel, &recurrent_kernel, &bias};
+    return {&kernel, &recurrent_kernel};
+}
+
+template <class T>
+std::size_t SimpleRNN<T>::param_count() const
+{
+    if (!this->built_) throw Error(this->name() + ": param_count: the layer is not built yet");
+    const std::size_t u = options_.units;
+    return u * (input_dim_ + u + (options_.use_bias ? 1 : 0));
+}
+
+template <class T>
+std::string SimpleRNN<T>::param_formula() const
+{
+    if (!this->built_) throw Error(this->name() + ": param_formula: the layer is not built yet");
+    const std::string u = std::to_string(options_.units);
+    return u + "·(" + std::to_string(input_dim_) + " + " + u +
+           (options_.use_bias ? " + 1)" : ")");
+}
+
+template <class T>
+std::vector<Tensor<T>> SimpleRNN<T>::get_weights() const
+{
+    if (!this->built_) return {};
+    if (options_.use_bias) return {kernel.value, recurrent_kernel.value, bias.value};
+    return {kernel.value, recurrent_kernel.value};
+}
+
+template <class T>
+void SimpleRNN<T>::set_weights(const std::vector<Tensor<T>>& weights)
+{
+    const std::string nm = this->name();
+    const std::size_t u = options_.units;
+    const std::size_t expected = options_.use_bias ? 3 : 2;
+    if (weights.size() != expected)
+        throw Error(nm + ": set_weights expects " + std::to_string(expected) +
+                    " arrays [kernel, recurrent_kernel" + (options_.use_bias ? ", bias" : "") +
+                    "], got " + std::to_string(weights.size()));
+    if (weights[0].dimension() != 2 || weights[0].shape()[1] != u)
+        throw Error(nm + ": set_weights: kernel has shape " + shape_str(weights[0].shape()) +
+                    ", expected [input_dim, " + std::to_string(u) + "]");
+    if (!this->built_) build_features(weights[0].shape()[0]);
+    const auto check = [&](const Tensor<T>& w, const Shape& want, const char* what) {
+        if (Shape(w.shape().begin(), w.shape().end()) != want)
+            throw Error(nm + ": set_weights: " + what + " has shape " + shape_str(w.shape()) +
+                        ", expected " + shape_str(want));
+    };
+    check(weights[0], {input_dim_, u}, "kernel");
+    check(weights[1], {u, u}, "recurrent_kernel");
+    if (options_.use_bias) check(weights[2], {u}, "bias");
+    kernel.value = weights[0];
+    recurrent_kernel.value = weights[1];
+    if (options_.use_bias) bias.value = weights[2];
+}
+
+template class SimpleRNN<float>;
+template class SimpleRNN<double>;
+
+}  // namespace elman

@@ -1,0 +1,166 @@
+// The fused SimpleRNN: one tape node for the whole sequence, BPTT written out by hand.
+//
+// Buffers (time-major, contiguous, so every per-step operand is one [B,·] block):
+//   X:[T,B,F]    X[s] = x[:, t(s), :]  in processing order, t(s) = s (or T−1−s going backwards)
+//   H:[T+1,B,U]  H[0] = h_0,  H[s+1] = h after step s
+//   D:[T,B,U]    D[s] = δ_s = dL/da_s (backward)
+//
+// forward:   A = X·W_x                       one GEMM for all steps [T·B,F]·[F,U] -> H[1..T]
+//            H[s+1] = act(A[s] + H[s]·W_h + b)        one [B,U]·[U,U] GEMM per step
+// backward, s = T−1 .. 0:
+//            g_s = dL/dh_s (from the output) + δ_{s+1}·W_hᵀ       (δ_T = 0)
+//            δ_s = g_s ⊙ act'(a_s)                    (tanh: 1 − h_s², from H alone)
+//   then     dW_x += Xᵀ·D          dW_h += H[0..T−1]ᵀ·D      (one GEMM each over T·B rows)
+//            db   += Σ_{s,b} δ_s[b]                 dx[:, t(s)] += δ_s·W_xᵀ
+//            dh_0 += δ_0·W_hᵀ
+#include <string>
+
+#include "core/blas.hpp"
+#include "core/error.hpp"
+#include "layers/simple_rnn.hpp"
+
+namespace elman {
+
+template <class T>
+Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_kernel,
+                        const Var<T>* bias, const Var<T>* h0, Activation activation,
+                        bool go_backwards, bool return_sequences)
+{
+    const Tensor<T>& xv = x.value("simple_rnn_fused");
+    const std::size_t nb = xv.shape()[0];
+    const std::size_t nt = xv.shape()[1];
+    const std::size_t nf = xv.shape()[2];
+    const std::size_t nu = recurrent_kernel.value("simple_rnn_fused").shape()[0];
+    const std::size_t bu = nb * nu;
+    const T* wx = kernel.value("simple_rnn_fused").data();
+    const T* wh = recurrent_kernel.value("simple_rnn_fused").data();
+    const T* bv = bias ? bias->value("simple_rnn_fused").data() : nullptr;
+
+    // X[s,b,:] = x[b,t(s),:]
+    Tensor<T> xtm = Tensor<T>::from_shape({nt, nb, nf});
+    for (std::size_t s = 0; s < nt; ++s) {
+        const std::size_t t = go_backwards ? nt - 1 - s : s;
+        for (std::size_t b = 0; b < nb; ++b) {
+            const T* src = xv.data() + (b * nt + t) * nf;
+            T* dst = xtm.data() + (s * nb + b) * nf;
+            for (std::size_t f = 0; f < nf; ++f) dst[f] = src[f];
+        }
+    }
+
+    Tensor<T> hbuf = Tensor<T>::from_shape({nt + 1, nb, nu});
+    T* hp = hbuf.data();
+    if (h0) {
+        const T* h0v = h0->value("simple_rnn_fused").data();
+        for (std::size_t i = 0; i < bu; ++i) hp[i] = h0v[i];
+    } else {
+        for (std::size_t i = 0; i < bu; ++i) hp[i] = T(0);
+    }
+    // H[1..T] = X·W_x        [T·B,F]·[F,U]
+    gemm<T>(false, false, nt * nb, nu, nf, T(1), xtm.data(), wx, T(0), hp + bu);
+    for (std::size_t s = 0; s < nt; ++s) {
+        T* hs = hp + (s + 1) * bu;
+        // a_s = (x_s·W_x) + h_{s−1}·W_h + b        [B,U] += [B,U]·[U,U]
+        gemm<T>(false, false, nb, nu, nu, T(1), hs - bu, wh, T(1), hs);
+        if (bv)
+            for (std::size_t b = 0; b < nb; ++b)
+                for (std::size_t u = 0; u < nu; ++u) hs[b * nu + u] += bv[u];
+        // h_s = act(a_s)
+        activate_inplace(activation, hs, bu);
+    }
+
+    Tensor<T> y;
+    if (return_sequences) {
+        // y[b,s,:] = H[s+1,b,:]
+        y = Tensor<T>::from_shape({nb, nt, nu});
+        for (std::size_t s = 0; s < nt; ++s)
+            for (std::size_t b = 0; b < nb; ++b) {
+                const T* src = hp + (s + 1) * bu + b * nu;
+                T* dst = y.data() + (b * nt + s) * nu;
+                for (std::size_t u = 0; u < nu; ++u) dst[u] = src[u];
+            }
+    } else {
+        y = Tensor<T>::from_shape({nb, nu});
+        const T* src = hp + nt * bu;
+        for (std::size_t i = 0; i < bu; ++i) y.data()[i] = src[i];
+    }
+
+    std::vector<Var<T>> inputs{x, kernel, recurrent_kernel};
+    const std::size_t bias_k = bias ? inputs.size() : 0;
+    if (bias) inputs.push_back(*bias);
+    const std::size_t h0_k = h0 ? inputs.size() : 0;
+    if (h0) inputs.push_back(*h0);
+
+    return record<T>(
+        "simple_rnn_fused", std::move(y), inputs,
+        [xtm = std::move(xtm), hbuf = std::move(hbuf), nb, nt, nf, nu, bias_k, h0_k, activation,
+         go_backwards, return_sequences](BackwardContext<T>& c) {
+            const std::size_t bu = nb * nu;
+            const T* g = c.grad().data();
+            const T* h = hbuf.data();
+            const T* wh = c.input(2).data();
+
+            // D[s] starts as dL/dh_s from the output: every step, or only the last.
+            Tensor<T> dbuf = Tensor<T>::from_shape({nt, nb, nu});
+            T* d = dbuf.data();
+            if (return_sequences) {
+                for (std::size_t s = 0; s < nt; ++s)
+                    for (std::size_t b = 0; b < nb; ++b) {
+                        const T* src = g + (b * nt + s) * nu;
+                        T* dst = d + s * bu + b * nu;
+                        for (std::size_t u = 0; u < nu; ++u) dst[u] = src[u];
+                    }
+            } else {
+                for (std::size_t i = 0; i < (nt - 1) * bu; ++i) d[i] = T(0);
+                for (std::size_t i = 0; i < bu; ++i) d[(nt - 1) * bu + i] = g[i];
+            }
+
+            for (std::size_t s = nt; s-- > 0;) {
+                T* ds = d + s * bu;
+                // δ_s = g_s ⊙ act'(a_s), act' from h_s = H[s+1]
+                multiply_by_derivative(activation, h + (s + 1) * bu, ds, bu);
+                // g_{s−1} += δ_s·W_hᵀ        [B,U]·[U,U]ᵀ
+                if (s > 0) gemm<T>(false, true, nb, nu, nu, T(1), ds, wh, T(1), ds - bu);
+            }
+
+            // dh_0 += δ_0·W_hᵀ
+            if (h0_k && c.needs_grad(h0_k))
+                gemm<T>(false, true, nb, nu, nu, T(1), d, wh, T(1), c.grad_buffer(h0_k).data());
+            // dW_x += Xᵀ·D          [F,T·B]·[T·B,U]
+            if (c.needs_grad(1))
+                gemm<T>(true, false, nf, nu, nt * nb, T(1), xtm.data(), d, T(1),
+                        c.grad_buffer(1).data());
+            // dW_h += H[0..T−1]ᵀ·D   [U,T·B]·[T·B,U]
+            if (c.needs_grad(2))
+                gemm<T>(true, false, nu, nu, nt * nb, T(1), h, d, T(1), c.grad_buffer(2).data());
+            // db += Σ over all T·B rows of D
+            if (bias_k && c.needs_grad(bias_k)) {
+                T* db = c.grad_buffer(bias_k).data();
+                for (std::size_t r = 0; r < nt * nb; ++r)
+                    for (std::size_t u = 0; u < nu; ++u) db[u] += d[r * nu + u];
+            }
+            // dX = D·W_xᵀ  [T·B,U]·[U,F]ᵀ, then dx[b,t(s),:] += dX[s,b,:]
+            if (c.needs_grad(0)) {
+                Tensor<T> dxtm = Tensor<T>::from_shape({nt, nb, nf});
+                gemm<T>(false, true, nt * nb, nf, nu, T(1), d, c.input(1).data(), T(0),
+                        dxtm.data());
+                T* dx = c.grad_buffer(0).data();
+                for (std::size_t s = 0; s < nt; ++s) {
+                    const std::size_t t = go_backwards ? nt - 1 - s : s;
+                    for (std::size_t b = 0; b < nb; ++b) {
+                        const T* src = dxtm.data() + (s * nb + b) * nf;
+                        T* dst = dx + (b * nt + t) * nf;
+                        for (std::size_t f = 0; f < nf; ++f) dst[f] += src[f];
+                    }
+                }
+            }
+        });
+}
+
+#define ELMAN_INSTANTIATE(T)                                                                \
+    template Var<T> simple_rnn_fused(const Var<T>&, const Var<T>&, const Var<T>&,           \
+                                     const Var<T>*, const Var<T>*, Activation, bool, bool);
+
+ELMAN_INSTANTIATE(float)
+ELMAN_INSTANTIATE(double)
+
+}  // namespace elman
