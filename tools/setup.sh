@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   libxtensor-dev libxtensor-blas-dev libopenblas-dev liblapack-dev
-  catch2
+  catch2 nlohmann-json3-dev
 )
 [ "$#" -gt 0 ] && packages+=("$@")
 
