@@ -3,23 +3,11 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "core/axis.hpp"
 #include "core/ops.hpp"
 
 namespace elman {
 
-namespace {
-
-// A numpy axis (negative counts from the end) as an index into x's axes.
-std::size_t normalize_axis(int axis, std::size_t rank, const char* op, const Shape& shape)
-{
-    const long r = static_cast<long>(rank);
-    if (axis < -r || axis >= r)
-        throw Error(std::string(op) + ": axis " + std::to_string(axis) +
-                    " is out of range for shape " + shape_str(shape));
-    return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
-}
-
-}  // namespace
 
 // y = Σ_i x_i                x:[...] -> y:[]
 // dx_i += dy                 (dy broadcast to every element)
