@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""Turns the JSON lines of one bench/run.sh run into the markdown report.
+
+    python3 bench/aggregate.py RAW.jsonl [--meta META.txt] > latest.md
+
+Per (workload, threads, framework) over the repetitions: the median of the runs' median ms/step,
+the min of their mins and the max of their maxes, and the largest peak RSS. Ratios are taken
+between medians of the same run, so they are comparable even when the machine's speed drifts.
+Standard library only (any python3).
+"""
+import argparse
+import json
+import statistics
+from collections import defaultdict
+
+WORKLOADS = [("W1", "32, 12, 1, 32"), ("W2", "64, 50, 1, 64"), ("W3", "128, 100, 8, 128"),
+             ("W4", "16, 500, 1, 32"), ("inference", "1, 50, 1, 64")]
+FRAMEWORKS = ["elman_fused", "elman_composed", "reference", "reference_libm", "pytorch", "libtorch"]
+# Single-thread speed-up targets of issue 6: elman at least this many times faster than each peer.
+TARGETS = {"W1": 10, "W2": 3, "W3": 1.5, "W4": 10, "inference": 10}
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                rows.append(json.loads(line))
+    return rows
+
+
+def fmt_ms(v):
+    return f"{v:.3f}" if v < 10 else f"{v:.1f}" if v < 100 else f"{v:.0f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("raw")
+    ap.add_argument("--meta")
+    a = ap.parse_args()
+    rows = load(a.raw)
+
+    runs = defaultdict(list)
+    for r in rows:
+        if r["framework"] == "elman_tape":
+            continue
+        runs[(r["workload"], r["threads"], r["framework"])].append(r)
+
+    def agg(key):
+        rs = runs.get(key)
+        if not rs:
+            return None
+        return {"median": statistics.median(r["median_ms"] for r in rs),
+                "min": min(r["min_ms"] for r in rs), "max": max(r["max_ms"] for r in rs),
+                "rss": max(r["peak_rss_mb"] for r in rs), "n": len(rs),
+                "steps": sum(r["steps"] for r in rs)}
+
+    out = []
+    if a.meta:
+        with open(a.meta) as f:
+            out.append(f.read().rstrip() + "\n")
+
+    out.append("### Training step (workloads of ANCHORS.md) and batch-1 inference\n")
+    out.append("ms per step: median over repetitions of each run's median [min–max over all "
+               "timed steps]. Ratios are medians divided (peer/elman > 1: elman faster).\n")
+    out.append("| workload (B, T, F, H) | threads | elman fused | elman composed | reference | "
+               "reference, libm tanh | PyTorch | LibTorch | PyTorch/elman | LibTorch/elman | "
+               "elman/reference | elman/reference libm | "
+               "peak RSS MB (elman / ref / PyTorch / LibTorch) |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    med = {}
+    for wl, shape in WORKLOADS:
+        for th in (1, 2):
+            if not any(runs.get((wl, th, fw)) for fw in FRAMEWORKS):
+                continue
+            cells, rss = [], []
+            for fw in FRAMEWORKS:
+                s = agg((wl, th, fw))
+                med[(wl, th, fw)] = s
+                cells.append("–" if s is None else
+                             f"{fmt_ms(s['median'])} [{fmt_ms(s['min'])}–{fmt_ms(s['max'])}]")
+            for fw in ("elman_fused", "reference", "pytorch", "libtorch"):
+                s = med[(wl, th, fw)]
+                rss.append("–" if s is None else f"{s['rss']:.0f}")
+
+            def ratio(n, d):
+                sn, sd = med[(wl, th, n)], med[(wl, th, d)]
+                return "–" if not sn or not sd else f"{sn['median'] / sd['median']:.2f}"
+            out.append(f"| {wl} ({shape}) | {th} | " + " | ".join(cells) + " | " +
+                       f"{ratio('pytorch', 'elman_fused')} | {ratio('libtorch', 'elman_fused')} | "
+                       f"{ratio('elman_fused', 'reference')} | "
+                       f"{ratio('elman_fused', 'reference_libm')} | " + " / ".join(rss) + " |")
+    out.append("")
+
+    # The targets of issue 6 (single thread unless stated), checked against this run.
+    out.append("### Targets of issue 6 in this run\n")
+    out.append("| target | measured | met |")
+    out.append("|---|---|---|")
+
+    def m(wl, th, fw):
+        s = med.get((wl, th, fw))
+        return s["median"] if s else None
+    for wl, _ in WORKLOADS:
+        e = m(wl, 1, "elman_fused")
+        for peer, label in (("pytorch", "PyTorch"), ("libtorch", "LibTorch")):
+            p = m(wl, 1, peer)
+            if e and p:
+                r = p / e
+                out.append(f"| {wl}: elman ≥ {TARGETS[wl]}x faster than {label} (1 thread) | "
+                           f"{r:.2f}x | {'yes' if r >= TARGETS[wl] else 'no'} |")
+    for wl, _ in WORKLOADS:
+        e, ref = m(wl, 1, "elman_fused"), m(wl, 1, "reference")
+        if e and ref:
+            r = e / ref
+            out.append(f"| {wl}: elman within 1.25x of the reference (1 thread) | {r:.2f}x | "
+                       f"{'yes' if r <= 1.25 else 'no'} |")
+    s = med.get(("W3", 1, "elman_fused"))
+    if s:
+        out.append(f"| W3: elman peak RSS < 40 MB | {s['rss']:.1f} MB | "
+                   f"{'yes' if s['rss'] < 40 else 'no'} |")
+    for wl, _ in WORKLOADS:
+        e1, e2 = m(wl, 1, "elman_fused"), m(wl, 2, "elman_fused")
+        if e1 and e2:
+            r = e2 / e1
+            # 5% allowance: medians of identical work differ by a few % from run to run.
+            out.append(f"| {wl}: elman with 2 threads not slower than with 1 (2t/1t, ≤ 1.05) | "
+                       f"{r:.2f} | {'yes' if r <= 1.05 else 'no'} |")
+    out.append("")
+
+    # ms/step against T.
+    sweep = defaultdict(list)
+    for r in rows:
+        if r["workload"].startswith("B16_T") and r["framework"] in ("elman_fused", "reference",
+                                                                     "reference_libm"):
+            sweep[(r["framework"], r["T"])].append(r["median_ms"])
+    if sweep:
+        out.append("### elman (fused) ms/step against T (B16, F1, H32, 1 thread)\n")
+        out.append("| T | elman ms/step | elman µs per time step | reference ms/step | elman/reference "
+                   "| reference libm tanh ms/step |")
+        out.append("|---|---|---|---|---|---|")
+        ts = sorted({t for (fw, t) in sweep if fw == "elman_fused"})
+        pts = []
+        for t in ts:
+            e = statistics.median(sweep[("elman_fused", t)])
+            ref = sweep.get(("reference", t))
+            refm = statistics.median(ref) if ref else None
+            pts.append((t, e))
+            ref_cells = f"{fmt_ms(refm)} | {e / refm:.2f}" if refm else "– | –"
+            libm = sweep.get(("reference_libm", t))
+            ref_cells += f" | {fmt_ms(statistics.median(libm))}" if libm else " | –"
+            out.append(f"| {t} | {fmt_ms(e)} | {1000 * e / t:.2f} | {ref_cells} |")
+        if len(pts) >= 3:
+            n = len(pts)
+            mx = sum(t for t, _ in pts) / n
+            my = sum(v for _, v in pts) / n
+            sxx = sum((t - mx) ** 2 for t, _ in pts)
+            sxy = sum((t - mx) * (v - my) for t, v in pts)
+            b = sxy / sxx
+            c = my - b * mx
+            ss_res = sum((v - (c + b * t)) ** 2 for t, v in pts)
+            ss_tot = sum((v - my) ** 2 for _, v in pts)
+            r2 = 1 - ss_res / ss_tot if ss_tot > 0 else 1.0
+            per = [v / t for t, v in pts]
+            spread = max(per) / min(per)
+            linear = r2 >= 0.99 and spread <= 1.5
+            out.append("")
+            out.append(f"Linearity: least-squares fit ms = {c:.4f} + {1000 * b:.3f} µs·T, "
+                       f"R² = {r2:.4f}; ms/T varies by a factor {spread:.2f} across T "
+                       f"(linear if R² ≥ 0.99 and factor ≤ 1.5): **{'linear' if linear else 'NOT linear'}**.")
+        out.append("")
+
+    tape = [r for r in rows if r["framework"] == "elman_tape"]
+    if tape:
+        out.append("### Tape micro-benchmark (record + backward of N adds of [1]-shaped Vars)\n")
+        out.append("| N ops | record ns/op | backward ns/op | total ns/op (median) | total ns/op (min) |")
+        out.append("|---|---|---|---|---|")
+        out.append(f"| {tape[0]['ops']} | {statistics.median(r['record_ns_per_op'] for r in tape):.0f} | "
+                   f"{statistics.median(r['backward_ns_per_op'] for r in tape):.0f} | "
+                   f"{statistics.median(r['total_ns_per_op'] for r in tape):.0f} | "
+                   f"{min(r['min_total_ns_per_op'] for r in tape):.0f} |")
+        out.append("")
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+// elman through its public API, as a user trains with it (bench/elman_model.hpp):
+//
+//   elman_bench --workload W1 --threads 1              fused SimpleRNN (the default path)
+//   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
+//   elman_bench --workload inference                   batch-1 forward under NoGrad
+//   elman_bench --tape-micro [--ops N]                 record + backward of N adds of [1] Vars
+//
+// Each run prints one JSON line (bench/bench_common.hpp).
+#include <cblas.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "bench/bench_common.hpp"
+#include "bench/elman_model.hpp"
+#include "core/ops.hpp"
+#include "core/tape.hpp"
+
+namespace {
+
+bool has_flag(const bench::Args& a, const std::string& f)
+{
+    for (const auto& s : a.rest)
+        if (s == f) return true;
+    return false;
+}
+
+int flag_value(const bench::Args& a, const std::string& f, int fallback)
+{
+    for (std::size_t i = 0; i + 1 < a.rest.size(); ++i)
+        if (a.rest[i] == f) return std::stoi(a.rest[i + 1]);
+    return fallback;
+}
+
+// The tape's own cost: N adds of [1]-shaped Vars (acc = acc + x), then backward. Reports
+// ns per op for recording, for backward and for both, medians over repetitions.
+int tape_micro(const bench::Args& a)
+{
+    using clock = std::chrono::steady_clock;
+    const int n = flag_value(a, "--ops", 1000);
+    bench::Timing rec, bwd, both;
+    auto run = [&](bool keep) {
+        elman::Tape<float> tape;
+        const auto x = tape.variable(elman::Tensor<float>({1.0f}));
+        const auto t0 = clock::now();
+        auto acc = x;
+        for (int i = 0; i < n; ++i) acc = acc + x;
+        const auto t1 = clock::now();
+        tape.backward(acc);
+        const auto t2 = clock::now();
+        if (!keep) return;
+        const double r = std::chrono::duration<double, std::nano>(t1 - t0).count() / n;
+        const double b = std::chrono::duration<double, std::nano>(t2 - t1).count() / n;
+        rec.ms.push_back(r);
+        bwd.ms.push_back(b);
+        both.ms.push_back(r + b);
+    };
+    for (int i = 0; i < 20; ++i) run(false);
+    const auto start = clock::now();
+    while (rec.ms.size() < 200 ||
+           std::chrono::duration<double>(clock::now() - start).count() < 1.0)
+        run(true);
+    std::printf("{\"framework\": \"elman_tape\", \"workload\": \"tape_micro\", \"ops\": %d, "
+                "\"reps\": %zu, \"record_ns_per_op\": %.1f, \"backward_ns_per_op\": %.1f, "
+                "\"total_ns_per_op\": %.1f, \"min_total_ns_per_op\": %.1f, "
+                "\"peak_rss_mb\": %.2f}\n",
+                n, rec.ms.size(), rec.median(), bwd.median(), both.median(), both.min(),
+                bench::peak_rss_mb());
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    try {
+        const bench::Args a = bench::parse_args(argc, argv);
+        openblas_set_num_threads(a.threads);
+        if (has_flag(a, "--tape-micro")) return tape_micro(a);
+        const bool fused = !has_flag(a, "--composed");
+        const bench::Batch batch = bench::make_batch(a.w);
+        bench::ElmanModel m(a.w, batch, fused);
+        float loss = 0.f;
+        bench::Timing t;
+        if (a.w.infer)
+            t = bench::time_steps(a, [&] { loss = m.infer(); });
+        else
+            t = bench::time_steps(a, [&] { loss = m.train_step(); });
+        bench::print_json(fused ? "elman_fused" : "elman_composed", a, t, loss);
+        return 0;
+    }
+    catch (const std::exception& e) {
+        std::fprintf(stderr, "elman_bench: %s\n", e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The benchmark of issue 6 in one command:
+#
+#   bench/run.sh [BUILD_DIR]          (default bench/build)
+#
+# 1. installs the peers with apt-get when missing (python3-torch, libtorch-dev);
+# 2. builds bench/ (elman from the sources next door, Release -O2, no -march=native);
+# 3. runs reference_bptt --check (the reference must agree with elman, else it stops);
+# 4. runs elman fused, elman composed, the reference, PyTorch and LibTorch INTERLEAVED
+#    (for each repetition, for each workload, for 1 and 2 threads, for each framework), then
+#    elman's ms/step against T and the tape micro-benchmark;
+# 5. prints the markdown table and writes it to bench/results/latest.md (raw JSON lines beside).
+#
+# Knobs (environment): REPS (3), MIN_STEPS (200), MIN_TIME (2 s), MAX_TIME (6 s),
+# WORKLOADS ("W1 W2 W3 W4 inference"), THREADS ("1 2"), SWEEP_T ("50 100 200 500 1000"),
+# FRAMEWORKS ("elman_fused elman_composed reference reference_libm pytorch libtorch"), SKIP_INSTALL=1.
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BUILD="${1:-$BENCH_DIR/build}"
+RESULTS="$BENCH_DIR/results"
+REPS="${REPS:-3}"
+MIN_STEPS="${MIN_STEPS:-200}"
+MIN_TIME="${MIN_TIME:-2}"
+MAX_TIME="${MAX_TIME:-6}"
+WORKLOADS="${WORKLOADS:-W1 W2 W3 W4 inference}"
+THREADS="${THREADS:-1 2}"
+SWEEP_T="${SWEEP_T:-50 100 200 500 1000}"
+FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_composed reference reference_libm pytorch libtorch}"
+PY=/usr/bin/python3   # Debian's python, where python3-torch lives
+TRIPLET="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
+
+# 1. peers
+if [[ "${SKIP_INSTALL:-0}" != 1 ]]; then
+    missing=()
+    [[ -x $PY ]] && $PY -c 'import torch' 2>/dev/null || missing+=(python3-torch)
+    [[ -f /usr/lib/$TRIPLET/cmake/Torch/TorchConfig.cmake ]] || missing+=(libtorch-dev)
+    if ((${#missing[@]})); then
+        echo "== installing ${missing[*]} with apt-get"
+        SUDO=""; [[ $(id -u) == 0 ]] || SUDO=sudo
+        $SUDO apt-get update
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${missing[@]}"
+    fi
+fi
+
+# 2. build
+echo "== building into $BUILD"
+cmake -S "$BENCH_DIR" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD" -j2 >/dev/null
+
+# 3. agreement check
+echo "== reference_bptt --check"
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$BUILD/reference_bptt" --check | tail -1
+
+# 4. timed runs, interleaved
+mkdir -p "$RESULTS"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+RAW="$RESULTS/raw-$stamp.jsonl"
+META="$RESULTS/meta-$stamp.md"
+: >"$RAW"
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+timing=(--min-steps "$MIN_STEPS" --min-time "$MIN_TIME" --max-time "$MAX_TIME")
+
+run() {  # run THREADS FRAMEWORK ARGS...: one program, its JSON line appended to $RAW
+    local th=$1 fw=$2; shift 2
+    local cmd
+    case $fw in
+        elman_fused) cmd=("$BUILD/elman_bench") ;;
+        elman_composed) cmd=("$BUILD/elman_bench" --composed) ;;
+        reference) cmd=("$BUILD/reference_bptt") ;;
+        reference_libm) cmd=("$BUILD/reference_bptt" --libm-tanh) ;;
+        pytorch) cmd=("$PY" "$BENCH_DIR/torch_bench.py") ;;
+        libtorch) [[ -x $BUILD/libtorch_bench ]] || return 0; cmd=("$BUILD/libtorch_bench") ;;
+        *) echo "unknown framework $fw" >&2; return 1 ;;
+    esac
+    local line
+    if line="$(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th "${cmd[@]}" --threads "$th" "$@" "${timing[@]}")"; then
+        echo "$line" >>"$RAW"
+        printf '   %-15s %-10s %st  %s ms\n' "$fw" "$(sed -n 's/.*"workload": "\([^"]*\)".*/\1/p' <<<"$line")" \
+            "$th" "$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$line")"
+    else
+        echo "   $fw $* (threads $th) FAILED" >&2
+    fi
+}
+
+for ((rep = 1; rep <= REPS; rep++)); do
+    echo "== repetition $rep/$REPS (load $(cut -d' ' -f1 /proc/loadavg))"
+    for wl in $WORKLOADS; do
+        for th in $THREADS; do
+            for fw in $FRAMEWORKS; do run "$th" "$fw" --workload "$wl"; done
+        done
+    done
+    for t in $SWEEP_T; do
+        for fw in elman_fused reference reference_libm; do run 1 "$fw" --shape "16,$t,1,32"; done
+    done
+    OPENBLAS_NUM_THREADS=1 "$BUILD/elman_bench" --tape-micro --ops 1000 | tee -a "$RAW" | sed 's/^/   /'
+done
+load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 5. report
+torch_v="$($PY -c 'import torch; print(torch.__version__)' 2>/dev/null || echo '?')"
+cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+cat >"$META" <<META_EOF
+Run $stamp on $(nproc) × $cpu; torch $torch_v; $REPS repetitions, each program timed for
+≥ $MIN_STEPS steps and ≥ $MIN_TIME s (capped at $MAX_TIME s once 20 steps are done) after warm-up.
+Load average (1/5/15 min) at start: $load_start; at end: $load_end. Raw data: results/$(basename "$RAW").
+META_EOF
+$PY "$BENCH_DIR/aggregate.py" "$RAW" --meta "$META" >"$RESULTS/latest.md"
+echo
+cat "$RESULTS/latest.md"
+echo "(written to $RESULTS/latest.md)"

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+"""The PyTorch peer (Debian python3-torch 1.13): the same model and step as elman_bench.
+
+torch.nn.RNN(F, H, tanh, batch_first=True) -> nn.Linear(H, 1), MSE, torch.optim.Adam(1e-3);
+bias_hh frozen at zero (Keras' SimpleRNN has one bias). torch.set_num_threads(k); OpenBLAS
+threads come from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (bench/run.sh sets them).
+
+    /usr/bin/python3 bench/torch_bench.py --workload W1 --threads 1
+
+Prints one JSON line with the same fields as the C++ programs (bench/bench_common.hpp).
+"""
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+
+import torch
+
+WORKLOADS = {
+    "W1": (32, 12, 1, 32, False),
+    "W2": (64, 50, 1, 64, False),
+    "W3": (128, 100, 8, 128, False),
+    "W4": (16, 500, 1, 32, False),
+    "inference": (1, 50, 1, 64, True),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--workload", default="W1")
+    ap.add_argument("--shape", help="B,T,F,H")
+    ap.add_argument("--infer", action="store_true")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--warmup-s", type=float, default=0.3)
+    ap.add_argument("--min-steps", type=int, default=200)
+    ap.add_argument("--min-time", type=float, default=2.0)
+    ap.add_argument("--max-time", type=float, default=6.0)
+    a = ap.parse_args()
+    if a.shape:
+        B, T, F, H = (int(v) for v in a.shape.split(","))
+        name, infer = f"B{B}_T{T}_F{F}_H{H}", a.infer
+    else:
+        B, T, F, H, infer = WORKLOADS[a.workload]
+        name = a.workload
+    infer = infer or a.infer
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(7)
+    # Same distribution as bench_common.hpp's make_batch (not the same numbers).
+    g = torch.Generator().manual_seed(42)
+    x = torch.rand(B, T, F, generator=g) * 2 - 1
+    y = 0.5 * x[:, :, 0].mean(dim=1, keepdim=True) + (torch.rand(B, 1, generator=g) - 0.5) * 0.1
+
+    rnn = torch.nn.RNN(F, H, nonlinearity="tanh", batch_first=True)
+    lin = torch.nn.Linear(H, 1)
+    with torch.no_grad():
+        rnn.bias_hh_l0.zero_()
+    rnn.bias_hh_l0.requires_grad_(False)
+    params = [p for p in rnn.parameters() if p.requires_grad] + list(lin.parameters())
+    opt = torch.optim.Adam(params, lr=1e-3)
+    loss_fn = torch.nn.MSELoss()
+    state = {"loss": 0.0}
+
+    def train_step():
+        opt.zero_grad()
+        _, h = rnn(x)
+        loss = loss_fn(lin(h[0]), y)
+        loss.backward()
+        opt.step()
+        state["loss"] = loss.item()
+
+    def infer_step():
+        with torch.no_grad():
+            _, h = rnn(x)
+            state["loss"] = lin(h[0]).item()
+
+    step = infer_step if infer else train_step
+    t0 = time.perf_counter()
+    i = 0
+    while i < 5 or time.perf_counter() - t0 < a.warmup_s:
+        step()
+        i += 1
+    ms = []
+    start = time.perf_counter()
+    while True:
+        s = time.perf_counter()
+        step()
+        e = time.perf_counter()
+        ms.append((e - s) * 1e3)
+        el = e - start
+        if len(ms) >= a.min_steps and el >= a.min_time:
+            break
+        if len(ms) >= 20 and el >= a.max_time:
+            break
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps({
+        "framework": "pytorch", "workload": name, "B": B, "T": T, "F": F, "H": H,
+        "mode": "infer" if infer else "train", "threads": a.threads, "steps": len(ms),
+        "median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms),
+        "peak_rss_mb": round(rss_mb, 2), "loss": state["loss"],
+    }))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
