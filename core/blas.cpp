@@ -4,22 +4,87 @@
 
 #include <xtensor-blas/xblas.hpp>
 
+// OpenBLAS's thread control, when the BLAS is OpenBLAS (weak: absent with another BLAS).
+extern "C" {
+int openblas_get_num_threads(void) __attribute__((weak));
+void openblas_set_num_threads(int) __attribute__((weak));
+}
+
 namespace elman {
+
+namespace {
+
+// OpenBLAS splits a GEMM over threads along m and n only, and synchronises them on every call:
+// for the shapes of a small RNN (per-step [B,U]·[U,U], and the [U,T·B]·[T·B,U] weight
+// gradients whose long axis is k) a second thread costs more than it saves (ANCHORS.md: W2 ran
+// 2x slower with 2 threads). So below this size a GEMM runs on one thread whatever the
+// process-wide setting, and 2 threads are never slower than 1.
+bool worth_threads(std::size_t m, std::size_t n, std::size_t k)
+{
+    return m >= 256 && n >= 256 && k >= 256;
+}
+
+// Runs `f` with OpenBLAS limited to one thread when the GEMM is too small to share.
+template <class F>
+void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
+{
+    const int threads = openblas_get_num_threads ? openblas_get_num_threads() : 1;
+    if (threads <= 1 || worth_threads(m, n, k)) {
+        f();
+        return;
+    }
+    openblas_set_num_threads(1);
+    f();
+    openblas_set_num_threads(threads);
+}
+
+}  // namespace
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, const T* b, T beta, T* c)
 {
     if (m == 0 || n == 0) return;
+    using cxxblas::StorageOrder;
     using cxxblas::Transpose;
-    // Leading dimensions of the row-major buffers as stored; BLAS wants them >= 1.
-    const auto lda = static_cast<xt::blas_index_t>(std::max<std::size_t>(1, trans_a ? m : k));
-    const auto ldb = static_cast<xt::blas_index_t>(std::max<std::size_t>(1, trans_b ? k : n));
-    cxxblas::gemm<xt::blas_index_t>(
-        cxxblas::StorageOrder::RowMajor, trans_a ? Transpose::Trans : Transpose::NoTrans,
-        trans_b ? Transpose::Trans : Transpose::NoTrans, static_cast<xt::blas_index_t>(m),
-        static_cast<xt::blas_index_t>(n), static_cast<xt::blas_index_t>(k), alpha, a, lda, b, ldb,
-        beta, c, static_cast<xt::blas_index_t>(n));
+    using index = xt::blas_index_t;
+    with_threads_for(m, n, k, [&] {
+        if (m == 1 && k > 0) {
+            // One row: c[n] = alpha·op(B)ᵀ·a[k] + beta·c, a matrix-vector product (GEMV), which
+            // skips the packing a GEMM does and matters for batch-1 inference. a is contiguous
+            // whether or not it is transposed (its other extent is 1).
+            if (trans_b)  // B is [n,k]: c = B·a
+                cxxblas::gemv<index>(StorageOrder::RowMajor, Transpose::NoTrans,
+                                     static_cast<index>(n), static_cast<index>(k), alpha, b,
+                                     static_cast<index>(k), a, 1, beta, c, 1);
+            else  // B is [k,n]: c = Bᵀ·a
+                cxxblas::gemv<index>(StorageOrder::RowMajor, Transpose::Trans,
+                                     static_cast<index>(k), static_cast<index>(n), alpha, b,
+                                     static_cast<index>(n), a, 1, beta, c, 1);
+            return;
+        }
+        if (n == 1 && k > 0) {
+            // One column: c[m] = alpha·op(A)·b[k] + beta·c, likewise (Dense(1) on [B,H]).
+            if (trans_a)  // A is [k,m]: c = Aᵀ·b
+                cxxblas::gemv<index>(StorageOrder::RowMajor, Transpose::Trans,
+                                     static_cast<index>(k), static_cast<index>(m), alpha, a,
+                                     static_cast<index>(m), b, 1, beta, c, 1);
+            else  // A is [m,k]: c = A·b
+                cxxblas::gemv<index>(StorageOrder::RowMajor, Transpose::NoTrans,
+                                     static_cast<index>(m), static_cast<index>(k), alpha, a,
+                                     static_cast<index>(k), b, 1, beta, c, 1);
+            return;
+        }
+        // Leading dimensions of the row-major buffers as stored; BLAS wants them >= 1.
+        const auto lda = static_cast<index>(std::max<std::size_t>(1, trans_a ? m : k));
+        const auto ldb = static_cast<index>(std::max<std::size_t>(1, trans_b ? k : n));
+        cxxblas::gemm<index>(StorageOrder::RowMajor,
+                             trans_a ? Transpose::Trans : Transpose::NoTrans,
+                             trans_b ? Transpose::Trans : Transpose::NoTrans,
+                             static_cast<index>(m), static_cast<index>(n),
+                             static_cast<index>(k), alpha, a, lda, b, ldb, beta, c,
+                             static_cast<index>(n));
+    });
 }
 
 template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,

@@ -39,6 +39,21 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t k)
     return z ^ (z >> 31);
 }
 
+// Trace mode on the composed path: records a_s and h_s, and passes h_s on through an identity
+// node whose backward copies the total dL/dh_s into the trace before handing it back.
+template <class T>
+Var<T> traced(const Var<T>& h, const Var<T>& a, RNNTrace<T>& trace, std::size_t s, std::size_t nb,
+              std::size_t nu)
+{
+    RNNTrace<T>::push(trace.a, a.value().data(), nb, nu);
+    RNNTrace<T>::push(trace.h, h.value().data(), nb, nu);
+    RNNTrace<T>* tr = &trace;
+    return record<T>("trace", h.value(), {h}, [tr, s, nb, nu](BackwardContext<T>& c) {
+        RNNTrace<T>::put(tr->dh, s, c.grad().data(), nb, nu);
+        c.add_grad(0, c.grad());
+    });
+}
+
 }  // namespace
 
 template <class T>
@@ -138,10 +153,17 @@ typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>&
     if (options_.use_bias) b = tape.param(bias);
 
     RNNResult r;
+    trace_.clear();
+    RNNTrace<T>* trace = options_.trace ? &trace_ : nullptr;
     if (options_.fused) {
+        // Reuse the buffers of the previous call unless a live tape still holds its node (the
+        // node shares the workspace, so then the count is above 1).
+        if (!workspace_ || workspace_.use_count() > 1)
+            workspace_ = std::make_shared<SimpleRNNWorkspace<T>>();
         r.output = simple_rnn_fused(x, wx, wh, options_.use_bias ? &b : nullptr,
                                     have_h0 ? &h0 : nullptr, options_.activation,
-                                    options_.go_backwards, options_.return_sequences);
+                                    options_.go_backwards, options_.return_sequences, trace,
+                                    workspace_);
         r.state = options_.return_sequences ? select(r.output, 1, nt - 1) : r.output;
     } else {
         Var<T> h = have_h0 ? h0 : tape.constant(zeros<T>({nb, nu}), nm + "/h0");
@@ -154,6 +176,7 @@ typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>&
             if (options_.use_bias) a = add(a, b);
             // h_t = act(a_t): the state and the output of step t
             h = activate(a, options_.activation);
+            if (trace) h = traced(h, a, *trace, s, nb, nu);
             if (options_.return_sequences) hs.push_back(h);
         }
         r.output = options_.return_sequences ? stack(hs, 1) : h;

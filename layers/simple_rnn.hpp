@@ -16,18 +16,21 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "layers/activation.hpp"
 #include "layers/module.hpp"
+#include "layers/rnn_trace.hpp"
 
 namespace elman {
 
 struct SimpleRNNOptions {
-    std::size_t units = 0;
-    Activation activation = Activation::tanh;
-    bool use_bias = true;
+    std::size_t units = 0;                     // state size U; required (> 0)
+    Activation activation = Activation::tanh;  // act in h_t = act(a_t); default tanh
+    bool use_bias = true;                      // add bias [U]; default true
+    // Return every h_t, [B,T,U], instead of the last one, [B,U]; default false.
     bool return_sequences = false;
     // Only documents intent (call() always returns the state too); kept for Keras parity.
     bool return_state = false;
@@ -45,6 +48,19 @@ struct SimpleRNNOptions {
     std::uint64_t seed = 0;
     // One tape node with a hand-written BPTT (true) or per-step primitive ops (false).
     bool fused = true;
+    // Trace mode: record every a_t, h_t (forward) and dL/dh_t (backward) into trace().
+    bool trace = false;
+};
+
+// The fused node's buffers, reused from one training step to the next so that a step allocates
+// nothing of size T. A SimpleRNN keeps one and lends it (shared) to the node it records; while a
+// live tape still holds that node, the layer's next call makes a fresh one (see call()).
+template <class T>
+struct SimpleRNNWorkspace {
+    std::vector<T> x;   // X:[T,B,F]    the input, time-major
+    std::vector<T> h;   // H:[T+1,B,U]  h_0 and every state
+    std::vector<T> d;   // D:[T,B,U]    δ_s (backward)
+    std::vector<T> dx;  // dX:[T,B,F]   dL/dX, time-major (backward)
 };
 
 template <class T>
@@ -86,6 +102,12 @@ public:
 
     const SimpleRNNOptions& options() const { return options_; }
     void set_fused(bool fused) { options_.fused = fused; }
+    // Trace mode (default off, SimpleRNNOptions::trace): each call() then records its a_t and
+    // h_t into trace(), and the backward pass through that call its dL/dh_t. Costs one [B,U]
+    // copy per step and value. The layer must outlive the backward pass (as for its weights).
+    void set_trace(bool on) { options_.trace = on; }
+    // The last traced call (see layers/rnn_trace.hpp); empty when trace mode is off.
+    const RNNTrace<T>& trace() const { return trace_; }
     std::size_t input_dim() const { return input_dim_; }
 
     Parameter<T> kernel;
@@ -99,15 +121,20 @@ private:
     std::size_t input_dim_ = 0;
     Tensor<T> state_;
     bool has_state_ = false;
+    RNNTrace<T> trace_;
+    std::shared_ptr<SimpleRNNWorkspace<T>> workspace_;  // the fused node's buffers
 };
 
 // The fused SimpleRNN node (layers/simple_rnn_fused.cpp): the whole sequence as ONE tape node
 // with inputs (x, kernel, recurrent_kernel[, bias][, h0]). Returns [B,U] (last h) or, with
 // return_sequences, [B,T,U] in processing order. A null bias means no bias; a null h0 means
-// h_0 = 0. Shapes are checked by the caller.
+// h_0 = 0. Shapes are checked by the caller. A non-null `trace` receives a_s and h_s now and
+// dL/dh_s during backward (it must outlive the backward pass). A null `workspace` means
+// buffers of its own; a given one must not be in use by another live node.
 template <class T>
 Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_kernel,
                         const Var<T>* bias, const Var<T>* h0, Activation activation,
-                        bool go_backwards, bool return_sequences);
+                        bool go_backwards, bool return_sequences, RNNTrace<T>* trace = nullptr,
+                        std::shared_ptr<SimpleRNNWorkspace<T>> workspace = nullptr);
 
 }  // namespace elman

@@ -1,0 +1,79 @@
+#include "layers/rnn_trace.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+
+namespace elman {
+
+template <class T>
+void RNNTrace<T>::push(std::vector<Tensor<T>>& to, const T* data, std::size_t nb, std::size_t nu)
+{
+    Tensor<T> block = Tensor<T>::from_shape({nb, nu});
+    for (std::size_t i = 0; i < nb * nu; ++i) block.data()[i] = data[i];
+    to.push_back(std::move(block));
+}
+
+template <class T>
+void RNNTrace<T>::put(std::vector<Tensor<T>>& to, std::size_t s, const T* data, std::size_t nb,
+                      std::size_t nu)
+{
+    if (to.size() <= s) to.resize(s + 1);
+    Tensor<T> block = Tensor<T>::from_shape({nb, nu});
+    for (std::size_t i = 0; i < nb * nu; ++i) block.data()[i] = data[i];
+    to[s] = std::move(block);
+}
+
+namespace {
+
+template <class T>
+void append_rows(std::string& out, const char* name, const Tensor<T>& m)
+{
+    const std::size_t nb = m.shape()[0], nu = m.shape()[1];
+    char buf[32];
+    for (std::size_t b = 0; b < nb; ++b) {
+        out += b == 0 ? std::string("  ") + name : std::string("         ");
+        out += nb > 1 ? " [b=" + std::to_string(b) + "]" : std::string();
+        for (std::size_t u = 0; u < nu; ++u) {
+            std::snprintf(buf, sizeof buf, " % .6f", static_cast<double>(m(b, u)));
+            out += buf;
+        }
+        out += "\n";
+    }
+}
+
+}  // namespace
+
+template <class T>
+std::string RNNTrace<T>::str() const
+{
+    std::string out;
+    for (std::size_t s = 0; s < h.size(); ++s) {
+        out += "step " + std::to_string(s + 1) + "\n";
+        append_rows(out, "a      ", a[s]);
+        append_rows(out, "h      ", h[s]);
+        if (s < dh.size() && dh[s].dimension() == 2) {
+            append_rows(out, "dL/dh  ", dh[s]);
+            double sq = 0;
+            for (T v : dh[s]) sq += static_cast<double>(v) * static_cast<double>(v);
+            char buf[48];
+            std::snprintf(buf, sizeof buf, "  |dL/dh| %.6e\n", std::sqrt(sq));
+            out += buf;
+        }
+    }
+    return out;
+}
+
+template <class T>
+std::ostream& operator<<(std::ostream& os, const RNNTrace<T>& trace)
+{
+    return os << trace.str();
+}
+
+template struct RNNTrace<float>;
+template struct RNNTrace<double>;
+template std::ostream& operator<<(std::ostream&, const RNNTrace<float>&);
+template std::ostream& operator<<(std::ostream&, const RNNTrace<double>&);
+
+}  // namespace elman
