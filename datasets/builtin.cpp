@@ -1,6 +1,7 @@
 #include "datasets/builtin.hpp"
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "core/error.hpp"
 #include "datasets/csv.hpp"
@@ -14,7 +15,12 @@ namespace elman {
 std::string data_dir()
 {
     if (const char* env = std::getenv("ELMAN_DATA_DIR"); env && *env) return env;
-    return std::string(ELMAN_SOURCE_DIR) + "/datasets/data";
+    const std::string in_tree = std::string(ELMAN_SOURCE_DIR) + "/datasets/data";
+#ifdef ELMAN_INSTALL_DATA_DIR
+    // An installed library whose source tree is gone reads the copy `cmake --install` made.
+    if (!std::filesystem::is_directory(in_tree)) return ELMAN_INSTALL_DATA_DIR;
+#endif
+    return in_tree;
 }
 
 const std::vector<std::string>& builtin_names()

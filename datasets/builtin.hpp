@@ -9,7 +9,8 @@
 namespace elman {
 
 // Where the builtin CSV files are: $ELMAN_DATA_DIR when set and non-empty, else
-// <source tree>/datasets/data (ELMAN_SOURCE_DIR, set by CMake).
+// <source tree>/datasets/data (ELMAN_SOURCE_DIR, set by CMake), else, when that directory is
+// gone, the installed copy <prefix>/share/elman/data.
 std::string data_dir();
 
 // airline_passengers, co2_mauna_loa, nile_flow, sunspots_yearly, us_macro_quarterly.

@@ -29,7 +29,7 @@ struct CsvOptions {
     // false: the file has no period column; periods become "0", "1", ... and the frequency
     // is unknown.
     bool has_period = true;
-    Missing missing = Missing::error;
+    Missing missing = Missing::error;  // an empty, NaN or inf cell; default error
 };
 
 // One value column of a CSV file. Periods are parsed (YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD) to

@@ -15,9 +15,9 @@ Series noisy_sine(std::size_t n, double period = 20.0, double noise_std = 0.1,
 
 struct MackeyGlassOptions {
     double tau = 17.0;     // delay
-    double beta = 0.2;
-    double gamma = 0.1;
-    double exponent = 10.0;
+    double beta = 0.2;      // gain of the delayed term β·x(t−τ)/(1 + x(t−τ)^n)
+    double gamma = 0.1;     // decay γ·x(t)
+    double exponent = 10.0; // n
     double initial = 1.2;  // x(t) for t <= 0
     double dt = 0.1;       // Euler step; tau/dt must be a whole number
     double sample_every = 1.0;  // time between returned samples; a whole number of steps

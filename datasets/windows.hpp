@@ -21,13 +21,13 @@ struct Windows {
 // Keras' arguments and defaults. Signed like Keras' ints so that negative values give Keras'
 // errors instead of wrapping around.
 struct TimeseriesOptions {
-    long long sequence_stride = 1;
-    long long sampling_rate = 1;
+    long long sequence_stride = 1;  // steps between the starts of consecutive windows; default 1
+    long long sampling_rate = 1;    // steps between samples within a window; default 1
     std::optional<long long> batch_size = 128;  // nullopt: unbatched (one sample per entry)
-    bool shuffle = false;
+    bool shuffle = false;                       // shuffle the windows; default false
     std::optional<std::uint64_t> seed;          // for shuffle; nullopt: a random seed (as Keras)
-    std::optional<long long> start_index;
-    std::optional<long long> end_index;
+    std::optional<long long> start_index;       // first usable row; default nullopt: 0
+    std::optional<long long> end_index;         // end of usable rows; default nullopt: all
 };
 
 // Windows over data (axis 0 = time, any further axes = features), as Keras builds them:

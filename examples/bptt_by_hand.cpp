@@ -6,16 +6,27 @@
 //   g_t = dL/dh_t (from the output: 1) + δ_{t+1}·W_hᵀ          δ_{T+1} = 0
 //   δ_t = g_t ⊙ (1 − h_t²)
 //   dW_x = Σ_t x_tᵀ·δ_t     dW_h = Σ_t h_{t−1}ᵀ·δ_t     db = Σ_t δ_t
-// and the layer's gradients (fused node and composed ops) printed beside them.
+// and the layer's gradients (fused node and composed ops) printed beside them, then the
+// layer's trace mode (a_t, h_t, dL/dh_t as the fused backward saw them) against the hand values.
 //
-// Part 2: ||dL/dh_t|| per step for L = Σ h_T over 40 steps, tanh vs relu with the same
+// Part 2: the composed path's unrolled graph written as Graphviz DOT (bptt_unrolled.dot, in
+// the directory given as the first argument, else the current one), rendered to SVG when
+// Graphviz' `dot` is on PATH.
+//
+// Part 3: ||dL/dh_t|| per step for L = Σ h_T over 40 steps, tanh vs relu with the same
 // weights: how far back a gradient reaches (vanishing gradients).
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "core/init.hpp"
 #include "core/ops.hpp"
+#include "core/tape_dot.hpp"
 #include "layers/simple_rnn.hpp"
 
 using namespace elman;
@@ -38,9 +49,26 @@ double norm(const Tensor<double>& t)
     return std::sqrt(s);
 }
 
+// True when an executable `name` is in one of $PATH's directories.
+bool on_path(const std::string& name)
+{
+    const char* path = std::getenv("PATH");
+    if (!path) return false;
+    std::stringstream dirs(path);
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        std::error_code ec;
+        const auto p = std::filesystem::path(dir.empty() ? "." : dir) / name;
+        if (std::filesystem::is_regular_file(p, ec) &&
+            (std::filesystem::status(p, ec).permissions() & std::filesystem::perms::owner_exec) !=
+                std::filesystem::perms::none)
+            return true;
+    }
+    return false;
+}
+
 }  // namespace
 
-int main()
+int main(int argc, char** argv)
 {
     Tensor<double> x = {0.5, -1.0, 0.8};
     x.reshape({1, T, 1});  // [B=1, T=3, F=1]
@@ -115,7 +143,50 @@ int main()
         }
     }
 
-    std::printf("\n== Part 2: ||dL/dh_t|| for L = Σ h_T, 40 steps, 8 units ==\n");
+    std::printf("\n== Part 1: trace mode (fused path) ==\n");
+    SimpleRNN<double> traced({.units = U, .return_sequences = true, .trace = true});
+    traced.set_weights({wx, wh, b});
+    {
+        Tape<double> tape;
+        tape.backward(sum(traced.forward(tape, tape.constant(x))));
+    }
+    std::printf("%s", traced.trace().str().c_str());
+    double worst = 0;
+    for (std::size_t t = 1; t <= T; ++t)
+        for (std::size_t j = 0; j < U; ++j) {
+            // the hand-written g_t is dL/dh_t; δ_t = g_t ⊙ (1 − h_t²)
+            const double g = delta[t][j] / (1 - h[t][j] * h[t][j]);
+            worst = std::max({worst, std::abs(traced.trace().h[t - 1](0, j) - h[t][j]),
+                              std::abs(traced.trace().dh[t - 1](0, j) - g)});
+        }
+    std::printf("trace vs by hand (h_t and dL/dh_t): max |difference| = %.1e\n", worst);
+
+    std::printf("\n== Part 2: the unrolled graph of the composed path ==\n");
+    {
+        const std::filesystem::path dir = argc > 1 ? argv[1] : ".";
+        SimpleRNN<double> rnn({.units = U, .return_sequences = true, .fused = false});
+        rnn.set_weights({wx, wh, b});
+        Tape<double> tape;
+        tape.backward(sum(rnn.forward(tape, tape.constant(x, "x"))));
+        const auto dot_file = dir / "bptt_unrolled.dot";
+        std::ofstream(dot_file) << to_dot(tape, {.name = "bptt_unrolled"});
+        std::printf("%zu nodes: 3 steps of select, matmul, matmul, add, add, tanh; solid edges "
+                    "carry values forward, dashed ones gradients back.\nwrote %s\n",
+                    tape.size(), dot_file.string().c_str());
+        if (on_path("dot")) {
+            const auto svg = dir / "bptt_unrolled.svg";
+            const std::string cmd =
+                "dot -Tsvg \"" + dot_file.string() + "\" -o \"" + svg.string() + "\"";
+            const int rc = std::system(cmd.c_str());
+            std::printf(rc == 0 ? "wrote %s\n" : "dot failed; no %s\n", svg.string().c_str());
+        } else {
+            std::printf("Graphviz `dot` not on PATH: SVG skipped (apt-get install graphviz, then "
+                        "dot -Tsvg %s -o bptt_unrolled.svg)\n",
+                        dot_file.string().c_str());
+        }
+    }
+
+    std::printf("\n== Part 3: ||dL/dh_t|| for L = Σ h_T, 40 steps, 8 units ==\n");
     // The recurrence written with tape ops so every h_t is a Var whose gradient we can read.
     const std::size_t steps = 40, units = 8;
     SimpleRNN<double> init({.units = units, .seed = 3});

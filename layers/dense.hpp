@@ -15,10 +15,10 @@
 namespace elman {
 
 struct DenseOptions {
-    std::size_t units = 0;
-    Activation activation = Activation::linear;
-    bool use_bias = true;
-    std::uint64_t seed = 0;
+    std::size_t units = 0;                       // output size U; required (> 0)
+    Activation activation = Activation::linear;  // applied to x·kernel + bias; default linear
+    bool use_bias = true;                        // add bias [U] (zeros at first); default true
+    std::uint64_t seed = 0;                      // seeds the glorot_uniform kernel; default 0
 };
 
 template <class T>

@@ -27,6 +27,8 @@ struct AdamOptions {
     T beta2 = T(0.999);      // in [0, 1)
     T eps = T(1e-8);         // > 0
     T weight_decay = T(0);   // >= 0
+    // Keras' formula: eps added to the uncorrected sqrt(v), bias correction folded into lr;
+    // default false (PyTorch's formula).
     bool keras_epsilon = false;
 
     // Keras' Adam: lr 0.001, epsilon 1e-7 added to the uncorrected sqrt(v).

@@ -36,11 +36,11 @@ enum class ThresholdMode { rel, abs };
 // torch ReduceLROnPlateau's options and defaults.
 template <class T>
 struct PlateauOptions {
-    PlateauMode mode = PlateauMode::min;
+    PlateauMode mode = PlateauMode::min;    // min: lower is better (a loss); default min
     T factor = T(0.1);                      // new lr = max(lr · factor, min_lr); in (0, 1)
     std::size_t patience = 10;              // bad epochs tolerated before a reduction
     T threshold = T(1e-4);                  // how much better counts as better (>= 0)
-    ThresholdMode threshold_mode = ThresholdMode::rel;
+    ThresholdMode threshold_mode = ThresholdMode::rel;  // rel: best·(1 ∓ threshold); default rel
     std::size_t cooldown = 0;               // epochs after a reduction during which bad epochs are not counted
     T min_lr = T(0);                        // >= 0
     T eps = T(1e-8);                        // a reduction smaller than this is skipped

@@ -7,6 +7,8 @@ packages=(
   g++ cmake make pkg-config
   libxtensor-dev libxtensor-blas-dev libopenblas-dev liblapack-dev
   catch2 nlohmann-json3-dev
+  libcli11-dev libplplot-dev
+  clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
 )
 [ "$#" -gt 0 ] && packages+=("$@")
 
