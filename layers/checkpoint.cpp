@@ -6,6 +6,7 @@
 
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -289,6 +290,10 @@ Tensor<T> read_npy(const Where& w, const fs::path& path, const std::string& show
         bad("has " + std::to_string(have - want) + " bytes after the data of shape " + shape_str(shape));
     Tensor<T> t = Tensor<T>::from_shape(shape);
     if (want) std::memcpy(t.data(), b.data() + offset, want);
+    // A NaN or inf weight would only surface later as NaN forecasts.
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (!std::isfinite(t.data()[i]))
+            bad("holds a non-finite value (" + std::to_string(t.data()[i]) + ") at flat index " + std::to_string(i));
     return t;
 }
 
@@ -392,6 +397,51 @@ std::shared_ptr<Module<T>> make_layer(const Where& w, const Json& l, const std::
     w.fail(ctx + ": unknown layer type \"" + type + "\" (known: SimpleRNN, Dense)");
 }
 
+// Building allocates and initializes every weight before the files are read. A hand-edited
+// "units": 1000000 must be an error, not a 4 TB allocation or an hour of orthogonal
+// initialization: the weights the layers imply may exceed what the listed files hold by at most
+// 4 MB (room for the precise per-file errors that follow, e.g. one missing file).
+template <class T>
+void check_weight_budget(const Where& w, const fs::path& root, const Sequential<T>& model, const Json& layers,
+                         const Shape& input_shape)
+{
+    constexpr std::size_t max = std::size_t(-1);
+    const auto mul = [](std::size_t a, std::size_t b) { return b != 0 && a > max / b ? max : a * b; };
+    const auto add = [](std::size_t a, std::size_t b) { return a > max - b ? max : a + b; };
+    // weights = Σ units·(features + [units if recurrent] + [1 if bias]); features = the previous
+    // layer's units, or input_shape's last dimension.
+    std::size_t weights = 0, features = input_shape.empty() ? 0 : input_shape.back();
+    for (const auto& layer : model.layers()) {
+        std::size_t units = 0, extra = 0;
+        if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(layer.get())) {
+            units = rnn->options().units;
+            extra = add(units, rnn->options().use_bias ? 1 : 0);
+        } else if (const auto* dense = dynamic_cast<const Dense<T>*>(layer.get())) {
+            units = dense->options().units;
+            extra = dense->options().use_bias ? 1 : 0;
+        }
+        weights = add(weights, mul(units, add(features, extra)));
+        features = units;
+    }
+    std::size_t on_disk = 0;
+    std::error_code ec;
+    for (const Json& l : layers) {
+        if (!l.is_object() || !l.contains("weights") || !l["weights"].is_array()) continue;
+        for (const Json& e : l["weights"]) {
+            if (!e.is_object() || !e.contains("file") || !e["file"].is_string()) continue;
+            const std::string f = e["file"].get<std::string>();
+            if (f.rfind("weights/", 0) != 0 || f.find('/', 8) != std::string::npos) continue;
+            const auto size = fs::file_size(root / f, ec);
+            if (!ec) on_disk = add(on_disk, size);
+        }
+    }
+    const std::size_t need = mul(weights, sizeof(T));
+    if (need > add(on_disk, std::size_t(4) << 20))
+        w.fail("model.json: the layers need " + (weights == max ? std::string("more than 2^64") : std::to_string(weights)) +
+               " weights (" + (need == max ? std::string("too many") : std::to_string(need)) +
+               " bytes) but the weight files hold " + std::to_string(on_disk) + " bytes");
+}
+
 template <class T>
 Sequential<T> load_model_impl(const Where& w, const fs::path& root)
 {
@@ -419,6 +469,7 @@ Sequential<T> load_model_impl(const Where& w, const fs::path& root)
         layer->set_name(str_field(w, l, "name", lctx));
         model.add(layer);
     }
+    check_weight_budget<T>(w, root, model, layers, input_shape);
     try {
         model.build(input_shape);
     } catch (const Error& e) {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang++, ASan + UBSan) and runs each for a bounded time from
+# the committed seed corpus; exits non-zero on any crash, sanitizer report, leak, hang (> 10 s
+# for one input) or allocation over 2 GB.
+#
+#   tests/fuzz/run.sh [seconds per target, default 60] [target ...]
+#
+# Build: build-fuzz/ (override with ELMAN_FUZZ_BUILD). New inputs found go to
+# build-fuzz/fuzz/corpus/<target>/, failing inputs to build-fuzz/fuzz/artifacts/<target>-*;
+# the committed corpus tests/fuzz/corpus/<target>/ is only read.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+seconds="${1:-60}"
+shift || true
+build="${ELMAN_FUZZ_BUILD:-build-fuzz}"
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(fuzz_csv fuzz_npy fuzz_model_json)
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+      -DELMAN_FUZZ=ON -DELMAN_BUILD_TESTS=OFF -DELMAN_BUILD_EXAMPLES=OFF \
+      -DELMAN_BUILD_TOOLS=OFF -DELMAN_INSTALL=OFF >/dev/null
+cmake --build "$build" -j2 --target "${targets[@]}"
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+status=0
+for t in "${targets[@]}"; do
+  work="$build/fuzz/corpus/$t"
+  mkdir -p "$work" "$build/fuzz/artifacts"
+  log="$build/fuzz/$t.log"
+  echo "fuzz: $t for ${seconds}s" >&2
+  if "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+       -print_final_stats=1 -artifact_prefix="$build/fuzz/artifacts/$t-" \
+       "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
+    # The last status line (executions, coverage, corpus) and the final stats.
+    grep -E '^#[0-9]+' "$log" | tail -1 >&2 || true
+    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" >&2 || true
+  else
+    status=1
+    echo "fuzz: $t FAILED; log $log, inputs in $build/fuzz/artifacts/" >&2
+    grep -E 'ERROR|SUMMARY|terminate|what\(\)|^#[0-9]+' "$log" | tail -20 >&2 || true
+  fi
+done
+exit "$status"
