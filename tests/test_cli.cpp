@@ -1,0 +1,308 @@
+// End-to-end tests of the `elman` program: run it as a user would (ELMAN_CLI is its path, set
+// by tools/CMakeLists.txt) and check its files, its output and its errors.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+#ifdef ELMAN_CLI
+
+namespace {
+
+struct Run {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string read_file(const fs::path& p)
+{
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A fresh directory for one test, removed at the end.
+struct TempDir {
+    fs::path path;
+    TempDir()
+    {
+        std::string t = (fs::temp_directory_path() / "elman_test_cli_XXXXXX").string();
+        REQUIRE(mkdtemp(t.data()) != nullptr);
+        path = t;
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+Run run(const std::string& args, const fs::path& scratch)
+{
+    const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
+    const std::string cmd = std::string("'") + ELMAN_CLI + "' " + args + " > '" + out.string() +
+                            "' 2> '" + err.string() + "'";
+    const int rc = std::system(cmd.c_str());
+    Run r;
+    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+}
+
+std::vector<std::string> lines_of(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::stringstream ss(text);
+    std::string line;
+    while (std::getline(ss, line)) lines.push_back(line);
+    return lines;
+}
+
+void write_csv(const fs::path& p, const std::string& text)
+{
+    std::ofstream out(p);
+    out << text;
+}
+
+// A monthly CSV of n values, with `bad` replacing value number bad_at (0-based) when given.
+std::string monthly_csv(std::size_t n, std::size_t bad_at = SIZE_MAX, const std::string& bad = "")
+{
+    std::ostringstream os;
+    os << "month,value\n";
+    for (std::size_t t = 0; t < n; ++t) {
+        char period[16];
+        std::snprintf(period, sizeof period, "%04zu-%02zu", 1990 + t / 12, t % 12 + 1);
+        os << period << ",";
+        if (t == bad_at)
+            os << bad;
+        else
+            os << 100.0 + 10.0 * std::sin(static_cast<double>(t) * 0.5236) + 0.3 * t;
+        os << "\n";
+    }
+    return os.str();
+}
+
+// Fast settings for tests that check files and errors, not accuracy.
+const std::string fast = " --quiet --epochs 15 --seeds 1 --ensemble 2";
+
+void require_one_line_error(const Run& r, const fs::path& out_dir, const std::string& mentions)
+{
+    INFO("stderr: " << r.err);
+    CHECK(r.status != 0);
+    const auto lines = lines_of(r.err);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].rfind("elman: error: ", 0) == 0);
+    CHECK(lines[0].find(mentions) != std::string::npos);
+    CHECK_FALSE(fs::exists(out_dir));
+    // Nothing left next to it either (no temporary directories).
+    for (const auto& e : fs::directory_iterator(out_dir.parent_path()))
+        CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("cli: forecast on a builtin series writes every file and parseable metrics",
+          "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "nile";
+    const Run r = run("forecast --builtin nile_flow --out '" + out.string() + "'" + fast,
+                      tmp.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    for (const char* f : {"metrics.json", "forecast.csv", "forecast.svg", "loss.svg",
+                          "model/pipeline.json"})
+        CHECK(fs::is_regular_file(out / f));
+
+    const auto j = nlohmann::json::parse(read_file(out / "metrics.json"));
+    CHECK(j.at("n_train").get<int>() == 80);
+    CHECK(j.at("n_test").get<int>() == 20);
+    CHECK(j.at("season").get<int>() == 1);
+    for (const char* protocol : {"one_step", "multi_step"})
+        for (const char* method : {"elman", "naive", "seasonal_naive", "drift"})
+            for (const char* metric : {"rmse", "mae", "mape", "mase"}) {
+                INFO(protocol << "." << method << "." << metric);
+                const auto& v = j.at(protocol).at(method).at(metric);
+                REQUIRE(v.is_number());
+                CHECK(std::isfinite(v.get<double>()));
+                CHECK(v.get<double>() >= 0.0);
+            }
+    // ANCHORS.md: naive one-step MASE 0.970 on nile_flow.
+    CHECK(j["one_step"]["naive"]["mase"].get<double>() == Approx(0.970).margin(0.001));
+
+    const auto csv = lines_of(read_file(out / "forecast.csv"));
+    REQUIRE(csv.size() == 21);
+    CHECK(csv[0].rfind("period,actual,elman_one_step", 0) == 0);
+    CHECK(csv[1].rfind("1951,", 0) == 0);
+    for (const char* svg : {"forecast.svg", "loss.svg"})
+        CHECK(read_file(out / svg).find("<svg") != std::string::npos);
+}
+
+TEST_CASE("cli: predict forecasts the values after the series with the saved model", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "air";
+    REQUIRE(run("forecast --builtin airline_passengers --test 12 --out '" + out.string() + "'" +
+                    fast,
+                tmp.path)
+                .status == 0);
+    const Run r = run("predict --model '" + out.string() + "' --builtin airline_passengers "
+                      "--horizon 3",
+                      tmp.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto lines = lines_of(r.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[1].rfind("1961-01,", 0) == 0);
+    CHECK(lines[3].rfind("1961-03,", 0) == 0);
+    for (std::size_t i = 1; i < 4; ++i) {
+        const double v = std::stod(lines[i].substr(lines[i].find(',') + 1));
+        // Passenger numbers of that era: hundreds, never negative.
+        CHECK(v > 200.0);
+        CHECK(v < 1000.0);
+    }
+}
+
+TEST_CASE("cli: predict with the saved model reproduces the multi-step forecast", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "nile";
+    REQUIRE(run("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
+                .status == 0);
+    // The training part alone (80 of the 100 rows) as the series to continue.
+    const auto all = lines_of(read_file(fs::path(ELMAN_SOURCE_DIR) / "datasets/data/nile_flow.csv"));
+    REQUIRE(all.size() == 101);
+    std::string head;
+    for (std::size_t i = 0; i <= 80; ++i) head += all[i] + "\n";
+    write_csv(tmp.path / "train.csv", head);
+    const Run r = run("predict --model '" + out.string() + "' '" +
+                          (tmp.path / "train.csv").string() + "' --horizon 20",
+                      tmp.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto pred = lines_of(r.out);
+    const auto csv = lines_of(read_file(out / "forecast.csv"));
+    REQUIRE(pred.size() == 21);
+    REQUIRE(csv.size() == 21);
+    // forecast.csv: period, actual, 4 one-step columns, then elman_multi_step.
+    auto field = [](const std::string& line, std::size_t k) {
+        std::stringstream ss(line);
+        std::string f;
+        for (std::size_t i = 0; i <= k; ++i) std::getline(ss, f, ',');
+        return f;
+    };
+    CHECK(field(csv[0], 6) == "elman_multi_step");
+    for (std::size_t i = 1; i <= 20; ++i) {
+        CHECK(field(pred[i], 0) == field(csv[i], 0));
+        CHECK(std::stod(field(pred[i], 1)) == Approx(std::stod(field(csv[i], 6))).epsilon(1e-9));
+    }
+}
+
+TEST_CASE("cli: summary prints the Keras table with the parameter counts", "[cli]")
+{
+    TempDir tmp;
+    const Run r = run("summary --input-dim 2 --units 4 --dense 3", tmp.path);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("SimpleRNN") != std::string::npos);
+    CHECK(r.out.find("Dense") != std::string::npos);
+    // units·(input_dim + units + 1) + (units·dense + dense) = 4·7 + 15
+    CHECK(r.out.find(std::to_string(4 * (2 + 4 + 1) + 4 * 3 + 3)) != std::string::npos);
+}
+
+TEST_CASE("cli: a second forecast into the same directory replaces it whole", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "out";
+    fs::create_directories(out);
+    write_csv(out / "stale.txt", "from an earlier run\n");
+    REQUIRE(run("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
+                .status == 0);
+    CHECK(fs::exists(out / "metrics.json"));
+    CHECK_FALSE(fs::exists(out / "stale.txt"));
+    for (const auto& e : fs::directory_iterator(tmp.path))
+        CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("cli: a failing forecast leaves an existing output directory untouched", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "out";
+    fs::create_directories(out);
+    write_csv(out / "keep.txt", "keep me\n");
+    const Run r = run("forecast --builtin nile_flow --lr 0 --out '" + out.string() + "'" + fast,
+                      tmp.path);
+    CHECK(r.status != 0);
+    CHECK(read_file(out / "keep.txt") == "keep me\n");
+}
+
+TEST_CASE("cli: each bad input gives one error line, a non-zero exit and no output", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "never";
+    const std::string o = " --out '" + out.string() + "'" + fast;
+    const fs::path good = tmp.path / "good.csv";
+    write_csv(good, monthly_csv(60));
+    const std::string g = "forecast '" + good.string() + "'";
+    auto bad_csv = [&](const std::string& name, const std::string& cell) {
+        const fs::path p = tmp.path / name;
+        write_csv(p, monthly_csv(60, 30, cell));
+        return "forecast '" + p.string() + "'";
+    };
+    struct Case {
+        std::string args, mentions;
+    };
+    const std::vector<Case> cases{
+        {"forecast '" + (tmp.path / "missing.csv").string() + "'", "missing.csv"},
+        {g + " --column nope", "nope"},
+        {g + " --test 58", "short"},
+        {g + " --test 40", "short"},
+        {bad_csv("text.csv", "abc"), "text.csv:32"},
+        {bad_csv("nan.csv", "nan"), "nan.csv:32"},
+        {bad_csv("inf.csv", "inf"), "inf.csv:32"},
+        {g + " --no-such-option", "--no-such-option"},
+        {g + " --log --no-log", "--log"},
+        {"forecast --builtin sunspots_yearly --log", "--log"},
+        {g + " --units 0", "--units"},
+        {g + " --lookback 0", "--lookback"},
+        {g + " --lr 0", "--lr"},
+        {g + " --lr -0.5", "--lr"},
+        {g + " --epochs 0", "--epochs"},
+        {g + " --test 12 --horizon 13", "--horizon"},
+        {"forecast --builtin no_such_series", "no_such_series"},
+        {g + " --units abc", "--units"},
+    };
+    for (const Case& c : cases) {
+        INFO("elman " << c.args);
+        require_one_line_error(run(c.args + o, tmp.path), out, c.mentions);
+    }
+}
+
+TEST_CASE("cli: default forecast on airline passengers reaches one-step MASE 0.45", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "air";
+    const Run r = run("forecast --builtin airline_passengers --quiet --out '" + out.string() + "'",
+                      tmp.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto j = nlohmann::json::parse(read_file(out / "metrics.json"));
+    const double elman = j["one_step"]["elman"]["mase"].get<double>();
+    CHECK(elman <= 0.45);
+    CHECK(elman < j["one_step"]["naive"]["mase"].get<double>());
+    CHECK(elman < j["one_step"]["seasonal_naive"]["mase"].get<double>());
+}
+
+#endif  // ELMAN_CLI

@@ -1,0 +1,466 @@
+// The `elman` command: forecast a time series with an Elman RNN and compare it with the
+// classical baselines (forecast), forecast with a saved model (predict), print a model's
+// Keras-style summary (summary). Every error is one line "elman: error: ..." on stderr and a
+// non-zero exit; forecast writes its output directory completely or not at all.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "datasets/builtin.hpp"
+#include "datasets/csv.hpp"
+#include "datasets/period.hpp"
+#include "layers/dense.hpp"
+#include "layers/sequential.hpp"
+#include "layers/simple_rnn.hpp"
+#include "tools/forecast.hpp"
+#include "tools/plot.hpp"
+
+namespace fs = std::filesystem;
+using elman::Error;
+
+namespace {
+
+// Where the series comes from: a CSV file or a builtin name, and how to read it.
+struct Input {
+    std::string file, builtin, column, period_column;
+    bool interpolate = false;
+};
+
+void add_input_options(CLI::App* cmd, Input& in)
+{
+    cmd->add_option("file", in.file, "CSV file: a header row, a period column, value columns");
+    cmd->add_option("--builtin", in.builtin,
+                    "a shipped series instead of FILE: airline_passengers, co2_mauna_loa, "
+                    "nile_flow, sunspots_yearly, us_macro_quarterly");
+    cmd->add_option("-c,--column", in.column, "the value column (default: the only one)");
+    cmd->add_option("--period-column", in.period_column, "the period column (default: the first)");
+    cmd->add_flag("--interpolate", in.interpolate,
+                  "fill empty/NaN cells by linear interpolation instead of failing");
+}
+
+elman::Series load_input(const Input& in)
+{
+    if (in.file.empty() == in.builtin.empty())
+        throw Error(in.file.empty() ? "give a CSV file or --builtin NAME"
+                                    : "give either a CSV file or --builtin, not both");
+    if (!in.builtin.empty()) {
+        if (in.interpolate || !in.period_column.empty()) {
+            elman::CsvOptions o;
+            o.column = in.column;
+            o.period_column = in.period_column;
+            o.missing = in.interpolate ? elman::Missing::interpolate : elman::Missing::error;
+            return elman::load_csv(elman::builtin_path(in.builtin), o);
+        }
+        return elman::load_builtin(in.builtin, in.column);
+    }
+    if (!fs::exists(in.file)) throw Error(in.file + ": no such file");
+    elman::CsvOptions o;
+    o.column = in.column;
+    o.period_column = in.period_column;
+    o.missing = in.interpolate ? elman::Missing::interpolate : elman::Missing::error;
+    return elman::load_csv(in.file, o);
+}
+
+std::string series_label(const Input& in, const elman::Series& s)
+{
+    return (in.builtin.empty() ? fs::path(in.file).filename().string() : in.builtin) + ":" +
+           s.name;
+}
+
+// Lags "1,12" -> {1, 12}; "none" -> {}; "auto" -> nullopt (chosen by validation).
+std::optional<std::vector<std::size_t>> parse_lags(const std::string& text)
+{
+    if (text == "auto") return std::nullopt;
+    std::vector<std::size_t> lags;
+    if (text == "none") return lags;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        std::size_t used = 0;
+        long long v = -1;
+        try {
+            v = std::stoll(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != item.size() || item.empty() || v < 1)
+            throw Error("--diff: expected auto, none or lags >= 1 like 1,12, got '" + text + "'");
+        lags.push_back(static_cast<std::size_t>(v));
+    }
+    return lags;
+}
+
+// A time axis in years for plots when the periods are dates; the index otherwise.
+std::vector<double> time_axis(const elman::Series& s, std::string& label)
+{
+    std::vector<double> x(s.periods.size());
+    label = "year";
+    for (std::size_t t = 0; t < x.size(); ++t) {
+        const auto p = elman::parse_period(s.periods[t]);
+        if (!p || p->frequency == elman::Frequency::unknown) {
+            label = "t";
+            for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(i);
+            return x;
+        }
+        switch (p->frequency) {
+        case elman::Frequency::yearly: x[t] = p->year; break;
+        case elman::Frequency::quarterly: x[t] = p->year + (p->sub - 1) / 4.0; break;
+        case elman::Frequency::monthly: x[t] = p->year + (p->sub - 1) / 12.0; break;
+        default: x[t] = static_cast<double>(p->ordinal) / 365.2425; break;
+        }
+    }
+    return x;
+}
+
+nlohmann::ordered_json number(double v)
+{
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json metrics_json(const elman::MethodMetrics& mm)
+{
+    nlohmann::ordered_json j;
+    for (const auto& name : elman::forecast_methods()) {
+        const elman::Metrics& m = mm.at(name);
+        j[name] = {{"rmse", number(m.rmse)},
+                   {"mae", number(m.mae)},
+                   {"mape", number(m.mape)},
+                   {"mase", number(m.mase)}};
+    }
+    return j;
+}
+
+std::string cell(double v)
+{
+    if (!std::isfinite(v)) return "";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
+void write_text(const fs::path& path, const std::string& text)
+{
+    std::ofstream out(path);
+    out << text;
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
+
+// Writes every output file into dir (a fresh directory).
+void write_outputs(const fs::path& dir, const elman::Series& s, const std::string& label,
+                   elman::ForecastResult& r)
+{
+    nlohmann::ordered_json j;
+    j["n_train"] = r.n_train;
+    j["n_test"] = r.n_test;
+    j["season"] = r.season;
+    j["one_step"] = metrics_json(r.one_step_metrics);
+    j["multi_step"] = metrics_json(r.multi_step_metrics);
+    write_text(dir / "metrics.json", j.dump(2) + "\n");
+
+    std::ostringstream csv;
+    csv << "period,actual";
+    for (const auto& name : elman::forecast_methods()) csv << "," << name << "_one_step";
+    for (const auto& name : elman::forecast_methods()) csv << "," << name << "_multi_step";
+    csv << "\n";
+    for (std::size_t i = 0; i < r.n_test; ++i) {
+        csv << s.periods[r.n_train + i] << "," << cell(s.values[r.n_train + i]);
+        for (const auto& name : elman::forecast_methods()) csv << "," << cell(r.one_step[name][i]);
+        for (const auto& name : elman::forecast_methods())
+            csv << "," << (i < r.horizon ? cell(r.multi_step[name][i]) : "");
+        csv << "\n";
+    }
+    write_text(dir / "forecast.csv", csv.str());
+
+    std::string x_label;
+    const std::vector<double> x = time_axis(s, x_label);
+    auto part = [](const std::vector<double>& v, std::size_t a, std::size_t b) {
+        return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(a),
+                                   v.begin() + static_cast<std::ptrdiff_t>(b));
+    };
+    const std::size_t n = s.values.size();
+    // The test part joined to the last training value, so the lines connect.
+    const std::vector<double> x_test = part(x, r.n_train - 1, n);
+    auto joined = [&](const std::vector<double>& f) {
+        std::vector<double> v{s.values[r.n_train - 1]};
+        v.insert(v.end(), f.begin(), f.end());
+        return v;
+    };
+    std::vector<elman::PlotLine> lines{
+        {"history (training part)", part(x, 0, r.n_train), part(s.values, 0, r.n_train), 15, 1},
+        {"actual (test part)", x_test, part(s.values, r.n_train - 1, n), 9, 1},
+        {"elman one-step", x_test, joined(r.one_step["elman"]), 1, 1},
+        {"elman multi-step", part(x, r.n_train - 1, r.n_train + r.horizon),
+         joined(r.multi_step["elman"]), 3, 2},
+        {r.season > 1 ? "seasonal naive one-step" : "naive one-step", x_test,
+         joined(r.one_step[r.season > 1 ? "seasonal_naive" : "naive"]), 7, 3}};
+    elman::plot_lines((dir / "forecast.svg").string(), lines,
+                      {.title = label + ": forecasts of the last " + std::to_string(r.n_test) +
+                                " values",
+                       .x_label = x_label,
+                       .y_label = s.name});
+
+    std::vector<elman::PlotLine> loss;
+    const int colors[] = {1, 3, 9, 8, 10, 11, 12, 13, 14, 2};
+    // One seed per kept candidate (the first), so that the picture stays readable.
+    std::vector<std::string> drawn;
+    for (std::size_t k = 0; k < r.model.members.size(); ++k) {
+        const std::string who = r.model.members[k].describe();
+        if (std::find(drawn.begin(), drawn.end(), who) != drawn.end()) continue;
+        const auto& h = r.model.members[k].history;
+        std::vector<double> e, tl, vl;
+        for (std::size_t i = 0; i < h.loss.size(); ++i) {
+            e.push_back(static_cast<double>(i + 1));
+            tl.push_back(h.loss[i]);
+            vl.push_back(i < h.val_loss.size() ? h.val_loss[i] : NAN);
+        }
+        const int c = colors[drawn.size() % 10];
+        drawn.push_back(who);
+        loss.push_back({"train: " + who, e, tl, c, 1});
+        loss.push_back({"validation: " + who, e, vl, c, 2});
+    }
+    elman::plot_lines((dir / "loss.svg").string(), loss,
+                      {.title = label + ": MSE per epoch (scaled series), kept candidates",
+                       .x_label = "",  // the legend sits where it would be; the title says "epoch"
+                       .y_label = "loss",
+                       .log_y = true,
+                       .height = 700,
+                       .legend_below = true});
+    r.model.save((dir / "model").string());
+}
+
+// Creates `out` from scratch: everything goes into a temporary sibling that replaces `out` in
+// one rename at the end, so an error leaves no partial output behind.
+template <class Fn>
+void write_atomically(const fs::path& out, Fn&& fill)
+{
+    const fs::path target = fs::absolute(out).lexically_normal();
+    const fs::path parent = target.parent_path();
+    if (!fs::is_directory(parent))
+        throw Error("--out " + out.string() + ": parent directory " + parent.string() +
+                    " does not exist");
+    if (fs::exists(target) && !fs::is_directory(target))
+        throw Error("--out " + out.string() + " exists and is not a directory");
+    std::string templ = (parent / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    if (!mkdtemp(templ.data())) throw Error("cannot create a directory next to " + out.string());
+    const fs::path tmp = templ;
+    try {
+        fill(tmp);
+        fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read |
+                                 fs::perms::group_exec | fs::perms::others_read |
+                                 fs::perms::others_exec);
+        if (fs::exists(target)) {
+            // Swap the old output out, then delete it.
+            if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+                const fs::path old = tmp.string() + ".old";
+                fs::rename(target, old);
+                fs::rename(tmp, target);
+                fs::remove_all(old);
+            } else {
+                fs::remove_all(tmp);
+            }
+        } else {
+            fs::rename(tmp, target);
+        }
+    } catch (...) {
+        std::error_code ec;
+        fs::remove_all(tmp, ec);
+        throw;
+    }
+}
+
+void print_table(const elman::ForecastResult& r)
+{
+    std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "", "one-step", "", "", "",
+                ("multi-step (" + std::to_string(r.horizon) + " ahead)").c_str(), "", "", "");
+    std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "method", "RMSE", "MAE", "MAPE%",
+                "MASE", "RMSE", "MAE", "MAPE%", "MASE");
+    for (const auto& name : elman::forecast_methods()) {
+        const auto& a = r.one_step_metrics.at(name);
+        const auto& b = r.multi_step_metrics.at(name);
+        std::printf("%-16s %10.4g %10.4g %8.3g %7.3f   %10.4g %10.4g %8.3g %7.3f\n", name.c_str(),
+                    a.rmse, a.mae, a.mape, a.mase, b.rmse, b.mae, b.mape, b.mase);
+    }
+}
+
+struct ForecastArgs {
+    Input in;
+    elman::ForecastOptions o;
+    int log_mode = -1;  // -1: chosen by validation, 0: off, 1: on
+    std::string diff = "auto", out = "forecast";
+    bool quiet = false, no_refit = false;
+};
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"elman: forecast time series with an Elman RNN (SimpleRNN) and compare it with "
+                 "the classical baselines"};
+    app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "help for every subcommand");
+
+    ForecastArgs fa;
+    std::size_t test = 0, lookback = 0, season = 0;
+    CLI::App* fc = app.add_subcommand(
+        "forecast", "train on all but the last --test values, forecast them, compare baselines");
+    add_input_options(fc, fa.in);
+    auto* o_test = fc->add_option("--test", test,
+                                  "test values at the end (default: 20%, whole seasons)");
+    auto* o_lookback =
+        fc->add_option("--lookback", lookback, "input window length (default: chosen)");
+    fc->add_option("--horizon", fa.o.horizon,
+                   "multi-step horizon from the end of training (default: the whole test part)");
+    fc->add_option("--units", fa.o.units, "SimpleRNN units")->capture_default_str();
+    fc->add_option("--epochs", fa.o.epochs, "maximum epochs (early stopping picks the count)")
+        ->capture_default_str();
+    fc->add_option("--max-steps", fa.o.max_steps,
+                   "optimizer steps per model at most (fewer epochs on long series)")
+        ->capture_default_str();
+    fc->add_option("--patience", fa.o.patience, "early-stopping patience in epochs")
+        ->capture_default_str();
+    fc->add_option("--batch-size", fa.o.batch_size, "batch size")->capture_default_str();
+    fc->add_option("--lr", fa.o.lr, "Adam learning rate")->capture_default_str();
+    fc->add_option("--ensemble", fa.o.ensemble, "best candidates kept and combined (median)")
+        ->capture_default_str();
+    fc->add_option("--seeds", fa.o.seeds, "models (seeds) per candidate")->capture_default_str();
+    fc->add_option("--threads", fa.o.threads, "training threads (results do not depend on it)")
+        ->capture_default_str();
+    fc->add_option("--seed", fa.o.seed, "random seed (weights, shuffling)")->capture_default_str();
+    auto* o_season =
+        fc->add_option("--season", season, "season length m (default: from the periods)");
+    auto* o_log = fc->add_flag_callback("--log", [&] { fa.log_mode = 1; },
+                                        "always model log(y) (values must be > 0)");
+    auto* o_nolog = fc->add_flag_callback("--no-log", [&] { fa.log_mode = 0; }, "never take logs");
+    o_log->excludes(o_nolog);
+    fc->add_option("--diff", fa.diff, "differencing lags: auto, none, or e.g. 1,12")
+        ->capture_default_str();
+    fc->add_flag("--no-refit", fa.no_refit,
+                 "only the early-stopped models, without their refits on the whole training part");
+    fc->add_option("-o,--out", fa.out, "output directory")->capture_default_str();
+    fc->add_flag("-q,--quiet", fa.quiet, "no progress and no table");
+
+    Input pi;
+    std::string model_dir;
+    std::size_t p_horizon = 0;
+    CLI::App* pc = app.add_subcommand(
+        "predict", "forecast the values after the end of a series with a saved model");
+    pc->add_option("-m,--model", model_dir, "a forecast output directory or its model/")
+        ->required();
+    add_input_options(pc, pi);
+    pc->add_option("--horizon", p_horizon, "values to forecast (default: one season, at least 1)");
+
+    std::size_t input_dim = 1, units = 0, dense = 1, timesteps = 0;
+    CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model");
+    sc->add_option("--input-dim", input_dim, "features per time step")->capture_default_str();
+    sc->add_option("--units", units, "SimpleRNN units")->required();
+    sc->add_option("--dense", dense, "units of the Dense layer after it (0: none)")
+        ->capture_default_str();
+    sc->add_option("--timesteps", timesteps, "sequence length (0: any)")->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string msg = e.what();
+        for (char& c : msg)
+            if (c == '\n') c = ' ';
+        std::fprintf(stderr, "elman: error: %s (see elman --help)\n", msg.c_str());
+        return 2;
+    }
+
+    try {
+        if (sc->parsed()) {
+            if (input_dim < 1) throw Error("--input-dim must be >= 1");
+            if (units < 1) throw Error("--units must be >= 1");
+            elman::Sequential<float> model;
+            model.emplace<elman::SimpleRNN<float>>(elman::SimpleRNNOptions{.units = units});
+            if (dense > 0) model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = dense});
+            model.build({timesteps, input_dim});
+            std::cout << model.summary();
+            return 0;
+        }
+        if (pc->parsed()) {
+            fs::path dir = model_dir;
+            if (!fs::exists(dir / "pipeline.json") && fs::exists(dir / "model" / "pipeline.json"))
+                dir /= "model";
+            if (!fs::is_directory(dir)) throw Error("--model " + model_dir + ": no such directory");
+            elman::ForecastModel model = elman::ForecastModel::load(dir.string());
+            const elman::Series s = load_input(pi);
+            const std::size_t h = p_horizon ? p_horizon : std::max<std::size_t>(model.season, 1);
+            if (s.values.size() < model.warmup())
+                throw Error("series of " + std::to_string(s.values.size()) +
+                            " values is too short for the model, which needs " +
+                            std::to_string(model.warmup()));
+            const std::vector<double> f = model.multi_step(s.values, h);
+            const auto last = elman::parse_period(s.periods.back());
+            std::cout << "period," << s.name << "_forecast\n";
+            for (std::size_t i = 0; i < h; ++i) {
+                const std::string p =
+                    last && last->frequency != elman::Frequency::unknown
+                        ? elman::format_period(elman::advance(*last, static_cast<long long>(i + 1)))
+                        : std::to_string(s.values.size() + i);
+                std::cout << p << "," << cell(f[i]) << "\n";
+            }
+            return 0;
+        }
+
+        elman::ForecastOptions& o = fa.o;
+        if (o_test->count()) {
+            if (test < 1) throw Error("--test must be >= 1");
+            o.test = test;
+        }
+        if (o_lookback->count()) {
+            if (lookback < 1) throw Error("--lookback must be >= 1");
+            o.lookback = lookback;
+        }
+        if (o_season->count()) {
+            if (season < 1) throw Error("--season must be >= 1");
+            o.season = season;
+        }
+        if (fa.log_mode >= 0) o.log = fa.log_mode == 1;
+        o.lags = parse_lags(fa.diff);
+        o.refit = !fa.no_refit;
+        elman::validate_forecast_options(o);
+        const elman::Series s = load_input(fa.in);
+        const std::string label = series_label(fa.in, s);
+        const bool show = !fa.quiet && isatty(fileno(stderr));
+        if (show) o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
+        elman::ForecastResult r = elman::run_forecast(s, o);
+        write_atomically(fa.out, [&](const fs::path& dir) { write_outputs(dir, s, label, r); });
+        if (!fa.quiet) {
+            std::printf("%s: %zu training values, %zu test values, season %zu\n", label.c_str(),
+                        r.n_train, r.n_test, r.season);
+            std::printf("elman: median of %zu SimpleRNN(%zu) -> Dense(1) models: %s\n\n",
+                        r.model.members.size(), o.units, r.model.describe().c_str());
+            print_table(r);
+            std::printf("\nwrote %s/{metrics.json, forecast.csv, forecast.svg, loss.svg, model/}\n",
+                        fa.out.c_str());
+        }
+        return 0;
+    } catch (const std::exception& e) {
+        std::string msg = e.what();
+        for (char& c : msg)
+            if (c == '\n') c = ' ';
+        std::fprintf(stderr, "elman: error: %s\n", msg.c_str());
+        return 1;
+    }
+}
