@@ -169,7 +169,13 @@ int main(int argc, char** argv)
         Tape<double> tape;
         tape.backward(sum(rnn.forward(tape, tape.constant(x, "x"))));
         const auto dot_file = dir / "bptt_unrolled.dot";
-        std::ofstream(dot_file) << to_dot(tape, {.name = "bptt_unrolled"});
+        std::ofstream out(dot_file);
+        out << to_dot(tape, {.name = "bptt_unrolled"});
+        out.close();
+        if (!out) {
+            std::fprintf(stderr, "bptt_by_hand: error: cannot write %s\n", dot_file.string().c_str());
+            return 1;
+        }
         std::printf("%zu nodes: 3 steps of select, matmul, matmul, add, add, tanh; solid edges "
                     "carry values forward, dashed ones gradients back.\nwrote %s\n",
                     tape.size(), dot_file.string().c_str());
