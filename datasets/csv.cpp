@@ -238,11 +238,15 @@ void interpolate(const Reader& r, std::vector<double>& v, const std::vector<std:
         if (end == n)
             r.fail(lines[n - 1], col, name,
                    "missing value at the end of the series, cannot interpolate");
-        // v[k] = v[a] + (k − a)·(v[b] − v[a])/(b − a) for a = t−1 < k < b = end.
+        // v[k] = (1 − w)·v[a] + w·v[b], w = (k − a)/(b − a), for a = t−1 < k < b = end.
+        // Written as a weighted mean, not v[a] + w·(v[b] − v[a]): the difference of two finite
+        // values near ±1e308 overflows to inf (found by fuzz_csv).
         const double a = v[t - 1], b = v[end];
         const double span = static_cast<double>(end - (t - 1));
-        for (std::size_t k = t; k < end; ++k)
-            v[k] = a + static_cast<double>(k - (t - 1)) * (b - a) / span;
+        for (std::size_t k = t; k < end; ++k) {
+            const double w = static_cast<double>(k - (t - 1)) / span;
+            v[k] = (1.0 - w) * a + w * b;
+        }
         t = end;
     }
 }

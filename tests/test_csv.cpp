@@ -156,6 +156,15 @@ TEST_CASE("csv: empty cells, NaN and inf are errors unless interpolation is aske
     REQUIRE_THAT(load_error(tail, o), Contains(tail.str() + ":4:2: column 'v': missing value at the end"));
 }
 
+TEST_CASE("csv: interpolating between values near ±1e308 stays finite", "[csv]")
+{
+    // v[a] + w·(v[b] − v[a]) would overflow to inf here (a case fuzz_csv found).
+    CsvOptions o;
+    o.missing = Missing::interpolate;
+    TempCsv wide("year,v\n2000,1e308\n2001,\n2002,-1e308\n");
+    REQUIRE(load_csv(wide.str(), o).values == std::vector<double>{1e308, 0.0, -1e308});
+}
+
 TEST_CASE("csv: ragged rows are errors at the first missing or extra cell", "[csv]")
 {
     TempCsv short_row("year,a,b\n2000,1,2\n2001,3\n");
