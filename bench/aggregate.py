@@ -93,6 +93,29 @@ def main():
                        f"{ratio('elman_fused', 'reference_libm')} | " + " / ".join(rss) + " |")
     out.append("")
 
+    # elman again with the kernels OpenBLAS chose by itself (bench/run.sh step 3b), against the
+    # same peer runs: what a user gets who does not set OPENBLAS_CORETYPE.
+    detected = [(wl, agg((wl, 1, "elman_fused_detected"))) for wl, _ in WORKLOADS]
+    if any(s for _, s in detected):
+        out.append("### elman with OpenBLAS's own kernel choice (1 thread)\n")
+        out.append("The same elman fused program without OPENBLAS_CORETYPE, interleaved with the "
+                   "runs above; the peers' figures are the ones above.\n")
+        out.append("| workload | elman fused, OpenBLAS's choice | elman fused, as above | "
+                   "PyTorch/elman | LibTorch/elman | speed-up target |")
+        out.append("|---|---|---|---|---|---|")
+        for wl, s in detected:
+            if not s:
+                continue
+            tuned = agg((wl, 1, "elman_fused"))
+            cells = []
+            for peer in ("pytorch", "libtorch"):
+                p = agg((wl, 1, peer))
+                cells.append(f"{p['median'] / s['median']:.2f}" if p else "–")
+            out.append(f"| {wl} | {fmt_ms(s['median'])} [{fmt_ms(s['min'])}–{fmt_ms(s['max'])}] | "
+                       f"{fmt_ms(tuned['median']) if tuned else '–'} | " + " | ".join(cells) +
+                       f" | {TARGETS[wl]}x |")
+        out.append("")
+
     # The targets of issue 6 (single thread unless stated), checked against this run.
     out.append("### Targets of issue 6 in this run\n")
     out.append("| target | measured | met |")

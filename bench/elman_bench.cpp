@@ -4,6 +4,7 @@
 //   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
 //   elman_bench --workload inference                   batch-1 forward under NoGrad
 //   elman_bench --tape-micro [--ops N]                 record + backward of N adds of [1] Vars
+//   elman_bench --blas                                 which BLAS kernels run ("OpenBLAS, Haswell kernels")
 //
 // Each run prints one JSON line (bench/bench_common.hpp).
 #include <cblas.h>
@@ -15,6 +16,7 @@
 
 #include "bench/bench_common.hpp"
 #include "bench/elman_model.hpp"
+#include "core/blas.hpp"
 #include "core/ops.hpp"
 #include "core/tape.hpp"
 
@@ -77,6 +79,10 @@ int main(int argc, char** argv)
 {
     try {
         const bench::Args a = bench::parse_args(argc, argv);
+        if (has_flag(a, "--blas")) {
+            std::printf("%s\n", elman::blas_description().c_str());
+            return 0;
+        }
         openblas_set_num_threads(a.threads);
         if (has_flag(a, "--tape-micro")) return tape_micro(a);
         const bool fused = !has_flag(a, "--composed");

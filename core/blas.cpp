@@ -8,6 +8,7 @@
 extern "C" {
 int openblas_get_num_threads(void) __attribute__((weak));
 void openblas_set_num_threads(int) __attribute__((weak));
+char* openblas_get_corename(void) __attribute__((weak));
 }
 
 namespace elman {
@@ -39,6 +40,13 @@ void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
 }
 
 }  // namespace
+
+std::string blas_description()
+{
+    if (!openblas_get_corename) return "a BLAS other than OpenBLAS";
+    const char* core = openblas_get_corename();
+    return std::string("OpenBLAS, ") + (core ? core : "unknown") + " kernels";
+}
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,

@@ -5,8 +5,13 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 namespace elman {
+
+// Which BLAS does the work: "OpenBLAS, Haswell kernels" (OpenBLAS picks its kernels for the
+// CPU when it loads; OPENBLAS_CORETYPE overrides that), or "a BLAS other than OpenBLAS".
+std::string blas_description();
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,

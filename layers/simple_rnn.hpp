@@ -61,6 +61,7 @@ struct SimpleRNNWorkspace {
     std::vector<T> h;   // H:[T+1,B,U]  h_0 and every state
     std::vector<T> d;   // D:[T,B,U]    δ_s (backward)
     std::vector<T> dx;  // dX:[T,B,F]   dL/dX, time-major (backward)
+    std::vector<T> ones;  // [T·B] of 1: db = Dᵀ·1 is a GEMV (backward)
 };
 
 template <class T>

@@ -11,7 +11,7 @@
 //            g_s = dL/dh_s (from the output) + δ_{s+1}·W_hᵀ       (δ_T = 0)
 //            δ_s = g_s ⊙ act'(a_s)                    (tanh: 1 − h_s², from H alone)
 //   then     dW_x += Xᵀ·D          dW_h += H[0..T−1]ᵀ·D      (one GEMM each over T·B rows)
-//            db   += Σ_{s,b} δ_s[b]                 dx[:, t(s)] += δ_s·W_xᵀ
+//            db   += Dᵀ·1 = Σ_{s,b} δ_s[b]          dx[:, t(s)] += δ_s·W_xᵀ
 //            dh_0 += δ_0·W_hᵀ
 // The buffers live in a SimpleRNNWorkspace the layer reuses across training steps.
 #include <algorithm>
@@ -151,11 +151,11 @@ Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& rec
             // dW_h += H[0..T−1]ᵀ·D   [U,T·B]·[T·B,U]
             if (c.needs_grad(2))
                 gemm<T>(true, false, nu, nu, nt * nb, T(1), h, d, T(1), c.grad_buffer(2).data());
-            // db += Σ over all T·B rows of D
+            // db += Dᵀ·1, the sum over all T·B rows of D    [U,T·B]·[T·B]
             if (bias_k && c.needs_grad(bias_k)) {
-                T* db = c.grad_buffer(bias_k).data();
-                for (std::size_t r = 0; r < nt * nb; ++r)
-                    for (std::size_t u = 0; u < nu; ++u) db[u] += d[r * nu + u];
+                ws.ones.resize(nt * nb, T(1));
+                gemm<T>(true, false, nu, 1, nt * nb, T(1), d, ws.ones.data(), T(1),
+                        c.grad_buffer(bias_k).data());
             }
             // dX = D·W_xᵀ  [T·B,U]·[U,F]ᵀ, then dx[b,t(s),:] += dX[s,b,:]
             if (c.needs_grad(0)) {

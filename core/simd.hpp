@@ -1,0 +1,15 @@
+// ELMAN_CLONES: compile a hot loop three times, for AVX-512, AVX2 and baseline x86-64, and let
+// the dynamic loader pick the one the CPU supports (target_clones, resolved through an ifunc).
+//
+// Why: elman is built for the baseline ISA (no -march=native, so one binary runs anywhere),
+// which makes the loops BLAS does not cover (tanh and its derivative, Adam's update) run four
+// floats wide even on a CPU that does sixteen. FMA is deliberately not among the targets: every
+// clone then performs exactly the baseline's roundings, so results do not depend on the CPU.
+#pragma once
+
+#if defined(__x86_64__) && defined(__ELF__) && defined(__linux__) && \
+    (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 6))
+#define ELMAN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define ELMAN_CLONES
+#endif
