@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/tape.hpp"
 #include "core/tensor.hpp"
 
@@ -63,6 +64,23 @@ public:
     bool built() const { return built_; }
 
 protected:
+    // For a layer whose weights depend on the number of input features: true when it is
+    // already built for `features` (nothing left to do); throws naming the layer when it was
+    // built for another number (`built_for`, with its kernel's shape) or when `features` is 0.
+    bool built_for_features(std::size_t features, std::size_t built_for,
+                            const Parameter<T>& kernel) const
+    {
+        if (built_) {
+            if (features != built_for)
+                throw Error(name() + ": input has " + std::to_string(features) +
+                            " features but the layer was built for " + std::to_string(built_for) +
+                            " (kernel " + shape_str(kernel.value.shape()) + ")");
+            return true;
+        }
+        if (features == 0) throw Error(name() + ": cannot build for 0 input features");
+        return false;
+    }
+
     bool built_ = false;
     std::string name_;
 };

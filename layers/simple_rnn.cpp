@@ -71,14 +71,7 @@ SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options) : options_(std::move(options))
 template <class T>
 void SimpleRNN<T>::build_features(std::size_t features)
 {
-    if (this->built_) {
-        if (features != input_dim_)
-            throw Error(this->name() + ": input has " + std::to_string(features) +
-                        " features but the layer was built for " + std::to_string(input_dim_) +
-                        " (kernel " + shape_str(kernel.value.shape()) + ")");
-        return;
-    }
-    if (features == 0) throw Error(this->name() + ": cannot build for 0 input features");
+    if (this->built_for_features(features, input_dim_, kernel)) return;
     const std::size_t u = options_.units;
     input_dim_ = features;
     kernel.name = this->name() + "/kernel";
