@@ -226,7 +226,23 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
     std::size_t wait = 0;
     Progress progress(options.verbose, options.epochs);
 
-    for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
+    // Before each step; (epoch, b) is the step about to run, both 0-based.
+    const auto interrupt = [&](std::size_t epoch, std::size_t b) {
+        if (!options.should_stop || !options.should_stop()) return false;
+        history.stopped_early = true;
+        history.interrupted = true;
+        if (history.steps == 0)
+            history.stop_reason = "interrupted before the first step";
+        else if (b == 0)
+            history.stop_reason = "interrupted after epoch " + std::to_string(epoch) + ", step " +
+                                  std::to_string(n_batches);
+        else
+            history.stop_reason = "interrupted after epoch " + std::to_string(epoch + 1) +
+                                  ", step " + std::to_string(b);
+        return true;
+    };
+
+    for (std::size_t epoch = 0; epoch < options.epochs && !history.interrupted; ++epoch) {
         const auto t0 = Clock::now();
         progress.start(epoch);
         if (options.shuffle) {
@@ -236,6 +252,7 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
         }
         double loss_sum = 0;
         for (std::size_t b = 0; b < n_batches; ++b) {
+            if (interrupt(epoch, b)) break;
             const std::size_t begin = b * options.batch_size;
             const std::size_t nb = std::min(options.batch_size, n_train - begin);
             const auto where = [&] {
@@ -269,9 +286,12 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
                                            "good step",
                                        epoch + 1, b + 1);
             }
+            ++history.steps;
             loss_sum += static_cast<double>(lv) * static_cast<double>(nb);
             progress.batch(b + 1, n_batches, loss_sum / static_cast<double>(begin + nb));
         }
+
+        if (history.interrupted) break;
 
         EpochLog<T> log;
         log.epoch = epoch;

@@ -12,6 +12,12 @@
 // Divergence guard: before each step the loss and the global gradient norm must be finite, and
 // after it every weight; otherwise fit throws TrainingDiverged and the model keeps the weights
 // it had before the failing step (the last good ones).
+//
+// Interruption: FitOptions::should_stop is asked before every optimizer step, so the step in
+// progress always finishes. When it says stop, fit returns normally with History::interrupted
+// set; an epoch cut short is not in the history (its loss would cover part of the data), and
+// the model holds the best epoch's weights when early stopping restores them and at least one
+// epoch completed, otherwise the weights after the last step.
 #pragma once
 
 #include <cstddef>
@@ -58,6 +64,9 @@ struct FitOptions {
     std::function<void(const EpochLog<T>&)> on_epoch_end = {};
     // Clip the gradients' global norm to this before each step (clip_grad_norm); 0 = off.
     T clip_norm = T(0);
+    // Asked before each optimizer step; true stops training there (e.g. a flag set by a SIGINT
+    // handler). Empty: never stop.
+    std::function<bool()> should_stop = {};
 };
 
 template <class T>
@@ -67,8 +76,11 @@ struct History {
     // Index of the epoch with the best monitored loss (val_loss, else loss): the epoch whose
     // weights early stopping restores.
     std::size_t best_epoch = 0;
-    bool stopped_early = false;
-    std::string stop_reason;    // "completed 50 epochs", "early stopping: ..."
+    bool stopped_early = false; // before options.epochs: early stopping or interrupted
+    bool interrupted = false;   // should_stop said stop
+    std::size_t steps = 0;      // optimizer steps taken
+    // "completed 50 epochs", "early stopping: ...", "interrupted after epoch 3, step 2"
+    std::string stop_reason;
 };
 
 // Thrown when a loss, the gradient norm or a weight becomes non-finite. epoch() and step() are

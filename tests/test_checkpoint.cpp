@@ -19,26 +19,15 @@
 #include "layers/simple_rnn.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
+#include "temp_dir.hpp"
 
 using namespace elman;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        std::string t = (fs::temp_directory_path() / "elman-ckpt-test-XXXXXX").string();
-        REQUIRE(::mkdtemp(t.data()) != nullptr);
-        path = t;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+struct TempDir : elman::test::TempDir {
+    TempDir() : elman::test::TempDir("elman-ckpt-test") {}
 };
 
 std::string read_text(const fs::path& p)

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_dir.hpp"
+
 namespace fs = std::filesystem;
 
 #ifdef ELMAN_CLI
@@ -33,20 +35,8 @@ std::string read_file(const fs::path& p)
     return ss.str();
 }
 
-// A fresh directory for one test, removed at the end.
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        std::string t = (fs::temp_directory_path() / "elman_test_cli_XXXXXX").string();
-        REQUIRE(mkdtemp(t.data()) != nullptr);
-        path = t;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
+struct TempDir : elman::test::TempDir {
+    TempDir() : elman::test::TempDir("elman_test_cli") {}
 };
 
 Run run(const std::string& args, const fs::path& scratch)

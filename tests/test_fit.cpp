@@ -10,6 +10,7 @@
 #include "core/init.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
+#include "layers/losses.hpp"
 #include "layers/simple_rnn.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
@@ -270,4 +271,98 @@ TEST_CASE("fit: bad arguments give named errors", "[fit]")
     unbuilt.emplace<Dense<float>>(DenseOptions{.units = 1});
     Adam<float> empty_opt(unbuilt.parameters());
     REQUIRE_THROWS_WITH(fit(unbuilt, empty_opt, d.x, d.y, {.verbose = false}), Catch::Contains("not built"));
+}
+
+TEST_CASE("fit: should_stop stops after exactly the steps taken, and an epoch cut short is not in the history", "[fit]")
+{
+    const SineData d = noisy_sine(120);  // 100 samples, batch 25: 4 steps per epoch
+    const FitOptions<float> base{.epochs = 10, .batch_size = 25, .seed = 3, .verbose = false};
+    // mse, counting its calls: without validation data fit calls the loss once per step.
+    std::size_t loss_calls = 0;
+    const LossFn<float> counting = [&](const Var<float>& p, const Var<float>& t) {
+        ++loss_calls;
+        return mse(p, t);
+    };
+    const auto stop_after = [&](std::size_t n_steps, Sequential<float>& model) {
+        Adam<float> opt(model.parameters(), {.lr = 0.01f});
+        FitOptions<float> o = base;
+        std::size_t asked = 0;
+        o.should_stop = [&asked, n_steps] { return asked++ >= n_steps; };
+        loss_calls = 0;
+        const History<float> h = fit(model, opt, d.x, d.y, o, counting);
+        REQUIRE(asked == n_steps + 1);
+        REQUIRE(loss_calls == n_steps);
+        REQUIRE(opt.step_count() == n_steps);
+        return h;
+    };
+
+    SECTION("in the middle of an epoch")
+    {
+        auto model = make_model();
+        const History<float> h = stop_after(6, model);
+        REQUIRE(h.interrupted);
+        REQUIRE(h.stopped_early);
+        REQUIRE(h.steps == 6);
+        REQUIRE(h.stop_reason == "interrupted after epoch 2, step 2");
+        REQUIRE(h.loss.size() == 1);  // epoch 2 ran 2 of its 4 steps: not in the history
+        REQUIRE(all_finite(weights_of(model)));
+    }
+    SECTION("at the end of an epoch: bit-identical to a run of that many epochs")
+    {
+        auto model = make_model();
+        const History<float> h = stop_after(8, model);
+        REQUIRE(h.stop_reason == "interrupted after epoch 2, step 4");
+        REQUIRE(h.loss.size() == 2);
+
+        auto replay = make_model();
+        Adam<float> opt(replay.parameters(), {.lr = 0.01f});
+        FitOptions<float> o = base;
+        o.epochs = 2;
+        const History<float> full = fit(replay, opt, d.x, d.y, o);
+        REQUIRE_FALSE(full.interrupted);
+        REQUIRE(full.steps == 8);
+        REQUIRE(full.loss == h.loss);
+        REQUIRE(weights_of(replay) == weights_of(model));
+    }
+    SECTION("before the first step: nothing changes")
+    {
+        auto model = make_model();
+        const auto initial = weights_of(model);
+        const History<float> h = stop_after(0, model);
+        REQUIRE(h.interrupted);
+        REQUIRE(h.stop_reason == "interrupted before the first step");
+        REQUIRE(h.loss.empty());
+        REQUIRE(weights_of(model) == initial);
+    }
+}
+
+TEST_CASE("fit: interrupted with early stopping on, the model holds the best epoch's weights so far", "[fit]")
+{
+    const SineData d = noisy_sine();
+    const Tensor<float> x_train = rows(d.x, 0, 300), y_train = rows(d.y, 0, 300);  // 19 steps
+    const Tensor<float> x_val = rows(d.x, 300, 380), y_val = rows(d.y, 300, 380);
+    auto model = make_model();
+    SGD<float> opt(model.parameters(), {.lr = 0.05f, .momentum = 0.9f});
+    std::vector<std::vector<Tensor<float>>> weights_after;
+    FitOptions<float> o{.epochs = 60, .batch_size = 16, .seed = 5, .patience = 50, .verbose = false};
+    // As in the early-stopping test: a large min_delta makes an early epoch the best one.
+    o.min_delta = 0.05f;
+    o.on_epoch_end = [&](const EpochLog<float>&) { weights_after.push_back(weights_of(model)); };
+    const std::size_t n_steps = 5 * 19 + 7;  // 5 epochs and 7 steps of the 6th
+    std::size_t asked = 0;
+    o.should_stop = [&] { return asked++ >= n_steps; };
+    const History<float> h = fit(model, opt, x_train, y_train, x_val, y_val, o);
+    INFO(h.stop_reason);
+    REQUIRE(h.interrupted);
+    REQUIRE(h.steps == n_steps);
+    REQUIRE(h.stop_reason == "interrupted after epoch 6, step 7");
+    REQUIRE(h.loss.size() == 5);
+    REQUIRE(h.val_loss.size() == 5);
+    REQUIRE(weights_after.size() == 5);
+    REQUIRE(h.best_epoch < 4);
+
+    const auto final_weights = weights_of(model);
+    REQUIRE(final_weights == weights_after[h.best_epoch]);
+    REQUIRE(final_weights != weights_after.back());
+    REQUIRE(evaluate(model, x_val, y_val, 16) == h.val_loss[h.best_epoch]);
 }

@@ -2,10 +2,17 @@
 // classical baselines (forecast), forecast with a saved model (predict), print a model's
 // Keras-style summary (summary). Every error is one line "elman: error: ..." on stderr and a
 // non-zero exit; forecast writes its output directory completely or not at all.
+//
+// Ctrl-C (SIGINT) during forecast: the handler only raises a flag; training stops after the
+// current optimizer step, the models trained so far are written (marked interrupted) by the
+// same atomic rename, and the exit status is 130. The handler is one-shot (SA_RESETHAND), so a
+// second Ctrl-C kills the program at once; the rename keeps the old output intact then.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +41,31 @@ namespace fs = std::filesystem;
 using elman::Error;
 
 namespace {
+
+// Set by the SIGINT handler; a lock-free atomic store is async-signal-safe.
+std::atomic<bool> g_sigint{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_sigint(int)
+{
+    g_sigint.store(true, std::memory_order_relaxed);
+}
+
+// One-shot: the first SIGINT sets the flag and restores the default action for the next one.
+// An ignored SIGINT (a background job of a shell) stays ignored.
+void catch_sigint_once()
+{
+    struct sigaction old {};
+    if (sigaction(SIGINT, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) return;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    if (sigaction(SIGINT, &sa, nullptr) != 0) throw Error("cannot install the SIGINT handler");
+}
+
+// Exit status of a program ended by SIGINT, as the shells report it (128 + 2).
+constexpr int exit_interrupted = 130;
 
 // Where the series comes from: a CSV file or a builtin name, and how to read it.
 struct Input {
@@ -169,6 +201,14 @@ void write_outputs(const fs::path& dir, const elman::Series& s, const std::strin
     j["n_train"] = r.n_train;
     j["n_test"] = r.n_test;
     j["season"] = r.season;
+    j["interrupted"] = r.interrupted;
+    if (r.interrupted) {
+        j["candidates"] = r.candidates;
+        j["candidates_screened"] = r.screened.size();
+        j["refits_planned"] = r.refits_planned;
+        j["refits"] = r.refits;
+        j["models"] = r.model.members.size();
+    }
     j["one_step"] = metrics_json(r.one_step_metrics);
     j["multi_step"] = metrics_json(r.multi_step_metrics);
     write_text(dir / "metrics.json", j.dump(2) + "\n");
@@ -187,6 +227,7 @@ void write_outputs(const fs::path& dir, const elman::Series& s, const std::strin
     }
     write_text(dir / "forecast.csv", csv.str());
 
+    const std::string mark = r.interrupted ? " (interrupted run)" : "";
     std::string x_label;
     const std::vector<double> x = time_axis(s, x_label);
     auto part = [](const std::vector<double>& v, std::size_t a, std::size_t b) {
@@ -211,7 +252,7 @@ void write_outputs(const fs::path& dir, const elman::Series& s, const std::strin
          joined(r.one_step[r.season > 1 ? "seasonal_naive" : "naive"]), 7, 3}};
     elman::plot_lines((dir / "forecast.svg").string(), lines,
                       {.title = label + ": forecasts of the last " + std::to_string(r.n_test) +
-                                " values",
+                                " values" + mark,
                        .x_label = x_label,
                        .y_label = s.name});
 
@@ -235,7 +276,7 @@ void write_outputs(const fs::path& dir, const elman::Series& s, const std::strin
         loss.push_back({"validation: " + who, e, vl, c, 2});
     }
     elman::plot_lines((dir / "loss.svg").string(), loss,
-                      {.title = label + ": MSE per epoch (scaled series), kept candidates",
+                      {.title = label + ": MSE per epoch (scaled series), kept candidates" + mark,
                        .x_label = "",  // the legend sits where it would be; the title says "epoch"
                        .y_label = "loss",
                        .log_y = true,
@@ -440,12 +481,41 @@ int main(int argc, char** argv)
         o.lags = parse_lags(fa.diff);
         o.refit = !fa.no_refit;
         elman::validate_forecast_options(o);
+        catch_sigint_once();
+        o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
         const elman::Series s = load_input(fa.in);
         const std::string label = series_label(fa.in, s);
         const bool show = !fa.quiet && isatty(fileno(stderr));
         if (show) o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
-        elman::ForecastResult r = elman::run_forecast(s, o);
+        elman::ForecastResult r;
+        try {
+            r = elman::run_forecast(s, o);
+        } catch (const elman::ForecastInterrupted&) {
+            std::fprintf(stderr, "elman forecast: interrupted (SIGINT) before any model finished "
+                                 "an epoch; nothing written\n");
+            return exit_interrupted;
+        }
         write_atomically(fa.out, [&](const fs::path& dir) { write_outputs(dir, s, label, r); });
+        if (r.interrupted) {
+            std::string done = std::to_string(r.screened.size()) + " of " +
+                               std::to_string(r.candidates) + " candidates";
+            if (r.refits_planned)
+                done += " and " + std::to_string(r.refits) + " of " +
+                        std::to_string(r.refits_planned) + " refits";
+            std::fprintf(stderr,
+                         "elman forecast: interrupted (SIGINT) after %s; saved the best model so "
+                         "far (%zu models) to %s, its forecasts and metrics (marked interrupted) "
+                         "to %s\n",
+                         done.c_str(), r.model.members.size(),
+                         (fs::path(fa.out) / "model").string().c_str(), fa.out.c_str());
+            return exit_interrupted;
+        }
+        if (g_sigint) {
+            std::fprintf(stderr, "elman forecast: interrupted (SIGINT) after training had "
+                                 "finished; wrote the complete results to %s\n",
+                         fa.out.c_str());
+            return exit_interrupted;
+        }
         if (!fa.quiet) {
             std::printf("%s: %zu training values, %zu test values, season %zu\n", label.c_str(),
                         r.n_train, r.n_test, r.season);

@@ -153,6 +153,7 @@ ForecastMember train_member(bool log, const std::vector<std::size_t>& lags, std:
     fo.seed = seed;
     fo.verbose = false;
     fo.clip_norm = 1.0f;
+    fo.should_stop = o.should_stop;
     if (fit_d < all_d) {
         const Windows<float> wv = windows_for(s, fit_d, all_d, lookback);
         fo.patience = o.patience;
@@ -310,6 +311,7 @@ void ForecastModel::save(const std::string& dir) const
     j["format_version"] = 1;
     j["season"] = season;
     j["combine"] = "median";
+    j["interrupted"] = interrupted;
     j["members"] = nlohmann::json::array();
     for (std::size_t i = 0; i < members.size(); ++i) {
         const auto& m = members[i];
@@ -341,6 +343,7 @@ ForecastModel ForecastModel::load(const std::string& dir)
         if (j.at("format") != "elman-forecast")
             throw Error("model " + dir + ": " + path + " is not an elman forecast model");
         fm.season = j.at("season").get<std::size_t>();
+        fm.interrupted = j.value("interrupted", false);
         for (const auto& e : j.at("members")) {
             ForecastMember m;
             m.log = e.at("log").get<bool>();
@@ -451,21 +454,44 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
         std::lock_guard<std::mutex> lock(progress_mutex);
         o.progress(line);
     };
+    // Set by any thread that skips or cuts short a model because should_stop said so.
+    std::atomic<bool> interrupted{false};
+    auto stop_now = [&] {
+        if (!o.should_stop || !o.should_stop()) return false;
+        interrupted = true;
+        return true;
+    };
+    r.candidates = feasible.size();
     const std::size_t S = o.seeds;
     std::vector<std::optional<ForecastMember>> screened_models(feasible.size() * S);
     parallel_for(screened_models.size(), o.threads, [&](std::size_t job) {
+        if (stop_now()) return;
         const std::size_t ci = feasible[job / S], k = job % S;
         const Candidate& c = cands[ci];
         const auto t0 = Clock::now();
         try {
             ForecastMember mem = train_member(c.log, c.lags, c.lookback, train, n_fit,
                                               o.seed + 7919 * ci + 104729 * k, o.epochs, o);
+            const std::string who = "candidate " + std::to_string(ci + 1) + "/" +
+                                    std::to_string(cands.size()) + " seed " +
+                                    std::to_string(k + 1) + "/" + std::to_string(S) + " (" +
+                                    mem.describe() + ")";
+            if (mem.history.interrupted) {
+                interrupted = true;
+                if (mem.history.loss.empty()) {
+                    report(who + ": interrupted before its first epoch ended, dropped");
+                    return;
+                }
+            }
             mem.val_mae = mae(val_part, mem.one_step(train, n_fit));
-            report("candidate " + std::to_string(ci + 1) + "/" + std::to_string(cands.size()) +
-                   " seed " + std::to_string(k + 1) + "/" + std::to_string(S) + " (" +
-                   mem.describe() + "): validation MAE " + fmt(mem.val_mae) + ", " +
-                   std::to_string(mem.epochs) + " epochs, " +
-                   fmt(std::chrono::duration<double>(Clock::now() - t0).count(), "%.2f") + " s");
+            report(who + ": validation MAE " + fmt(mem.val_mae) + ", " +
+                   std::to_string(mem.epochs) + " epochs" +
+                   (mem.history.interrupted
+                        ? " (the best of " + std::to_string(mem.history.loss.size()) +
+                              " before the interrupt)"
+                        : std::string()) +
+                   ", " + fmt(std::chrono::duration<double>(Clock::now() - t0).count(), "%.2f") +
+                   " s");
             screened_models[job] = std::move(mem);
         } catch (const TrainingDiverged& e) {
             report("candidate " + std::to_string(ci + 1) + " seed " + std::to_string(k + 1) +
@@ -491,6 +517,8 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
         g.val_mae = mae(val_part, median_combine(val_forecasts));
         groups.push_back(std::move(g));
     }
+    if (groups.empty() && interrupted)
+        throw ForecastInterrupted("forecast: interrupted before any model finished an epoch");
     if (groups.empty()) throw Error("training diverged for every candidate (try a smaller --lr)");
     std::stable_sort(groups.begin(), groups.end(),
                      [](const Group& a, const Group& b) { return a.val_mae < b.val_mae; });
@@ -515,16 +543,24 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
             mem.val_mae = groups[gi].val_mae;
             kept.push_back(&mem);
         }
-    if (!o.refit) {
+    // Refits only after a complete screening: an interrupted run has to stop.
+    if (!o.refit || interrupted || stop_now()) {
         for (ForecastMember* mem : kept) r.model.members.push_back(std::move(*mem));
     } else {
+        r.refits_planned = kept.size();
         std::vector<std::optional<ForecastMember>> refitted(kept.size());
         parallel_for(kept.size(), o.threads, [&](std::size_t i) {
+            if (stop_now()) return;
             const ForecastMember& sm = *kept[i];
             const auto t0 = Clock::now();
             try {
                 ForecastMember mem = train_member(sm.log, sm.lags, sm.lookback, train, r.n_train,
                                                   sm.seed, sm.epochs, o);
+                if (mem.history.interrupted) {
+                    interrupted = true;
+                    report("refit (" + mem.describe() + ") interrupted, dropped");
+                    return;
+                }
                 mem.val_mae = sm.val_mae;
                 mem.history = sm.history;
                 report("refit (" + mem.describe() + ") on all " + std::to_string(r.n_train) +
@@ -539,10 +575,15 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
         // Both generations vote: the refitted models saw the latest values, the early-stopped
         // ones were validated; the median of the two sets was steadier than either alone.
         for (auto& mem : refitted)
-            if (mem) r.model.members.push_back(std::move(*mem));
+            if (mem) {
+                r.model.members.push_back(std::move(*mem));
+                ++r.refits;
+            }
         for (ForecastMember* mem : kept) r.model.members.push_back(std::move(*mem));
     }
 
+    r.interrupted = interrupted;
+    r.model.interrupted = interrupted;
     r.one_step["elman"] = r.model.one_step(y, r.n_train);
     r.multi_step["elman"] = r.model.multi_step(train, r.horizon);
     for (Baseline b : {Baseline::naive, Baseline::seasonal_naive, Baseline::drift}) {

@@ -18,6 +18,13 @@
 // z_t − d_t depends on past values only (datasets/transforms.hpp, Differencing::invert).
 // One-step: each test value from the true history before it, weights frozen.
 // Multi-step: from the end of the training part, predictions fed back as inputs (recursive).
+//
+// Interruption (ForecastOptions::should_stop, e.g. on SIGINT): models not yet started are
+// skipped, running ones stop after their current optimizer step (fit's should_stop), refits not
+// yet started are skipped. A screened model that finished at least one epoch is kept with its
+// best epoch's weights and competes like the others; a refit cut short is dropped (its epoch
+// count was the point of refitting). The pipeline then finishes with what it has and marks the
+// result interrupted, or throws ForecastInterrupted when no model finished an epoch.
 #pragma once
 
 #include <cstddef>
@@ -59,6 +66,15 @@ struct ForecastOptions {
     std::size_t threads = default_threads();
     // Called with one line per step when set (the CLI prints it on a terminal).
     std::function<void(const std::string&)> progress;
+    // Asked before every optimizer step and before each model, from the training threads (so it
+    // must be thread-safe, e.g. read a std::atomic<bool>); true interrupts the run (see above).
+    std::function<bool()> should_stop;
+};
+
+// run_forecast was interrupted before any model finished an epoch: there is nothing to keep.
+class ForecastInterrupted : public Error {
+public:
+    explicit ForecastInterrupted(const std::string& message) : Error(message) {}
 };
 
 // One fitted candidate: its transforms and the RNN that forecasts the transformed series.
@@ -87,6 +103,8 @@ struct ForecastMember {
 struct ForecastModel {
     std::size_t season = 1;
     std::vector<ForecastMember> members;
+    // From a run cut short (saved as "interrupted" in pipeline.json).
+    bool interrupted = false;
 
     std::size_t warmup() const;
     std::vector<double> one_step(const std::vector<double>& y, std::size_t from);
@@ -110,6 +128,11 @@ struct ForecastResult {
     ForecastModel model;
     MethodForecasts one_step, multi_step;  // one_step over the test part, multi_step over horizon
     MethodMetrics one_step_metrics, multi_step_metrics;
+    // should_stop cut the run short: the model holds the members trained so far.
+    bool interrupted = false;
+    std::size_t candidates = 0;        // candidates to screen (screened.size() of them were)
+    std::size_t refits_planned = 0;    // refits to run once screening finished (0: none)
+    std::size_t refits = 0;            // refits completed
 };
 
 // The method names in display order.
