@@ -13,7 +13,7 @@
 #
 # Knobs (environment): REPS (3), MIN_STEPS (200), MIN_TIME (2 s), MAX_TIME (6 s),
 # WORKLOADS ("W1 W2 W3 W4 inference"), THREADS ("1 2"), SWEEP_T ("50 100 200 500 1000"),
-# FRAMEWORKS ("elman_fused elman_fused_detected elman_composed reference reference_libm pytorch
+# FRAMEWORKS ("elman_fused elman_fused_inherited elman_composed reference reference_libm pytorch
 # libtorch"), SKIP_INSTALL=1, OPENBLAS_CORE (auto; see step 3b).
 set -euo pipefail
 
@@ -27,7 +27,7 @@ MAX_TIME="${MAX_TIME:-6}"
 WORKLOADS="${WORKLOADS:-W1 W2 W3 W4 inference}"
 THREADS="${THREADS:-1 2}"
 SWEEP_T="${SWEEP_T:-50 100 200 500 1000}"
-FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_fused_detected elman_composed reference reference_libm pytorch libtorch}"
+FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_fused_inherited elman_composed reference reference_libm pytorch libtorch}"
 OPENBLAS_CORE="${OPENBLAS_CORE:-auto}"
 PY=/usr/bin/python3   # Debian's python, where python3-torch lives
 TRIPLET="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
@@ -54,27 +54,30 @@ cmake --build "$BUILD" -j2 >/dev/null
 echo "== reference_bptt --check"
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$BUILD/reference_bptt" --check | tail -1
 
-# 3b. OpenBLAS's kernels. OpenBLAS chooses them when it loads, from its table of CPUs; 0.3.21
-# (Debian 12) predates e.g. Zen 5 and gives it the Haswell (AVX2) kernels, although its SkylakeX
-# (AVX-512) kernels run there and do these small GEMMs ~1.4x faster. OPENBLAS_CORE=auto: on a CPU
-# with AVX-512 F/BW/DQ/VL where OpenBLAS chose kernels without AVX-512, EVERY program of the run
-# (elman, the reference, PyTorch, LibTorch) gets OPENBLAS_CORETYPE=SkylakeX; =detected keeps
-# OpenBLAS's choice; any other value is exported as OPENBLAS_CORETYPE as it is. Either way elman
-# is also timed with OpenBLAS's own choice (elman_fused_detected), so the report shows both.
-detected_core="$(env -u OPENBLAS_CORETYPE "$BUILD/elman_bench" --blas)"
+# 3b. OpenBLAS's kernels. OpenBLAS picks them for the CPU when it loads, unless the environment
+# forces a choice with OPENBLAS_CORETYPE (some machines export one: this one had
+# OPENBLAS_CORETYPE=Haswell, the AVX2 kernels, on an AVX-512 CPU where OpenBLAS itself picks
+# Cooperlake, ~1.6x faster on these GEMMs). OPENBLAS_CORE=auto (the default): EVERY program of
+# the run (elman, the reference, PyTorch, LibTorch) gets OpenBLAS's own choice, and when the
+# environment had forced another core elman is also timed with it (elman_fused_inherited), so the
+# report shows what that setting costs. OPENBLAS_CORE=inherit keeps the environment's setting
+# for every program; any other value is exported as OPENBLAS_CORETYPE for every program.
+inherited_coretype="${OPENBLAS_CORETYPE-}"
+own_core="$(env -u OPENBLAS_CORETYPE "$BUILD/elman_bench" --blas)"
 case $OPENBLAS_CORE in
-    detected) unset OPENBLAS_CORETYPE ;;
-    auto)
-        unset OPENBLAS_CORETYPE
-        flags="$(grep -m1 '^flags' /proc/cpuinfo || true)"
-        if [[ $flags == *avx512f* && $flags == *avx512bw* && $flags == *avx512dq* &&
-              $flags == *avx512vl* ]] && [[ $detected_core =~ (Haswell|Zen|Sandybridge) ]]; then
-            export OPENBLAS_CORETYPE=SkylakeX
-        fi ;;
+    auto) unset OPENBLAS_CORETYPE ;;
+    inherit) ;;
     *) export OPENBLAS_CORETYPE="$OPENBLAS_CORE" ;;
 esac
 used_core="$("$BUILD/elman_bench" --blas)"
-echo "== BLAS: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; OpenBLAS's own choice: $detected_core"
+inherited_core=""
+if [[ -n $inherited_coretype ]]; then
+    inherited_core="$(OPENBLAS_CORETYPE=$inherited_coretype "$BUILD/elman_bench" --blas)"
+fi
+if [[ -z $inherited_core || $inherited_core == "$used_core" ]]; then
+    FRAMEWORKS="${FRAMEWORKS//elman_fused_inherited/}"
+fi
+echo "== BLAS for every program: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; OpenBLAS's own choice: $own_core${inherited_coretype:+; the environment had OPENBLAS_CORETYPE=$inherited_coretype}"
 
 # 4. timed runs, interleaved
 mkdir -p "$RESULTS"
@@ -90,7 +93,7 @@ run() {  # run THREADS FRAMEWORK ARGS...: one program, its JSON line appended to
     local cmd
     case $fw in
         elman_fused) cmd=("$BUILD/elman_bench") ;;
-        elman_fused_detected) cmd=(env -u OPENBLAS_CORETYPE "$BUILD/elman_bench") ;;
+        elman_fused_inherited) cmd=(env "OPENBLAS_CORETYPE=$inherited_coretype" "$BUILD/elman_bench") ;;
         elman_composed) cmd=("$BUILD/elman_bench" --composed) ;;
         reference) cmd=("$BUILD/reference_bptt") ;;
         reference_libm) cmd=("$BUILD/reference_bptt" --libm-tanh) ;;
@@ -100,7 +103,7 @@ run() {  # run THREADS FRAMEWORK ARGS...: one program, its JSON line appended to
     esac
     local line
     if line="$(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th "${cmd[@]}" --threads "$th" "$@" "${timing[@]}")"; then
-        [[ $fw == elman_fused_detected ]] && line="${line/\"elman_fused\"/\"elman_fused_detected\"}"
+        [[ $fw == elman_fused_inherited ]] && line="${line/\"elman_fused\"/\"elman_fused_inherited\"}"
         echo "$line" >>"$RAW"
         printf '   %-15s %-10s %st  %s ms\n' "$fw" "$(sed -n 's/.*"workload": "\([^"]*\)".*/\1/p' <<<"$line")" \
             "$th" "$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$line")"
@@ -130,7 +133,7 @@ cat >"$META" <<META_EOF
 Run $stamp on $(nproc) × $cpu; torch $torch_v; $REPS repetitions, each program timed for
 ≥ $MIN_STEPS steps and ≥ $MIN_TIME s (capped at $MAX_TIME s once 20 steps are done) after warm-up.
 Load average (1/5/15 min) at start: $load_start; at end: $load_end. Raw data: results/$(basename "$RAW").
-BLAS for every program: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, see bench/run.sh step 3b)}; OpenBLAS's own choice on this CPU: $detected_core.
+BLAS for every program: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; OpenBLAS's own choice on this CPU: $own_core${inherited_coretype:+; the environment had OPENBLAS_CORETYPE=$inherited_coretype ($inherited_core), see bench/run.sh step 3b}.
 META_EOF
 $PY "$BENCH_DIR/aggregate.py" "$RAW" --meta "$META" >"$RESULTS/latest.md"
 echo
