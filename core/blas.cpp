@@ -29,7 +29,7 @@ bool worth_threads(std::size_t m, std::size_t n, std::size_t k)
 template <class F>
 void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
 {
-    const int threads = openblas_get_num_threads ? openblas_get_num_threads() : 1;
+    const int threads = blas_threads();
     if (threads <= 1 || worth_threads(m, n, k)) {
         f();
         return;
@@ -40,6 +40,20 @@ void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
 }
 
 }  // namespace
+
+int blas_threads() { return openblas_get_num_threads ? openblas_get_num_threads() : 1; }
+
+BlasThreadsScope::BlasThreadsScope(int threads) : previous_(blas_threads())
+{
+    if (openblas_set_num_threads && threads >= 1 && threads != previous_)
+        openblas_set_num_threads(threads);
+}
+
+BlasThreadsScope::~BlasThreadsScope()
+{
+    if (openblas_set_num_threads && blas_threads() != previous_)
+        openblas_set_num_threads(previous_);
+}
 
 std::string blas_description()
 {

@@ -13,6 +13,25 @@ namespace elman {
 // CPU when it loads; OPENBLAS_CORETYPE overrides that), or "a BLAS other than OpenBLAS".
 std::string blas_description();
 
+// OpenBLAS's thread count (1 with another BLAS). gemm() switches it to 1 around GEMMs too small
+// to share and back; that switching is process-wide, so a program that trains on several
+// threads at once must first give BLAS one thread for the whole time (with the scope below, as
+// run_forecast does), and then gemm() switches nothing.
+int blas_threads();
+
+// Sets the BLAS thread count for its lifetime and restores the previous one (no-op without
+// OpenBLAS). Not itself thread-safe: create it before starting the threads.
+class BlasThreadsScope {
+public:
+    explicit BlasThreadsScope(int threads);
+    ~BlasThreadsScope();
+    BlasThreadsScope(const BlasThreadsScope&) = delete;
+    BlasThreadsScope& operator=(const BlasThreadsScope&) = delete;
+
+private:
+    int previous_;
+};
+
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, const T* b, T beta, T* c);

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/blas.hpp"
 #include "core/error.hpp"
 #include "datasets/baselines.hpp"
 #include "datasets/split.hpp"
@@ -462,6 +463,10 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
         return true;
     };
     r.candidates = feasible.size();
+    // The models train in parallel, each on one thread: BLAS gets one thread for the whole run
+    // (core/blas.hpp: per-GEMM switching of the process-wide count would race between them).
+    const std::optional<BlasThreadsScope> one_blas_thread =
+        o.threads > 1 ? std::make_optional<BlasThreadsScope>(1) : std::nullopt;
     const std::size_t S = o.seeds;
     std::vector<std::optional<ForecastMember>> screened_models(feasible.size() * S);
     parallel_for(screened_models.size(), o.threads, [&](std::size_t job) {
