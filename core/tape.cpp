@@ -186,14 +186,18 @@ Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs
     node.value = std::move(value);
     bool any = false;
     for (const auto& in : inputs) {
-        if (in.state(op) != s)
+        if (!in.on(s)) {
+            in.state(op);  // throws if this input is empty or its tape is gone
             throw Error(std::string(op) + ": inputs belong to different tapes");
+        }
         any = any || s->nodes[in.index()].requires_grad;
     }
+    // Parents are kept for every node, so print() and to_dot() show where constants come from;
+    // the backward function only when a gradient can flow.
+    node.parents.reserve(inputs.size());
+    for (const auto& in : inputs) node.parents.push_back(in.index());
     if (grad_enabled() && any) {
         node.requires_grad = true;
-        node.parents.reserve(inputs.size());
-        for (const auto& in : inputs) node.parents.push_back(in.index());
         node.backward = std::move(backward);
     }
     return s->push(std::move(node));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <xtensor/xnoalias.hpp>
+#include <xtensor/xstorage.hpp>
 
 #include "core/error.hpp"
 #include "core/tensor.hpp"
@@ -72,6 +73,11 @@ public:
 
     // The tape this Var lives on; throws naming `op` if that tape is gone or Var is empty.
     std::shared_ptr<detail::TapeState<T>> state(const char* op) const;
+    // Whether this Var was recorded on `tape` (no locking: cheaper than state() == tape).
+    bool on(const std::shared_ptr<detail::TapeState<T>>& tape) const
+    {
+        return !tape_.owner_before(tape) && !tape.owner_before(tape_);
+    }
 
 private:
     friend struct detail::TapeState<T>;
@@ -126,7 +132,8 @@ template <class T>
 using BackwardFn = std::function<void(BackwardContext<T>&)>;
 
 // Append a node computed by `op` from `inputs`. The backward function is kept only when
-// gradients are enabled and some input needs a gradient; otherwise the node is a constant.
+// gradients are enabled and some input needs a gradient; otherwise the node is a constant
+// (which still lists its parents, for print() and to_dot()).
 template <class T>
 Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs,
               BackwardFn<T> backward);
@@ -194,7 +201,8 @@ struct Node {
     Tensor<T> grad;
     bool has_grad = false;           // grad holds dL/dvalue (a default xarray is 0-D, not empty)
     bool requires_grad = false;
-    std::vector<std::size_t> parents;
+    // The inputs' node indices (ops have 1-5 inputs: no heap allocation up to 4).
+    xt::svector<std::size_t, 4> parents;
     BackwardFn<T> backward;
     Parameter<T>* param = nullptr;   // set for tape.param() leaves
 };

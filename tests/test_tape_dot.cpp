@@ -74,6 +74,31 @@ TEST_CASE("tape_dot: one solid edge per input, one dashed edge per gradient sent
     REQUIRE(count(to_dot(t.tape, {.gradients = false}), "style=dashed") == 0);
 }
 
+TEST_CASE("tape_dot: nodes computed from constants keep their edges (dashed, no gradient)",
+          "[tape_dot]")
+{
+    Tape<double> tape;
+    auto x = tape.constant(Tensor<double>{1.0, 2.0}, "x");
+    auto y = tanh(x * 2.0);
+    {
+        NoGrad guard;
+        auto w = tape.variable(Tensor<double>{3.0, 4.0}, "w");
+        auto z = y + w;  // no gradient under NoGrad, but still drawn from its inputs
+        (void)z;
+    }
+    const std::string dot = to_dot(tape);
+    INFO(dot);
+    std::size_t inputs = 0;
+    for (std::size_t i = 0; i < tape.size(); ++i) inputs += tape.state().nodes[i].parents.size();
+    REQUIRE(inputs >= 3);  // x -> mul (+ the scalar), mul -> tanh, tanh and w -> add
+    REQUIRE(count(dot, "->") == inputs);
+    REQUIRE(count(dot, "n0 -> n") >= 1);
+    const std::string printed = tape.str();
+    INFO(printed);
+    REQUIRE(printed.find("tanh(%") != std::string::npos);
+    REQUIRE(tape.recorded() == 0);
+}
+
 TEST_CASE("tape_dot: labels are escaped and options reach the header", "[tape_dot]")
 {
     Tape<float> tape;
