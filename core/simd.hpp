@@ -2,7 +2,7 @@
 // the dynamic loader pick the one the CPU supports (target_clones, resolved through an ifunc).
 //
 // Why: elman is built for the baseline ISA (no -march=native, so one binary runs anywhere),
-// which makes the loops BLAS does not cover (tanh and its derivative, Adam's update) run four
+// which makes the loops BLAS does not cover (tanh, relu, tanh's derivative, Adam's update) run four
 // floats wide even on a CPU that does sixteen. FMA is deliberately not among the targets: every
 // clone then performs exactly the baseline's roundings, so results do not depend on the CPU.
 #pragma once

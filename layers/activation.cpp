@@ -95,7 +95,8 @@ template <class T, class F>
 
 // y and g do not overlap (__restrict lets the compiler load y and g a block at a time).
 template <class T, class F>
-[[gnu::always_inline]] inline void map2_inplace(const T* __restrict y, T* __restrict g, std::size_t n, F f)
+[[gnu::always_inline]] inline void map2_inplace(const T* __restrict y, T* __restrict g,
+                                                std::size_t n, F f)
 {
     constexpr std::size_t w = 16;
     std::size_t i = 0;
