@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -257,31 +258,49 @@ Tensor<T> read_npy(const Where& w, const fs::path& path, const std::string& show
     if (!descr || !fortran || !shape_s) bad("has a malformed header: " + h);
     if (*descr != npy_descr<T>())
         bad("has dtype '" + *descr + "', expected '" + npy_descr<T>() + "' (" + dtype_name<T>() + ")");
+    // "(8, 1)", "(3,)", "()": decimal dimensions separated by commas, each optionally padded
+    // with spaces; a trailing comma is allowed. Nothing else (no signs, no blanks between digits).
     Shape shape;
     {
-        // "(8, 1)", "(3,)", "()"
         const std::string& s = *shape_s;
-        std::size_t i = 1;
-        while (i + 1 < s.size()) {
-            while (i < s.size() && (s[i] == ' ' || s[i] == ',')) ++i;
-            if (i + 1 >= s.size()) break;
-            std::size_t used = 0;
-            unsigned long long d = 0;
-            try {
-                d = std::stoull(s.substr(i), &used);
-            } catch (const std::exception&) {
-                bad("has a malformed shape " + s);
+        if (s.size() < 2 || s.front() != '(' || s.back() != ')') bad("has a malformed shape " + s);
+        const std::string inner = s.substr(1, s.size() - 2);
+        std::size_t i = 0;
+        const auto skip_spaces = [&] {
+            while (i < inner.size() && inner[i] == ' ') ++i;
+        };
+        skip_spaces();
+        while (i < inner.size()) {
+            std::size_t d = 0, digits = 0;
+            for (; i < inner.size() && inner[i] >= '0' && inner[i] <= '9'; ++i, ++digits) {
+                if (digits == 18) bad("has an absurd shape " + s);  // > 10^18: no such file
+                d = d * 10 + static_cast<std::size_t>(inner[i] - '0');
             }
-            shape.push_back(static_cast<std::size_t>(d));
-            i += used;
+            if (digits == 0 || shape.size() == 32) bad("has a malformed shape " + s);
+            shape.push_back(d);
+            skip_spaces();
+            if (i == inner.size()) break;
+            if (inner[i] != ',') bad("has a malformed shape " + s);
+            ++i;
+            skip_spaces();
         }
+        if (shape.size() == 1 && inner.find(',') == std::string::npos)
+            bad("has a malformed shape " + s + " (a 1-D shape is written (n,))");
     }
     if (*fortran != "False" && shape.size() > 1) bad("is in Fortran order; expected C order");
-    std::size_t n = 1;
+    // Bound the product of the non-zero dimensions too: with a 0 among them the element count is
+    // 0, but the strides (products of trailing dimensions) must still fit in a signed index.
+    std::size_t n = 1, nonzero = 1;
+    const std::size_t limit = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
     for (std::size_t d : shape) {
-        if (d != 0 && n > std::size_t(-1) / sizeof(T) / d) bad("has an absurd shape " + shape_str(shape));
-        n *= d;
+        if (d == 0) {
+            n = 0;
+            continue;
+        }
+        if (nonzero > limit / d) bad("has an absurd shape " + shape_str(shape));
+        nonzero *= d;
     }
+    if (n != 0) n = nonzero;
     const std::size_t want = n * sizeof(T), have = b.size() - offset;
     if (have < want)
         bad("is truncated: " + std::to_string(have) + " data bytes, expected " + std::to_string(want) +

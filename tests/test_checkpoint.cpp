@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 
 #include <xtensor/xnpy.hpp>
 
@@ -40,6 +41,20 @@ void write_text(const fs::path& p, const std::string& s)
 {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << s;
+}
+
+// A version-1 .npy file whose header is `dict` (padded as numpy pads it) followed by `data`.
+std::string npy_with_header(const std::string& dict, const std::string& data)
+{
+    std::string header = dict;
+    header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+    header += '\n';
+    std::string out = "\x93NUMPY";
+    out += '\x01';
+    out += '\x00';
+    out += static_cast<char>(header.size() & 0xff);
+    out += static_cast<char>(header.size() >> 8);
+    return out + header + data;
 }
 
 void replace_in(const fs::path& p, const std::string& from, const std::string& to)
@@ -187,6 +202,33 @@ TEST_CASE("checkpoint: damaged checkpoints give named errors", "[checkpoint]")
         const fs::path f = dir / "weights" / "dense__kernel.npy";
         fs::resize_file(f, fs::file_size(f) - 10);
         REQUIRE_THAT(load_error(dir), Catch::Contains("layer 'dense' weight 'kernel': file weights/dense__kernel.npy is truncated"));
+    }
+    SECTION("malformed or absurd .npy shape")
+    {
+        // The first is what fuzz_npy found: blanks between digits read as separate dimensions,
+        // whose product (with a 0 among them, so no data was needed) overflowed xtensor's
+        // strides (UBSan: signed overflow).
+        const std::pair<std::string, std::string> cases[] = {
+            {"(2,0 11011111111111111 1,12,1 11011111111111)", "has a malformed shape"},
+            {"(2 2)", "has a malformed shape"},
+            {"(-1, 2)", "has a malformed shape"},
+            {"(+2, 2)", "has a malformed shape"},
+            {"(4)", "has a malformed shape (4) (a 1-D shape is written (n,))"},
+            {"2, 2", "has a malformed shape"},
+            {"(0, 100000000000, 100000000000)", "has an absurd shape [0,100000000000,100000000000]"},
+            {"(1000000000000000000000, 0)", "has an absurd shape"},
+        };
+        for (const auto& [shape, message] : cases) {
+            fresh();
+            write_text(dir / "weights" / "simple_rnn__recurrent_kernel.npy",
+                       npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': " +
+                                           shape + ", }",
+                                       ""));
+            INFO(shape);
+            REQUIRE_THAT(load_error(dir),
+                         Catch::Contains("weight 'recurrent_kernel': file "
+                                         "weights/simple_rnn__recurrent_kernel.npy " + message));
+        }
     }
     SECTION("truncated .npy header")
     {
