@@ -242,7 +242,7 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
         return true;
     };
 
-    for (std::size_t epoch = 0; epoch < options.epochs && !history.interrupted; ++epoch) {
+    for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
         const auto t0 = Clock::now();
         progress.start(epoch);
         if (options.shuffle) {

@@ -21,21 +21,18 @@
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
 #include "temp_dir.hpp"
+#include "text.hpp"
 
 using namespace elman;
 namespace fs = std::filesystem;
 
 namespace {
 
+using elman::test::read_file;
+
 struct TempDir : elman::test::TempDir {
     TempDir() : elman::test::TempDir("elman-ckpt-test") {}
 };
-
-std::string read_text(const fs::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void write_text(const fs::path& p, const std::string& s)
 {
@@ -59,7 +56,7 @@ std::string npy_with_header(const std::string& dict, const std::string& data)
 
 void replace_in(const fs::path& p, const std::string& from, const std::string& to)
 {
-    std::string s = read_text(p);
+    std::string s = read_file(p);
     const auto i = s.find(from);
     REQUIRE(i != std::string::npos);
     s.replace(i, from.size(), to);
@@ -344,7 +341,7 @@ TEST_CASE("checkpoint: save refuses to replace a directory that is not a checkpo
     fs::create_directory(d);
     write_text(d / "notes.txt", "keep me");
     REQUIRE_THROWS_WITH(save_checkpoint(d.string(), make_model<float>()), Catch::Contains("refusing to replace it"));
-    REQUIRE(read_text(d / "notes.txt") == "keep me");
+    REQUIRE(read_file(d / "notes.txt") == "keep me");
 }
 
 TEST_CASE("checkpoint: a save killed at a random moment leaves a complete checkpoint", "[checkpoint]")

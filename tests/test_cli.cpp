@@ -16,50 +16,24 @@
 
 #include "temp_dir.hpp"
 
+#ifdef ELMAN_CLI
+#include "cli_run.hpp"
+#endif
+
 namespace fs = std::filesystem;
 
 #ifdef ELMAN_CLI
 
 namespace {
 
-struct Run {
-    int status = -1;
-    std::string out, err;
-};
-
-std::string read_file(const fs::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using elman::test::CliRun;
+using elman::test::lines_of;
+using elman::test::read_file;
+using elman::test::run_cli;
 
 struct TempDir : elman::test::TempDir {
     TempDir() : elman::test::TempDir("elman_test_cli") {}
 };
-
-Run run(const std::string& args, const fs::path& scratch)
-{
-    const fs::path out = scratch / "stdout.txt", err = scratch / "stderr.txt";
-    const std::string cmd = std::string("'") + ELMAN_CLI + "' " + args + " > '" + out.string() +
-                            "' 2> '" + err.string() + "'";
-    const int rc = std::system(cmd.c_str());
-    Run r;
-    r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    return r;
-}
-
-std::vector<std::string> lines_of(const std::string& text)
-{
-    std::vector<std::string> lines;
-    std::stringstream ss(text);
-    std::string line;
-    while (std::getline(ss, line)) lines.push_back(line);
-    return lines;
-}
 
 void write_csv(const fs::path& p, const std::string& text)
 {
@@ -88,7 +62,7 @@ std::string monthly_csv(std::size_t n, std::size_t bad_at = SIZE_MAX, const std:
 // Fast settings for tests that check files and errors, not accuracy.
 const std::string fast = " --quiet --epochs 15 --seeds 1 --ensemble 2";
 
-void require_one_line_error(const Run& r, const fs::path& out_dir, const std::string& mentions)
+void require_one_line_error(const CliRun& r, const fs::path& out_dir, const std::string& mentions)
 {
     INFO("stderr: " << r.err);
     CHECK(r.status != 0);
@@ -109,7 +83,7 @@ TEST_CASE("cli: forecast on a builtin series writes every file and parseable met
 {
     TempDir tmp;
     const fs::path out = tmp.path / "nile";
-    const Run r = run("forecast --builtin nile_flow --out '" + out.string() + "'" + fast,
+    const CliRun r = run_cli("forecast --builtin nile_flow --out '" + out.string() + "'" + fast,
                       tmp.path);
     INFO("stderr: " << r.err);
     REQUIRE(r.status == 0);
@@ -145,11 +119,11 @@ TEST_CASE("cli: predict forecasts the values after the series with the saved mod
 {
     TempDir tmp;
     const fs::path out = tmp.path / "air";
-    REQUIRE(run("forecast --builtin airline_passengers --test 12 --out '" + out.string() + "'" +
+    REQUIRE(run_cli("forecast --builtin airline_passengers --test 12 --out '" + out.string() + "'" +
                     fast,
                 tmp.path)
                 .status == 0);
-    const Run r = run("predict --model '" + out.string() + "' --builtin airline_passengers "
+    const CliRun r = run_cli("predict --model '" + out.string() + "' --builtin airline_passengers "
                       "--horizon 3",
                       tmp.path);
     INFO("stderr: " << r.err);
@@ -170,7 +144,7 @@ TEST_CASE("cli: predict with the saved model reproduces the multi-step forecast"
 {
     TempDir tmp;
     const fs::path out = tmp.path / "nile";
-    REQUIRE(run("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
+    REQUIRE(run_cli("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
                 .status == 0);
     // The training part alone (80 of the 100 rows) as the series to continue.
     const auto all = lines_of(read_file(fs::path(ELMAN_SOURCE_DIR) / "datasets/data/nile_flow.csv"));
@@ -178,7 +152,7 @@ TEST_CASE("cli: predict with the saved model reproduces the multi-step forecast"
     std::string head;
     for (std::size_t i = 0; i <= 80; ++i) head += all[i] + "\n";
     write_csv(tmp.path / "train.csv", head);
-    const Run r = run("predict --model '" + out.string() + "' '" +
+    const CliRun r = run_cli("predict --model '" + out.string() + "' '" +
                           (tmp.path / "train.csv").string() + "' --horizon 20",
                       tmp.path);
     INFO("stderr: " << r.err);
@@ -204,7 +178,7 @@ TEST_CASE("cli: predict with the saved model reproduces the multi-step forecast"
 TEST_CASE("cli: summary prints the Keras table with the parameter counts", "[cli]")
 {
     TempDir tmp;
-    const Run r = run("summary --input-dim 2 --units 4 --dense 3", tmp.path);
+    const CliRun r = run_cli("summary --input-dim 2 --units 4 --dense 3", tmp.path);
     REQUIRE(r.status == 0);
     CHECK(r.out.find("SimpleRNN") != std::string::npos);
     CHECK(r.out.find("Dense") != std::string::npos);
@@ -218,7 +192,7 @@ TEST_CASE("cli: a second forecast into the same directory replaces it whole", "[
     const fs::path out = tmp.path / "out";
     fs::create_directories(out);
     write_csv(out / "stale.txt", "from an earlier run\n");
-    REQUIRE(run("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
+    REQUIRE(run_cli("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
                 .status == 0);
     CHECK(fs::exists(out / "metrics.json"));
     CHECK_FALSE(fs::exists(out / "stale.txt"));
@@ -232,7 +206,7 @@ TEST_CASE("cli: a failing forecast leaves an existing output directory untouched
     const fs::path out = tmp.path / "out";
     fs::create_directories(out);
     write_csv(out / "keep.txt", "keep me\n");
-    const Run r = run("forecast --builtin nile_flow --lr 0 --out '" + out.string() + "'" + fast,
+    const CliRun r = run_cli("forecast --builtin nile_flow --lr 0 --out '" + out.string() + "'" + fast,
                       tmp.path);
     CHECK(r.status != 0);
     CHECK(read_file(out / "keep.txt") == "keep me\n");
@@ -276,7 +250,7 @@ TEST_CASE("cli: each bad input gives one error line, a non-zero exit and no outp
     };
     for (const Case& c : cases) {
         INFO("elman " << c.args);
-        require_one_line_error(run(c.args + o, tmp.path), out, c.mentions);
+        require_one_line_error(run_cli(c.args + o, tmp.path), out, c.mentions);
     }
 }
 
@@ -284,7 +258,7 @@ TEST_CASE("cli: default forecast on airline passengers reaches one-step MASE 0.4
 {
     TempDir tmp;
     const fs::path out = tmp.path / "air";
-    const Run r = run("forecast --builtin airline_passengers --quiet --out '" + out.string() + "'",
+    const CliRun r = run_cli("forecast --builtin airline_passengers --quiet --out '" + out.string() + "'",
                       tmp.path);
     INFO("stderr: " << r.err);
     REQUIRE(r.status == 0);

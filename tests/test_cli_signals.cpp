@@ -30,6 +30,7 @@
 
 #include "datasets/builtin.hpp"
 #include "tools/forecast.hpp"
+#include "cli_run.hpp"
 #include "temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -159,22 +160,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string read_file(const fs::path& p)
-{
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using elman::test::CliRun;
+using elman::test::read_file;
+using elman::test::run_cli;
 
+// The lines of text, also from the terminal: its CR LF line ends lose the CR.
 std::vector<std::string> lines_of(const std::string& text)
 {
-    std::vector<std::string> lines;
-    std::stringstream ss(text);
-    for (std::string line; std::getline(ss, line);) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();  // the terminal's CR LF
-        lines.push_back(line);
-    }
+    std::vector<std::string> lines = elman::test::lines_of(text);
+    for (std::string& line : lines)
+        if (!line.empty() && line.back() == '\r') line.pop_back();
     return lines;
 }
 
@@ -327,17 +322,6 @@ private:
     std::string err_;
 };
 
-// `elman args...` to the end, without a terminal; the exit status (-1 if killed).
-int run(const std::vector<std::string>& args, const fs::path& scratch, std::string* out = nullptr)
-{
-    std::string cmd = std::string("'") + ELMAN_CLI + "'";
-    for (const auto& a : args) cmd += " '" + a + "'";
-    cmd += " > '" + (scratch / "run.out").string() + "' 2> '" + (scratch / "run.err").string() + "'";
-    const int rc = std::system(cmd.c_str());
-    if (out) *out = read_file(scratch / "run.out");
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-
 // Every entry under dir whose name marks a temporary or set-aside directory.
 std::vector<std::string> leftovers(const fs::path& dir)
 {
@@ -362,10 +346,10 @@ std::vector<std::string> long_run(const fs::path& out)
 // The saved model forecasts (as `elman predict`) and loads through the library.
 void require_model_loads(const fs::path& out, const fs::path& scratch)
 {
-    std::string predicted;
-    REQUIRE(run({"predict", "--model", out.string(), "--builtin", "nile_flow", "--horizon", "3"},
-                scratch, &predicted) == 0);
-    REQUIRE(lines_of(predicted).size() == 4);
+    const CliRun predicted = run_cli(
+        {"predict", "--model", out.string(), "--builtin", "nile_flow", "--horizon", "3"}, scratch);
+    REQUIRE(predicted.status == 0);
+    REQUIRE(lines_of(predicted.out).size() == 4);
     REQUIRE_FALSE(ForecastModel::load((out / "model").string()).members.empty());
 }
 
@@ -414,9 +398,10 @@ TEST_CASE("cli: a second SIGINT kills forecast at once, and the previous output 
 {
     TempDir tmp;
     const fs::path out = tmp.path / "out";
-    REQUIRE(run({"forecast", "--builtin", "nile_flow", "--out", out.string(), "--quiet",
-                 "--epochs", "15", "--seeds", "1", "--ensemble", "2"},
-                tmp.path) == 0);
+    REQUIRE(run_cli({"forecast", "--builtin", "nile_flow", "--out", out.string(), "--quiet",
+                     "--epochs", "15", "--seeds", "1", "--ensemble", "2"},
+                    tmp.path)
+                .status == 0);
     const std::string old_metrics = read_file(out / "metrics.json");
     const std::string old_pipeline = read_file(out / "model" / "pipeline.json");
 

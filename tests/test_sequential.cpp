@@ -9,19 +9,14 @@
 #include "layers/dense.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
+#include "text.hpp"
 
 using namespace elman;
 using elman::test::randn;
 
 namespace {
 
-std::vector<std::string> lines_of(const std::string& s)
-{
-    std::vector<std::string> out;
-    std::istringstream is(s);
-    for (std::string line; std::getline(is, line);) out.push_back(line);
-    return out;
-}
+using elman::test::lines_of;
 
 // The table row that starts with `layer`, or "" if there is none.
 std::string row(const std::string& summary, const std::string& layer)
