@@ -1,8 +1,11 @@
 #include "core/blas.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include <xtensor-blas/xblas.hpp>
+
+#include "core/error.hpp"
 
 // OpenBLAS's thread control, when the BLAS is OpenBLAS (weak: absent with another BLAS).
 extern "C" {
@@ -45,8 +48,9 @@ int blas_threads() { return openblas_get_num_threads ? openblas_get_num_threads(
 
 BlasThreadsScope::BlasThreadsScope(int threads) : previous_(blas_threads())
 {
-    if (openblas_set_num_threads && threads >= 1 && threads != previous_)
-        openblas_set_num_threads(threads);
+    if (threads < 1)
+        throw Error("BlasThreadsScope: threads must be at least 1, got " + std::to_string(threads));
+    if (openblas_set_num_threads && threads != previous_) openblas_set_num_threads(threads);
 }
 
 BlasThreadsScope::~BlasThreadsScope()

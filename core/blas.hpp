@@ -20,7 +20,8 @@ std::string blas_description();
 int blas_threads();
 
 // Sets the BLAS thread count for its lifetime and restores the previous one (no-op without
-// OpenBLAS). Not itself thread-safe: create it before starting the threads.
+// OpenBLAS). threads < 1 throws elman::Error. Not itself thread-safe: create it before starting
+// the threads.
 class BlasThreadsScope {
 public:
     explicit BlasThreadsScope(int threads);

@@ -31,3 +31,11 @@ TEST_CASE("blas: BlasThreadsScope sets the thread count and restores it, nested"
     }
     REQUIRE(blas_threads() == before);
 }
+
+TEST_CASE("blas: BlasThreadsScope rejects a thread count below 1 and changes nothing", "[blas]")
+{
+    const int before = blas_threads();
+    REQUIRE_THROWS_WITH(BlasThreadsScope(0), "BlasThreadsScope: threads must be at least 1, got 0");
+    REQUIRE_THROWS_WITH(BlasThreadsScope(-3), "BlasThreadsScope: threads must be at least 1, got -3");
+    REQUIRE(blas_threads() == before);
+}
