@@ -108,7 +108,10 @@ std::vector<Tensor<float>> check_trajectory(const std::string& config, Model& m,
                 << weight_cmp.max_rel << " (" << weight_cmp.max_rel_large << " where |w| >= 0.01; max abs "
                 << weight_cmp.max_abs << ")");
     CHECK(loss_cmp.max_rel <= 1e-5);
-    CHECK(weight_cmp.max_rel_large <= 1e-5);
+    // 3e-5, not 1e-5: the GEMMs' summation order depends on OpenBLAS's kernel, and after 10
+    // steps of SGD with weight decay the worst entry with |w| >= 0.01 reached 1.1e-5 (measured
+    // with OPENBLAS_CORETYPE unset on AVX-512, Haswell, SandyBridge, Prescott, Zen).
+    CHECK(weight_cmp.max_rel_large <= 3e-5);
     CHECK(loss_cmp.passed);
     CHECK(weight_cmp.passed);
     return w;
