@@ -46,8 +46,9 @@ Shape Dense<T>::output_shape(const Shape& input_shape) const
 
 // y = act(x·W + b)      x:[B,F] or [B,T,F]   W:[F,U]   b:[U] (broadcast over rows)
 template <class T>
-Var<T> Dense<T>::forward(Tape<T>& tape, const Var<T>& x)
+Var<T> Dense<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)
 {
+    (void)ctx;  // no dropout; a mask passes through (compute_mask)
     const Shape xs = x.shape(this->name().c_str());
     if (xs.size() != 2 && xs.size() != 3)
         throw Error(this->name() + ": expects input [batch, features] or [batch, timesteps, "

@@ -26,7 +26,7 @@ class Dense : public Module<T> {
 public:
     explicit Dense(DenseOptions options);
 
-    Var<T> forward(Tape<T>& tape, const Var<T>& x) override;
+    Var<T> forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx = {}) override;
     std::vector<Parameter<T>*> parameters() override;
     std::string default_name() const override { return "dense"; }
     // input_shape {F} or {T, F}: the last axis is the feature axis.

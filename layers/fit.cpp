@@ -261,7 +261,7 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
             Tape<T> tape;
             const Var<T> xb = tape.constant(gather_rows(x, order.data() + begin, nb), "x");
             const Var<T> yb = tape.constant(gather_rows(y, order.data() + begin, nb), "y");
-            const Var<T> l = loss(model.forward(tape, xb), yb);
+            const Var<T> l = loss(model.forward(tape, xb, {.training = true}), yb);
             const T lv = l.item();
             if (!std::isfinite(lv))
                 throw TrainingDiverged("fit: loss became " + number(lv) + where() +

@@ -3,14 +3,31 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <xtensor/xtensor.hpp>
 
 #include "core/error.hpp"
 #include "core/tape.hpp"
 #include "core/tensor.hpp"
 
 namespace elman {
+
+// Keras' mask: [B,T], true where time step t of sequence b is real data, false where it is
+// padding. Made by a layer that knows which steps are padding (Masking, Embedding with
+// mask_zero) and consumed by the recurrent layers, which carry their state over masked steps.
+using Mask = xt::xtensor<bool, 2>;
+
+// What forward() receives besides its input: Keras' call(inputs, training=None, mask=None).
+struct CallContext {
+    // Training mode: dropout is active only when true. fit() passes true; evaluate(),
+    // predict() and a plain forward(tape, x) run with false (inference).
+    bool training = false;
+    // The mask of the input, [B,T], or null for none (every step is real).
+    const Mask* mask = nullptr;
+};
 
 template <class T>
 class Module {
@@ -19,8 +36,21 @@ public:
 
     // y = layer(x), recorded on `tape`. x carries the batch axis first ([B,...]). Builds the
     // layer from x's shape on the first call if build() was not called. Throws elman::Error
-    // naming the layer and the shapes when x does not fit.
-    virtual Var<T> forward(Tape<T>& tape, const Var<T>& x) = 0;
+    // naming the layer and the shapes when x does not fit, or when ctx.mask is given to a layer
+    // that cannot honour it. ctx.training switches dropout on (see CallContext).
+    virtual Var<T> forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx = {}) = 0;
+
+    // The mask of this layer's output, given its input x and the input's mask (null: none):
+    // Keras' compute_mask. Called right after forward(tape, x, ctx) with the same x and
+    // ctx.mask (Sequential does so for each layer in turn). The default passes the input's mask on unchanged, right for layers
+    // that act on each time step alone (Dense). A layer that makes a mask (Masking) or ends the
+    // time axis (a recurrent layer without return_sequences) overrides it.
+    virtual std::optional<Mask> compute_mask(const Var<T>& x, const Mask* mask) const
+    {
+        (void)x;
+        if (!mask) return std::nullopt;
+        return *mask;
+    }
 
     // The trainable weights in registration order (Keras' order, e.g. kernel, bias). The
     // pointers stay valid as long as the layer lives; empty before build().

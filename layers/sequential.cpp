@@ -64,7 +64,7 @@ void Sequential<T>::build(const Shape& input_shape)
 }
 
 template <class T>
-Var<T> Sequential<T>::forward(Tape<T>& tape, const Var<T>& x)
+Var<T> Sequential<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)
 {
     if (layers_.empty()) throw Error(this->name() + ": forward: the model has no layers");
     if (!this->built_) {
@@ -73,8 +73,24 @@ Var<T> Sequential<T>::forward(Tape<T>& tape, const Var<T>& x)
         build(Shape(xs.begin() + 1, xs.end()));
     }
     Var<T> y = x;
-    for (const auto& l : layers_) y = l->forward(tape, y);
+    std::optional<Mask> mask;
+    if (ctx.mask) mask = *ctx.mask;
+    for (const auto& l : layers_) {
+        const Var<T> out = l->forward(tape, y, {.training = ctx.training,
+                                               .mask = mask ? &*mask : nullptr});
+        mask = l->compute_mask(y, mask ? &*mask : nullptr);
+        y = out;
+    }
+    output_mask_ = std::move(mask);
     return y;
+}
+
+template <class T>
+std::optional<Mask> Sequential<T>::compute_mask(const Var<T>& x, const Mask* mask) const
+{
+    (void)x;
+    (void)mask;
+    return output_mask_;
 }
 
 template <class T>

@@ -35,7 +35,9 @@ public:
 
     // Builds every layer in turn for `input_shape` (without the batch axis, e.g. {T, F}).
     void build(const Shape& input_shape) override;
-    Var<T> forward(Tape<T>& tape, const Var<T>& x) override;
+    // Runs the layers in order. Each layer gets ctx.training and the mask the layer before it
+    // made (compute_mask); the first gets ctx.mask.
+    Var<T> forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx = {}) override;
     std::vector<Parameter<T>*> parameters() override;
     std::string default_name() const override { return "sequential"; }
     // Renames the model only: its layers keep their names (and their parameters' prefixes).
@@ -45,6 +47,9 @@ public:
     // The layers' formulas joined: "7 + 2"
     std::string param_formula() const override;
     std::string type() const override { return "Sequential"; }
+    // The mask after the last layer, as the last forward() computed it (each layer's
+    // compute_mask in turn).
+    std::optional<Mask> compute_mask(const Var<T>& x, const Mask* mask) const override;
 
     const std::vector<std::shared_ptr<Module<T>>>& layers() const { return layers_; }
     // The input shape the model was built for (without the batch axis).
@@ -58,6 +63,7 @@ private:
     std::vector<std::shared_ptr<Module<T>>> layers_;
     std::map<std::string, std::size_t> name_counts_;
     Shape input_shape_;
+    std::optional<Mask> output_mask_;  // of the last forward()
 };
 
 }  // namespace elman

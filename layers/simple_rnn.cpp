@@ -183,9 +183,20 @@ typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>&
 }
 
 template <class T>
-Var<T> SimpleRNN<T>::forward(Tape<T>& tape, const Var<T>& x)
+Var<T> SimpleRNN<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)
 {
+    if (ctx.mask)
+        throw Error(this->name() + ": masks are not supported by SimpleRNN yet (got a mask " +
+                    shape_str(Shape(ctx.mask->shape().begin(), ctx.mask->shape().end())) + ")");
     return call(tape, x).output;
+}
+
+template <class T>
+std::optional<Mask> SimpleRNN<T>::compute_mask(const Var<T>& x, const Mask* mask) const
+{
+    (void)x;
+    if (!mask || !options_.return_sequences) return std::nullopt;
+    return *mask;
 }
 
 template <class T>

@@ -77,10 +77,12 @@ public:
     // x:[B,T,F]; initial_state:[B,U] used as h_0 (it receives a gradient); without it h_0 is
     // zero, or the carried state when stateful.
     RNNResult call(Tape<T>& tape, const Var<T>& x, const Var<T>* initial_state = nullptr);
-    // call(tape, x).output
-    Var<T> forward(Tape<T>& tape, const Var<T>& x) override;
+    // call(tape, x).output. A mask in ctx is not supported yet (throws).
+    Var<T> forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx = {}) override;
 
     std::vector<Parameter<T>*> parameters() override;
+    // The input's mask with return_sequences, none otherwise (Keras' RNN.compute_mask).
+    std::optional<Mask> compute_mask(const Var<T>& x, const Mask* mask) const override;
     std::string default_name() const override { return "simple_rnn"; }
     // input_shape {T, F} (T may be 0: any length).
     void build(const Shape& input_shape) override;

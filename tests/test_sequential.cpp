@@ -129,3 +129,64 @@ TEST_CASE("sequential: shape mistakes surface as errors naming the layer", "[seq
     REQUIRE_THROWS_WITH(model.build({3, 1}),
                         Catch::Contains("simple_rnn_1") && Catch::Contains("{timesteps, features}"));
 }
+
+namespace {
+
+// Records what forward() received and makes a mask of its own: step t is real when t is even.
+struct Probe : Module<float> {
+    bool saw_training = false;
+    bool saw_mask = false;
+    Mask received;
+    Var<float> forward(Tape<float>&, const Var<float>& x, const CallContext& ctx = {}) override
+    {
+        saw_training = ctx.training;
+        saw_mask = ctx.mask != nullptr;
+        if (ctx.mask) received = *ctx.mask;
+        return x;
+    }
+    std::optional<Mask> compute_mask(const Var<float>& x, const Mask*) const override
+    {
+        const Shape s = x.shape();
+        Mask m = Mask::from_shape({s[0], s[1]});
+        for (std::size_t b = 0; b < s[0]; ++b)
+            for (std::size_t t = 0; t < s[1]; ++t) m(b, t) = t % 2 == 0;
+        return m;
+    }
+    std::string default_name() const override { return "probe"; }
+};
+
+}  // namespace
+
+TEST_CASE("sequential: the mask a layer makes reaches the next layer, and training reaches all", "[sequential]")
+{
+    Sequential<float> model;
+    auto first = model.emplace<Probe>();
+    auto second = model.emplace<Probe>();
+    Tape<float> tape;
+    const Var<float> x = tape.constant(Tensor<float>(randn({2, 3, 1}, 5)));
+    model.forward(tape, x, {.training = true});
+    CHECK(first->saw_training);
+    CHECK(second->saw_training);
+    CHECK_FALSE(first->saw_mask);
+    REQUIRE(second->saw_mask);
+    CHECK(second->received(0, 0));
+    CHECK_FALSE(second->received(1, 1));
+    const auto out = model.compute_mask(x, nullptr);
+    REQUIRE(out.has_value());
+    CHECK(out->shape()[1] == 3);
+
+    model.forward(tape, x);
+    CHECK_FALSE(first->saw_training);
+}
+
+TEST_CASE("sequential: a recurrent layer without return_sequences ends the mask", "[sequential]")
+{
+    SimpleRNN<float> last(SimpleRNNOptions{.units = 2});
+    SimpleRNN<float> every(SimpleRNNOptions{.units = 2, .return_sequences = true});
+    Tape<float> tape;
+    const Var<float> x = tape.constant(Tensor<float>(randn({2, 3, 1}, 5)));
+    const Mask m = Mask::from_shape({2, 3});
+    CHECK_FALSE(last.compute_mask(x, &m).has_value());
+    CHECK(every.compute_mask(x, &m).has_value());
+    CHECK_FALSE(every.compute_mask(x, nullptr).has_value());
+}
