@@ -45,6 +45,11 @@ public:
                                                         std::uint64_t seed) const = 0;
     // The seed its weights and dropout masks come from.
     virtual std::uint64_t seed() const = 0;
+
+    // The weights in Keras' order and layout. set_weights builds the layer from them when it
+    // is not built, and throws naming the weight and both shapes on a wrong count or shape.
+    virtual std::vector<Tensor<T>> get_weights() const = 0;
+    virtual void set_weights(const std::vector<Tensor<T>>& weights) = 0;
 };
 
 }  // namespace elman

@@ -137,10 +137,10 @@ public:
     bool has_state() const { return has_state_; }
 
     // Keras order and layout: [kernel [F,U], recurrent_kernel [U,U], bias [U]].
-    std::vector<Tensor<T>> get_weights() const;
+    std::vector<Tensor<T>> get_weights() const override;
     // Builds the layer from the kernel's shape if needed; throws naming the weight and both
     // shapes on a wrong count or shape.
-    void set_weights(const std::vector<Tensor<T>>& weights);
+    void set_weights(const std::vector<Tensor<T>>& weights) override;
 
     const SimpleRNNOptions& options() const { return options_; }
     void set_fused(bool fused) { options_.fused = fused; }
