@@ -2,6 +2,8 @@
 //
 //   elman_bench --workload W1 --threads 1              fused SimpleRNN (the default path)
 //   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
+//   elman_bench --workload W1 --masked                 with a right-padding mask (elman_model.hpp)
+//   elman_bench --workload W1 --dropout                recurrent_dropout 0.2 (and dropout 0.2, F > 1)
 //   elman_bench --workload inference                   batch-1 forward under NoGrad
 //   elman_bench --tape-micro [--ops N]                 record + backward of N adds of [1] Vars
 //   elman_bench --blas                                 which BLAS kernels run ("OpenBLAS, Haswell kernels")
@@ -86,15 +88,18 @@ int main(int argc, char** argv)
         openblas_set_num_threads(a.threads);
         if (has_flag(a, "--tape-micro")) return tape_micro(a);
         const bool fused = !has_flag(a, "--composed");
+        const bool masked = has_flag(a, "--masked"), dropout = has_flag(a, "--dropout");
         const bench::Batch batch = bench::make_batch(a.w);
-        bench::ElmanModel m(a.w, batch, fused);
+        bench::ElmanModel m(a.w, batch, fused, 7, masked, dropout);
         float loss = 0.f;
         bench::Timing t;
         if (a.w.infer)
             t = bench::time_steps(a, [&] { loss = m.infer(); });
         else
             t = bench::time_steps(a, [&] { loss = m.train_step(); });
-        bench::print_json(fused ? "elman_fused" : "elman_composed", a, t, loss);
+        const std::string name = std::string(fused ? "elman_fused" : "elman_composed") +
+                                 (masked ? "_masked" : "") + (dropout ? "_dropout" : "");
+        bench::print_json(name, a, t, loss);
         return 0;
     }
     catch (const std::exception& e) {

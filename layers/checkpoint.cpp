@@ -20,7 +20,10 @@
 #include <nlohmann/json.hpp>
 #include <xtensor/xnpy.hpp>
 
+#include "layers/bidirectional.hpp"
 #include "layers/dense.hpp"
+#include "layers/dropout.hpp"
+#include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
@@ -100,32 +103,66 @@ Json input_shape_json(const Shape& s)
     return a;
 }
 
-// "dense/kernel" -> "kernel"
+// The weight's name inside its layer: "dense/kernel" -> "kernel",
+// "bidirectional/forward_simple_rnn/kernel" -> "forward_simple_rnn/kernel".
 template <class T>
-std::string weight_name(const Parameter<T>* p)
+std::string weight_name(const Module<T>& layer, const Parameter<T>* p)
 {
+    const std::string prefix = layer.name() + "/";
+    if (p->name.rfind(prefix, 0) == 0) return p->name.substr(prefix.size());
     return p->name.substr(p->name.rfind('/') + 1);
+}
+
+// weights/<layer>__<weight>.npy, a nested weight's '/' written as "__"
+std::string weight_file(const std::string& layer, std::string weight)
+{
+    for (std::size_t at; (at = weight.find('/')) != std::string::npos;) weight.replace(at, 1, "__");
+    return "weights/" + layer + "__" + weight + ".npy";
+}
+
+Json rnn_config(const SimpleRNNOptions& o)
+{
+    return Json{{"units", o.units},
+                {"activation", to_string(o.activation)},
+                {"use_bias", o.use_bias},
+                {"return_sequences", o.return_sequences},
+                {"return_state", o.return_state},
+                {"go_backwards", o.go_backwards},
+                {"stateful", o.stateful},
+                {"dropout", o.dropout},
+                {"recurrent_dropout", o.recurrent_dropout},
+                {"zero_output_for_mask", o.zero_output_for_mask},
+                {"seed", o.seed}};
 }
 
 template <class T>
 Json layer_config(const Where& w, Module<T>& layer)
 {
-    if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
-        const SimpleRNNOptions& o = rnn->options();
-        return Json{{"units", o.units},
-                    {"activation", to_string(o.activation)},
-                    {"use_bias", o.use_bias},
-                    {"return_sequences", o.return_sequences},
-                    {"return_state", o.return_state},
-                    {"go_backwards", o.go_backwards},
-                    {"stateful", o.stateful}};
-    }
+    if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) return rnn_config(rnn->options());
     if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
         const DenseOptions& o = dense->options();
         return Json{{"units", o.units}, {"activation", to_string(o.activation)}, {"use_bias", o.use_bias}};
     }
+    if (const auto* m = dynamic_cast<const Masking<T>*>(&layer))
+        return Json{{"mask_value", m->options().mask_value}};
+    if (const auto* d = dynamic_cast<const Dropout<T>*>(&layer))
+        return Json{{"rate", d->options().rate}, {"noise_shape", shape_json(d->options().noise_shape)},
+                    {"seed", d->options().seed}};
+    if (const auto* bi = dynamic_cast<const Bidirectional<T>*>(&layer)) {
+        // The wrapped layer, as Keras' config does: recreating Bidirectional from it gives
+        // both directions back.
+        const auto* fw = dynamic_cast<const SimpleRNN<T>*>(bi->forward_layer().get());
+        if (fw) {
+            const std::string fname = fw->name();
+            const std::string wrapped = fname.rfind("forward_", 0) == 0 ? fname.substr(8) : fname;
+            return Json{{"merge_mode", to_string(bi->options().merge_mode)},
+                        {"layer", Json{{"type", fw->type()}, {"name", wrapped},
+                                       {"config", rnn_config(fw->options())}}}};
+        }
+    }
     w.fail("layer '" + layer.name() + "' of type " + layer.type() +
-           " cannot be saved (only SimpleRNN and Dense layers)");
+           " cannot be saved (only SimpleRNN, Dense, Masking, Dropout and Bidirectional(SimpleRNN) "
+           "layers)");
 }
 
 template <class T>
@@ -159,8 +196,8 @@ void write_checkpoint(const Where& w, const fs::path& out, const Sequential<T>& 
         Json l{{"type", layer->type()}, {"name", layer->name()}, {"config", layer_config(w, *layer)}};
         Json weights = Json::array();
         for (const Parameter<T>* p : layer->parameters()) {
-            const std::string name = weight_name(p);
-            const std::string file = "weights/" + layer->name() + "__" + name + ".npy";
+            const std::string name = weight_name(*layer, p);
+            const std::string file = weight_file(layer->name(), name);
             weights.push_back(Json{{"name", name}, {"file", file}, {"shape", shape_json(Shape(p->value.shape().begin(), p->value.shape().end()))}});
             files.emplace_back(file, &p->value);
         }
@@ -384,6 +421,33 @@ Activation activation_field(const Where& w, const Json& cfg, const std::string& 
     }
 }
 
+double number_field(const Where& w, const Json& j, const std::string& key, const std::string& ctx)
+{
+    const Json& v = field(w, j, key, ctx);
+    if (!v.is_number()) w.fail(ctx + ": \"" + key + "\" must be a number, got " + v.dump());
+    return v.get<double>();
+}
+
+// Options added after format_version 1 was first written are optional: absent means the
+// default they had before.
+SimpleRNNOptions rnn_options(const Where& w, const Json& cfg, const std::string& cctx)
+{
+    SimpleRNNOptions o;
+    o.units = uint_field(w, cfg, "units", cctx);
+    o.activation = activation_field(w, cfg, cctx);
+    o.use_bias = bool_field(w, cfg, "use_bias", cctx);
+    o.return_sequences = bool_field(w, cfg, "return_sequences", cctx);
+    o.return_state = bool_field(w, cfg, "return_state", cctx);
+    o.go_backwards = bool_field(w, cfg, "go_backwards", cctx);
+    o.stateful = bool_field(w, cfg, "stateful", cctx);
+    const auto has = [&](const char* k) { return cfg.contains(k); };
+    if (has("dropout")) o.dropout = number_field(w, cfg, "dropout", cctx);
+    if (has("recurrent_dropout")) o.recurrent_dropout = number_field(w, cfg, "recurrent_dropout", cctx);
+    if (has("zero_output_for_mask")) o.zero_output_for_mask = bool_field(w, cfg, "zero_output_for_mask", cctx);
+    if (has("seed")) o.seed = uint_field(w, cfg, "seed", cctx);
+    return o;
+}
+
 template <class T>
 std::shared_ptr<Module<T>> make_layer(const Where& w, const Json& l, const std::string& ctx)
 {
@@ -391,16 +455,22 @@ std::shared_ptr<Module<T>> make_layer(const Where& w, const Json& l, const std::
     const Json& cfg = field(w, l, "config", ctx);
     const std::string cctx = ctx + " config";
     try {
-        if (type == "SimpleRNN") {
-            SimpleRNNOptions o;
-            o.units = uint_field(w, cfg, "units", cctx);
-            o.activation = activation_field(w, cfg, cctx);
-            o.use_bias = bool_field(w, cfg, "use_bias", cctx);
-            o.return_sequences = bool_field(w, cfg, "return_sequences", cctx);
-            o.return_state = bool_field(w, cfg, "return_state", cctx);
-            o.go_backwards = bool_field(w, cfg, "go_backwards", cctx);
-            o.stateful = bool_field(w, cfg, "stateful", cctx);
-            return std::make_shared<SimpleRNN<T>>(o);
+        if (type == "SimpleRNN") return std::make_shared<SimpleRNN<T>>(rnn_options(w, cfg, cctx));
+        if (type == "Masking")
+            return std::make_shared<Masking<T>>(MaskingOptions{number_field(w, cfg, "mask_value", cctx)});
+        if (type == "Dropout")
+            return std::make_shared<Dropout<T>>(DropoutOptions{number_field(w, cfg, "rate", cctx),
+                                                               shape_field(w, cfg, "noise_shape", cctx, false),
+                                                               uint_field(w, cfg, "seed", cctx)});
+        if (type == "Bidirectional") {
+            const Json& inner = field(w, cfg, "layer", cctx);
+            const std::string ictx = cctx + " layer";
+            if (str_field(w, inner, "type", ictx) != "SimpleRNN")
+                w.fail(ictx + ": Bidirectional wraps a SimpleRNN, got \"" + str_field(w, inner, "type", ictx) + "\"");
+            SimpleRNN<T> wrapped(rnn_options(w, field(w, inner, "config", ictx), ictx + " config"));
+            wrapped.set_name(str_field(w, inner, "name", ictx));
+            return std::make_shared<Bidirectional<T>>(
+                wrapped, BidirectionalOptions{parse_merge_mode(str_field(w, cfg, "merge_mode", cctx))});
         }
         if (type == "Dense") {
             DenseOptions o;
@@ -413,7 +483,8 @@ std::shared_ptr<Module<T>> make_layer(const Where& w, const Json& l, const std::
         if (std::string(e.what()).rfind("checkpoint ", 0) == 0) throw;
         w.fail(ctx + ": " + e.what());
     }
-    w.fail(ctx + ": unknown layer type \"" + type + "\" (known: SimpleRNN, Dense)");
+    w.fail(ctx + ": unknown layer type \"" + type +
+           "\" (known: SimpleRNN, Dense, Masking, Dropout, Bidirectional)");
 }
 
 // Building allocates and initializes every weight before the files are read. A hand-edited
@@ -431,16 +502,25 @@ void check_weight_budget(const Where& w, const fs::path& root, const Sequential<
     // layer's units, or input_shape's last dimension.
     std::size_t weights = 0, features = input_shape.empty() ? 0 : input_shape.back();
     for (const auto& layer : model.layers()) {
-        std::size_t units = 0, extra = 0;
-        if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(layer.get())) {
+        std::size_t units = 0, extra = 0, copies = 1;
+        const SimpleRNN<T>* rnn = dynamic_cast<const SimpleRNN<T>*>(layer.get());
+        const auto* bi = dynamic_cast<const Bidirectional<T>*>(layer.get());
+        if (bi) {
+            rnn = dynamic_cast<const SimpleRNN<T>*>(bi->forward_layer().get());
+            copies = 2;
+        }
+        if (rnn) {
             units = rnn->options().units;
             extra = add(units, rnn->options().use_bias ? 1 : 0);
         } else if (const auto* dense = dynamic_cast<const Dense<T>*>(layer.get())) {
             units = dense->options().units;
             extra = dense->options().use_bias ? 1 : 0;
+        } else {
+            continue;  // Masking, Dropout: no weights, the features pass through
         }
-        weights = add(weights, mul(units, add(features, extra)));
-        features = units;
+        weights = add(weights, mul(copies, mul(units, add(features, extra))));
+        const bool concat = bi && bi->options().merge_mode == MergeMode::concat;
+        features = concat ? mul(2, units) : units;
     }
     std::size_t on_disk = 0;
     std::error_code ec;
@@ -505,11 +585,11 @@ Sequential<T> load_model_impl(const Where& w, const fs::path& root)
         const auto params = layer->parameters();
         for (const Json& entry : ws) {
             const std::string n = str_field(w, entry, "name", lctx + " weight entry");
-            const bool known = std::any_of(params.begin(), params.end(), [&](const Parameter<T>* p) { return weight_name(p) == n; });
+            const bool known = std::any_of(params.begin(), params.end(), [&](const Parameter<T>* p) { return weight_name(*layer, p) == n; });
             if (!known) w.fail(lctx + ": unknown weight '" + n + "' (not in a " + layer->type() + " with this config)");
         }
         for (Parameter<T>* p : params) {
-            const std::string n = weight_name(p);
+            const std::string n = weight_name(*layer, p);
             const std::string wctx = lctx + " weight '" + n + "'";
             const Json* entry = nullptr;
             for (const Json& e : ws)

@@ -29,8 +29,11 @@ namespace elman {
 // The checkpoint layout version written into model.json ("format_version").
 inline constexpr int checkpoint_format_version = 1;
 
-// Saves a built model of SimpleRNN and Dense layers (and opt's type, lr and state when given,
-// an SGD or Adam). Replaces an existing checkpoint at dir atomically.
+// Saves a built model of SimpleRNN, Dense, Masking, Dropout and Bidirectional(SimpleRNN)
+// layers (and opt's type, lr and state when given, an SGD or Adam). Replaces an existing
+// checkpoint at dir atomically. A Bidirectional's weights are files
+// weights/<layer>__forward_<rnn>__kernel.npy, ...
+
 template <class T>
 void save_checkpoint(const std::string& dir, const Sequential<T>& model,
                      const Optimizer<T>* opt = nullptr);
