@@ -64,7 +64,7 @@ inline constexpr double crossentropy_epsilon = 1e-7;
 
 // Keras' sparse_categorical_crossentropy: integer class ids against scores over C classes.
 //   pred [..., C]; target [...] or [..., 1] holding class ids (integers in [0, C) stored as T,
-//   see layers/ids.hpp), e.g. pred [B,C] with target [B] or [B,1], pred [B,T,C] with [B,T].
+//   see layers/targets.hpp), e.g. pred [B,C] with target [B] or [B,1], pred [B,T,C] with [B,T].
 //   per sample: −log softmax(pred)_y (from logits), or −log clip(p_y / Σ_k p_k, ε, 1 − ε)
 // Gradients flow to pred only. Throws elman::Error on shapes that do not pair up, an axis other
 // than the last, probabilities that are negative or sum to 0; IdError on a target that is not

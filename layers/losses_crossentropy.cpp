@@ -18,7 +18,7 @@
 
 #include "core/axis.hpp"
 #include "core/softmax_line.hpp"
-#include "layers/ids.hpp"
+#include "layers/targets.hpp"
 #include "layers/losses.hpp"
 
 namespace elman {
@@ -213,17 +213,6 @@ struct BinaryElement {
     }
 };
 
-// target's shape is pred's, or differs by a trailing axis of 1 (Keras squeezes or expands it:
-// target [B] for pred [B,1]); the elements pair up in row-major order either way.
-bool pairs_up(const Shape& a, const Shape& b)
-{
-    if (a == b) return true;
-    const Shape& longer = a.size() > b.size() ? a : b;
-    const Shape& shorter = a.size() > b.size() ? b : a;
-    return longer.size() == shorter.size() + 1 && longer.back() == 1 &&
-           std::equal(shorter.begin(), shorter.end(), longer.begin());
-}
-
 template <class T>
 void check_probabilities(const std::string& op, const Tensor<T>& p)
 {
@@ -279,13 +268,8 @@ Var<T> sparse_categorical_crossentropy(const Var<T>& pred, const Var<T>& target,
     if (!ps.empty() && normalize_axis(o.axis, ps.size(), op.c_str(), ps) != ps.size() - 1)
         throw Error(op + ": the class axis must be the last (axis -1), as in Keras; got axis " +
                     std::to_string(o.axis) + " for pred " + shape_str(ps));
+    check_class_id_shape(op, ps, ts);
     const Lines lines = lines_of(op, ps, -1);
-    Shape with_one = lines.per_sample;
-    with_one.push_back(1);
-    if (ts != lines.per_sample && ts != with_one)
-        throw Error(op + ": pred " + shape_str(ps) + " needs class ids of shape " +
-                    shape_str(lines.per_sample) + " or " + shape_str(with_one) + ", got target " +
-                    shape_str(ts));
     const std::size_t k = lines.split.k;
     const std::vector<std::size_t> ids =
         to_ids(target.value(), k, op, "target", "class id",

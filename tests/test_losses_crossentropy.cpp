@@ -7,7 +7,7 @@
 #include <initializer_list>
 
 #include "check.hpp"
-#include "layers/ids.hpp"
+#include "layers/targets.hpp"
 #include "layers/losses.hpp"
 
 using namespace elman;
@@ -212,5 +212,8 @@ TEST_CASE("crossentropy: mistakes are errors naming the loss, the tensor and the
     REQUIRE_THROWS_WITH(mse(p, p, Reduction::none), Contains("mse: Reduction::none is not offered"));
     REQUIRE_THROWS_WITH(sparse_categorical_crossentropy(tape.constant(scalar_tensor(1.0)),
                                                         tape.constant(scalar_tensor(0.0))),
+                        Contains("pred [] needs a non-empty class axis"));
+    REQUIRE_THROWS_WITH(categorical_crossentropy(tape.constant(scalar_tensor(1.0)),
+                                                 tape.constant(scalar_tensor(0.0))),
                         Contains("scalar"));
 }

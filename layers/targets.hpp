@@ -1,5 +1,6 @@
-// Integer ids carried in float tensors: class ids (targets of the sparse losses and metrics) and
-// token ids (the input of Embedding).
+// Targets as the classification losses and metrics take them: how a target's shape pairs with
+// pred's, and integer ids carried in float tensors: class ids (targets of the sparse losses and
+// metrics) and token ids (the input of Embedding).
 //
 // elman's tensors hold float or double, so an id is stored as a float value that must be an
 // integer in [0, limit). float represents every integer up to 2^24 = 16,777,216 exactly, double
@@ -47,6 +48,15 @@ private:
     Shape position_;
     std::string value_, kind_, rule_;
 };
+
+// Keras' squeeze_or_expand_to_same_rank: target pairs with pred when the shapes are equal or
+// differ by one trailing axis of 1 (target [B] for pred [B,1]); the elements then pair up in
+// row-major order.
+bool pairs_up(const Shape& pred, const Shape& target);
+
+// Class ids for pred [..., C] come as [...] or [..., 1]; throws naming `op` and both shapes
+// otherwise. Returns C (> 0; throws for a scalar pred or an empty class axis).
+std::size_t check_class_id_shape(const std::string& op, const Shape& pred, const Shape& target);
 
 // The ids in v (row-major order), each checked to be an integer in [0, limit); throws IdError
 // naming `op`, `tensor` (e.g. "target"), the first bad element's position in v, `kind`

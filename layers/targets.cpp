@@ -1,5 +1,6 @@
-#include "layers/ids.hpp"
+#include "layers/targets.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -52,6 +53,29 @@ IdError IdError::with_sample(const std::string& caller, const std::string& tenso
     const std::string m = message(caller, tensor, pos, value_, kind_, rule_) + " (" + op_ +
                           (context.empty() ? "" : ", " + context) + ")";
     return IdError(m, caller, tensor, pos, value_, kind_, rule_);
+}
+
+bool pairs_up(const Shape& a, const Shape& b)
+{
+    if (a == b) return true;
+    const Shape& longer = a.size() > b.size() ? a : b;
+    const Shape& shorter = a.size() > b.size() ? b : a;
+    return longer.size() == shorter.size() + 1 && longer.back() == 1 &&
+           std::equal(shorter.begin(), shorter.end(), longer.begin());
+}
+
+std::size_t check_class_id_shape(const std::string& op, const Shape& pred, const Shape& target)
+{
+    if (pred.empty() || pred.back() == 0)
+        throw Error(op + ": pred " + shape_str(pred) + " needs a non-empty class axis (the last)");
+    Shape lines(pred.begin(), pred.end() - 1);
+    Shape with_one = lines;
+    with_one.push_back(1);
+    if (target != lines && target != with_one)
+        throw Error(op + ": pred " + shape_str(pred) + " needs class ids of shape " +
+                    shape_str(lines) + " or " + shape_str(with_one) + ", got target " +
+                    shape_str(target));
+    return pred.back();
 }
 
 template <class T>
