@@ -96,3 +96,19 @@ TEST_CASE("checkpoint: a model.json without the newer SimpleRNN options loads wi
     REQUIRE(rnn.options().dropout == 0.0);
     REQUIRE_FALSE(rnn.options().zero_output_for_mask);
 }
+
+TEST_CASE("checkpoint: a Bidirectional around another layer type is an error naming it", "[checkpoint][bidirectional]")
+{
+    Sequential<float> model;
+    model.emplace<Bidirectional<float>>(SimpleRNN<float>({.units = 2}));
+    model.build({3, 1});
+    elman::test::TempDir dir("elman-ckpt-layers-test");
+    const auto ckpt = dir.path / "ckpt";
+    save_checkpoint(ckpt.string(), model);
+    auto json = nlohmann::ordered_json::parse(elman::test::read_file(ckpt / "model.json"));
+    json["layers"][0]["config"]["layer"]["type"] = "LSTM";
+    std::ofstream(ckpt / "model.json", std::ios::trunc) << json.dump(2);
+    REQUIRE_THROWS_WITH(load_model<float>(ckpt.string()),
+                        Catch::Contains("model.json layer 0 config layer: Bidirectional wraps a "
+                                        "SimpleRNN, got \"LSTM\""));
+}

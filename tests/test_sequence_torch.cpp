@@ -10,15 +10,21 @@
 #include <xtensor/xview.hpp>
 
 #include "core/ops.hpp"
+#include "fixture.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/simple_rnn.hpp"
-#include "torch_fixture.hpp"
 
 using namespace elman;
-using elman::test::load_fixture;
 using elman::test::require_matches;
 
 namespace {
+
+const elman::test::Fixtures k_fixtures("rnn");
+
+Tensor<float> load_fixture(const std::string& folder, const std::string& name)
+{
+    return k_fixtures.load(folder, name);
+}
 
 Mask mask_of(const std::string& folder)
 {

@@ -3,27 +3,32 @@
 // tolerance |a − b| <= 1e-5·|b| + 1e-6, through both the fused and the composed path.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "check.hpp"
+#include "fixture.hpp"
 #include "layers/dense.hpp"
 #include "layers/simple_rnn.hpp"
-#include "torch_fixture.hpp"
 
 using namespace elman;
-using elman::test::require_matches;
 
 namespace {
 
+using elman::test::require_matches;
+
+const elman::test::Fixtures k_fixtures("rnn");
+
 Tensor<float> load(const std::string& folder, const std::string& name)
 {
-    return test::load_fixture(folder, name);
+    return k_fixtures.load(folder, name);
 }
 
 bool has(const std::string& folder, const std::string& name)
 {
-    return test::has_fixture(folder, name);
+    return k_fixtures.has(folder, name);
 }
 
 struct Case {
