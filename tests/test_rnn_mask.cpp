@@ -331,3 +331,29 @@ TEST_CASE("masking: a mask of the wrong shape names both shapes", "[rnn][mask]")
     REQUIRE_THROWS_WITH(l.forward(tape, tape.constant(randn({2, 5, 2}, 1)), {.mask = &m}),
                         Catch::Contains("mask has shape [2,4]") && Catch::Contains("[2,5]"));
 }
+
+TEST_CASE("masking: trace mode records the carried states and dL/dh alike on both paths", "[rnn][mask][trace]")
+{
+    const Tensor<double> x = randn({3, 5, 2}, 11);
+    const Mask m = make_mask(k_masks[2]);
+    std::vector<RNNTrace<double>> traces;
+    for (bool fused : {true, false}) {
+        SimpleRNN<double> l({.units = 3, .return_sequences = true, .seed = 6, .fused = fused,
+                             .trace = true});
+        Tape<double> tape;
+        const auto r = l.call(tape, tape.constant(x), nullptr, &m);
+        tape.backward(sum(r.output));
+        traces.push_back(l.trace());
+    }
+    REQUIRE(traces[0].steps() == 5);
+    REQUIRE(traces[1].steps() == 5);
+    for (std::size_t s = 0; s < 5; ++s) {
+        require_close(traces[0].h[s], traces[1].h[s], 1e-12);
+        require_close(traces[0].dh[s], traces[1].dh[s], 1e-12);
+        // a padded step's h is the state before it
+        for (std::size_t b = 0; b < 3; ++b)
+            if (!m(b, s) && s > 0)
+                for (std::size_t j = 0; j < 3; ++j)
+                    REQUIRE(traces[0].h[s](b, j) == traces[0].h[s - 1](b, j));
+    }
+}
