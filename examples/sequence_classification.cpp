@@ -152,6 +152,14 @@ std::string utf8(const std::u32string& w)
     return s;
 }
 
+// The most probable class of row i of p [N,C].
+std::size_t argmax_row(const Tensor<float>& p, std::size_t i)
+{
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < p.shape()[1]; ++k) best = p(i, k) > p(i, best) ? k : best;
+    return best;
+}
+
 // x: one-hot [N, T, V], zero rows after each word's last letter; y: class ids [N].
 void encode(const std::vector<Sample>& samples, std::size_t begin, std::size_t end,
             const std::map<char32_t, std::size_t>& alphabet, Tensor<float>& x, Tensor<float>& y)
@@ -163,6 +171,31 @@ void encode(const std::vector<Sample>& samples, std::size_t begin, std::size_t e
         for (std::size_t t = 0; t < w.size(); ++t) x(i - begin, t, alphabet.at(w[t])) = 1.0f;
         y(i - begin) = static_cast<float>(samples[i].label);
     }
+}
+
+// Prints the test accuracy, the majority-class baseline (always answering the training set's
+// most frequent language) and the accuracy per language; returns the accuracy and sets
+// `baseline`.
+double report(const std::vector<Sample>& samples, std::size_t n_train, const Tensor<float>& p,
+              const Tensor<float>& y_test, double& baseline)
+{
+    std::vector<std::size_t> train_count(5, 0), test_count(5, 0), right(5, 0);
+    for (std::size_t i = 0; i < n_train; ++i) ++train_count[samples[i].label];
+    const std::size_t majority = static_cast<std::size_t>(
+        std::max_element(train_count.begin(), train_count.end()) - train_count.begin());
+    for (std::size_t i = 0; i < p.shape()[0]; ++i) {
+        const std::size_t label = static_cast<std::size_t>(y_test(i));
+        ++test_count[label];
+        right[label] += argmax_row(p, i) == label;
+    }
+    const double accuracy = sparse_categorical_accuracy(p, y_test);
+    baseline = static_cast<double>(test_count[majority]) / static_cast<double>(p.shape()[0]);
+    std::printf("\ntest accuracy %.1f%%; majority-class baseline (always %s) %.1f%%\n",
+                100 * accuracy, k_languages[majority].name, 100 * baseline);
+    for (std::size_t k = 0; k < 5; ++k)
+        std::printf("  %-8s %4zu test words, %5.1f%% right\n", k_languages[k].name, test_count[k],
+                    test_count[k] ? 100.0 * right[k] / test_count[k] : 0.0);
+    return accuracy;
 }
 
 }  // namespace
@@ -196,37 +229,16 @@ int main(int argc, char** argv)
     const LossFn<float> loss = [](const Var<float>& p, const Var<float>& t) {
         return sparse_categorical_crossentropy(p, t);
     };
-    const History<float> h = fit(model, opt, x_train, y_train,
-                                 {.epochs = epochs, .batch_size = 64, .seed = 3,
-                                  .verbose = false,
-                                  .on_epoch_end = [](const EpochLog<float>& e) {
-                                      std::printf("epoch %2zu  loss %.4f\n", e.epoch + 1,
-                                                  static_cast<double>(e.loss));
-                                  }},
-                                 loss);
-    (void)h;
+    fit(model, opt, x_train, y_train,
+        {.epochs = epochs, .batch_size = 64, .seed = 3, .verbose = false,
+         .on_epoch_end = [](const EpochLog<float>& e) {
+             std::printf("epoch %2zu  loss %.4f\n", e.epoch + 1, static_cast<double>(e.loss));
+         }},
+        loss);
 
-    // The majority-class baseline: the training set's most frequent language, for every word.
-    std::vector<std::size_t> train_count(5, 0), test_count(5, 0), right(5, 0);
-    for (std::size_t i = 0; i < n_train; ++i) ++train_count[samples[i].label];
-    const std::size_t majority = static_cast<std::size_t>(
-        std::max_element(train_count.begin(), train_count.end()) - train_count.begin());
     const Tensor<float> p = predict(model, x_test);
-    for (std::size_t i = 0; i < p.shape()[0]; ++i) {
-        const std::size_t label = static_cast<std::size_t>(y_test(i));
-        ++test_count[label];
-        std::size_t best = 0;
-        for (std::size_t k = 1; k < 5; ++k) best = p(i, k) > p(i, best) ? k : best;
-        right[label] += best == label;
-    }
-    const double accuracy = sparse_categorical_accuracy(p, y_test);
-    const double baseline = static_cast<double>(test_count[majority]) /
-                            static_cast<double>(p.shape()[0]);
-    std::printf("\ntest accuracy %.1f%%; majority-class baseline (always %s) %.1f%%\n",
-                100 * accuracy, k_languages[majority].name, 100 * baseline);
-    for (std::size_t k = 0; k < 5; ++k)
-        std::printf("  %-8s %4zu test words, %5.1f%% right\n", k_languages[k].name, test_count[k],
-                    test_count[k] ? 100.0 * right[k] / test_count[k] : 0.0);
+    double baseline = 0;
+    const double accuracy = report(samples, n_train, p, y_test, baseline);
 
     // The same weights without Masking: the zero rows after each word now move the state.
     Sequential<float> unmasked;
@@ -237,8 +249,7 @@ int main(int argc, char** argv)
 
     std::printf("\nsome test words:\n");
     for (std::size_t i = 0; i < 8; ++i) {
-        std::size_t best = 0;
-        for (std::size_t k = 1; k < 5; ++k) best = p(i, k) > p(i, best) ? k : best;
+        const std::size_t best = argmax_row(p, i);
         const std::size_t label = samples[n_train + i].label;
         std::printf("  %-14s %-8s %.2f  (%s)\n", utf8(samples[n_train + i].word).c_str(),
                     k_languages[best].name, static_cast<double>(p(i, best)),

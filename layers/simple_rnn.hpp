@@ -161,6 +161,9 @@ public:
 
 private:
     void build_features(std::size_t features);
+    // Sets h0 to the given or carried initial state and returns true; false: start from zeros.
+    bool initial_h0(Tape<T>& tape, const Shape& xs, const Var<T>* initial_state,
+                    Var<T>& h0) const;
 
     SimpleRNNOptions options_;
     std::size_t input_dim_ = 0;

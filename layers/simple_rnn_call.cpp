@@ -65,6 +65,30 @@ Var<T> composed_states(Tape<T>& tape, const Var<T>& x, Var<T> h, const Var<T>& w
 
 }  // namespace
 
+// h_0: the given initial state, else the carried one (stateful), else none (zeros).
+template <class T>
+bool SimpleRNN<T>::initial_h0(Tape<T>& tape, const Shape& xs, const Var<T>* initial_state,
+                              Var<T>& h0) const
+{
+    const std::string nm = this->name();
+    const std::size_t nb = xs[0], nu = options_.units;
+    if (initial_state) {
+        const Shape hs = initial_state->shape(nm.c_str());
+        if (hs != Shape{nb, nu})
+            throw Error(nm + ": initial_state has shape " + shape_str(hs) + ", expected " +
+                        shape_str(Shape{nb, nu}) + " [batch, units] for input " + shape_str(xs));
+        h0 = *initial_state;
+        return true;
+    }
+    if (!options_.stateful || !has_state_) return false;
+    if (state_.shape()[0] != nb)
+        throw Error(nm + ": stateful layer carries a state " + shape_str(state_.shape()) +
+                    " but the input " + shape_str(xs) + " has batch size " + std::to_string(nb) +
+                    "; keep the batch size or call reset_states()");
+    h0 = tape.constant(state_, nm + "/state");
+    return true;
+}
+
 template <class T>
 typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>& x,
                                                     const Var<T>* initial_state,
@@ -83,22 +107,7 @@ typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>&
     const std::size_t nu = options_.units;
 
     Var<T> h0;
-    bool have_h0 = false;
-    if (initial_state) {
-        const Shape hs = initial_state->shape(nm.c_str());
-        if (hs != Shape{nb, nu})
-            throw Error(nm + ": initial_state has shape " + shape_str(hs) + ", expected " +
-                        shape_str(Shape{nb, nu}) + " [batch, units] for input " + shape_str(xs));
-        h0 = *initial_state;
-        have_h0 = true;
-    } else if (options_.stateful && has_state_) {
-        if (state_.shape()[0] != nb)
-            throw Error(nm + ": stateful layer carries a state " + shape_str(state_.shape()) +
-                        " but the input " + shape_str(xs) + " has batch size " +
-                        std::to_string(nb) + "; keep the batch size or call reset_states()");
-        h0 = tape.constant(state_, nm + "/state");
-        have_h0 = true;
-    }
+    const bool have_h0 = initial_h0(tape, xs, initial_state, h0);
 
     // A mask with no padded step changes nothing: both paths then run unmasked.
     StepMask steps;
@@ -186,7 +195,8 @@ std::optional<Mask> SimpleRNN<T>::compute_mask(const Var<T>& x, const Mask* mask
     template Var<T> SimpleRNN<T>::forward(Tape<T>&, const Var<T>&, const CallContext&);        \
     template typename RecurrentLayer<T>::Result SimpleRNN<T>::call_states(                      \
         Tape<T>&, const Var<T>&, const std::vector<Var<T>>&, const CallContext&);               \
-    template std::optional<Mask> SimpleRNN<T>::compute_mask(const Var<T>&, const Mask*) const;
+    template std::optional<Mask> SimpleRNN<T>::compute_mask(const Var<T>&, const Mask*) const; \
+    template bool SimpleRNN<T>::initial_h0(Tape<T>&, const Shape&, const Var<T>*, Var<T>&) const;
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
