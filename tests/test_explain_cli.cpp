@@ -188,14 +188,14 @@ TEST_CASE("explain cli: a good page survives a failed run and runs killed at ran
     // Killed with SIGKILL at moments spread over a run (the page is written at its very end):
     // the page is always the old one or a complete new one.
     const auto t0 = std::chrono::steady_clock::now();
-    REQUIRE(run_cli({"explain", "--units", "24", "--steps", "40", "--out", s.p("timing")}, s.path)
+    REQUIRE(run_cli({"explain", "--units", "16", "--steps", "30", "--out", s.p("timing")}, s.path)
                 .status == 0);
     const auto full = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - t0);
     std::mt19937 rng(11);
-    for (int i = 0; i < 8; ++i) {
+    for (int i = 0; i < 6; ++i) {
         const auto delay = std::chrono::microseconds(static_cast<long>(
-            full.count() * (i < 4 ? std::uniform_real_distribution(0.0, 1.0)(rng)
+            full.count() * (i < 3 ? std::uniform_real_distribution(0.0, 1.0)(rng)
                                   : std::uniform_real_distribution(0.9, 1.1)(rng))));
         const pid_t pid = ::fork();
         REQUIRE(pid >= 0);
@@ -203,7 +203,7 @@ TEST_CASE("explain cli: a good page survives a failed run and runs killed at ran
             const int null = ::open("/dev/null", O_WRONLY);
             ::dup2(null, 1);
             ::dup2(null, 2);
-            ::execl(ELMAN_CLI, ELMAN_CLI, "explain", "--units", "24", "--steps", "40", "--out",
+            ::execl(ELMAN_CLI, ELMAN_CLI, "explain", "--units", "16", "--steps", "30", "--out",
                     out.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
@@ -213,7 +213,7 @@ TEST_CASE("explain cli: a good page survives a failed run and runs killed at ran
         ::waitpid(pid, &status, 0);
         const std::string now = read_file(s.path / "page" / "index.html");
         INFO("kill " << i << " after " << delay.count() << " us");
-        CHECK((now == good || (complete_page(now) && now.find("--units 24") != std::string::npos)));
+        CHECK((now == good || (complete_page(now) && now.find("--units 16") != std::string::npos)));
     }
 }
 

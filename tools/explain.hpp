@@ -12,8 +12,8 @@
 //   norms       ‖dL/dh_t‖ for L = Σ_j h_N[j] with W_h = s·Q (Q orthogonal) for a range of scales
 //               s, with the layer's activation and with a linear one, and with the layer's own W_h
 //
-// Every number is computed here and embedded in the page as JSON (see docs/bptt.md, section 6,
-// for the schema's parts); the page's JavaScript only draws and steps through them.
+// Every number is computed here and embedded in the page as JSON (see docs/explain.md for
+// its parts); the page's JavaScript only draws and steps through them.
 #pragma once
 
 #include <cstddef>

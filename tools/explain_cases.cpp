@@ -173,8 +173,8 @@ template <class T>
 ExplainJson explain_model(const Sequential<T>& model, const Tensor<T>& x, std::size_t sequence,
                           const ExplainJson& source, const std::string& command)
 {
-    const std::string what = "input " + source.value("input", std::string("x"));
-    check_input(model, x, sequence, what);
+    const std::string input = source.value("input", std::string("x"));
+    check_input(model, x, sequence, "input " + input);
     ExplainCase c;
     c.model = float64_copy(model);
     const std::size_t nt = x.shape()[1], nf = x.shape()[2];
@@ -188,11 +188,11 @@ ExplainJson explain_model(const Sequential<T>& model, const Tensor<T>& x, std::s
         c.notes.push_back("The model's float32 weights and input are explained in float64 (exact "
                           "copies), as gradient checks need.");
     c.notes.push_back("Sequence " + std::to_string(sequence) + " of the " +
-                      std::to_string(x.shape()[0]) + " in " + what.substr(6) + ".");
+                      std::to_string(x.shape()[0]) + " in " + input + ".");
     const SimpleRNN<double>& rnn = first_rnn(c.model);
     if (rnn.options().go_backwards)
-        c.notes.push_back("go_backwards: processing step s reads x at time T + 1 − s; the page "
-                          "numbers the steps in processing order.");
+        c.notes.push_back("go_backwards: the layer's step t reads x at time T + 1 − t; the page "
+                          "numbers the steps in processing order (each column names its x).");
     if (const auto* r = dynamic_cast<const SimpleRNN<T>*>(model.layers().front().get());
         r && r->options().stateful)
         c.notes.push_back(

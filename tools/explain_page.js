@@ -165,7 +165,7 @@ function netGeometry() {
   m.yH = m.yY + K * ch + m.gv;
   m.yA = m.yH + U * ch + m.gv;
   m.yX = m.yA + U * ch + m.gv;
-  m.height = m.yX + nf * ch + 14;
+  m.height = m.yX + nf * ch + (N.go_backwards ? 30 : 14);
   m.colX = (s) => m.left + cw + m.gap + s * (m.colW + m.gap);
   m.width = m.colX(T) + 4;
   return m;
@@ -204,7 +204,10 @@ function drawColumn(pen, g, m, s) {
   const x = m.colX(s), gx = x + m.cw + 4, st = STEPS[s], mid = x + m.cw / 2, U = m.U, ch = m.ch;
   G.hl.push(svg(g, "rect", { x: x - 8, y: 22, width: m.colW + 16, height: m.height - 24, fill: "#fff6cc",
                              visibility: "hidden" }));
-  svg(g, "text", { x: x + m.colW / 2, y: 16, "text-anchor": "middle", class: "head" }, "t = " + F.time_index[s]);
+  svg(g, "text", { x: x + m.colW / 2, y: 16, "text-anchor": "middle", class: "head" }, "t = " + (s + 1));
+  if (N.go_backwards)  // the processing step s + 1 reads x at time T − s
+    rich(svg(g, "text", { x: x + m.colW / 2, y: m.yX + m.nf * ch + 12, "text-anchor": "middle", class: "label" }),
+         "x_{" + F.time_index[s] + "}");
   if (m.perStep || s === T - 1) {
     const p = m.perStep ? "/" + s : "";
     if (m.target) pen.box(x, m.yT, m.perStep ? F.target[s] : F.target, "/forward/target" + p, "y", false);

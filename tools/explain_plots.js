@@ -32,8 +32,10 @@ function drawNorms(selected) {
     const e = svg(g, "text", { x: l - 6, y: Y(10 ** k) + 4, "text-anchor": "end", class: "label" }, "10");
     svg(e, "tspan", { dy: -6, "font-size": 9 }, String(k).replace("-", MINUS));
   }
-  const tick = Math.max(1, Math.ceil(n / 10 / 5) * 5);
-  for (let t = 1; t <= n; t += t === 1 && tick > 1 ? tick - 1 : tick) {
+  // Ticks at 1 and every multiple of the first of 1, 2, 5, 10, 20, 50, ... giving at most 10.
+  let tick = 1;
+  for (let k = 0; n / tick > 10; k++) tick = [1, 2, 5][k % 3] * 10 ** Math.floor(k / 3);
+  for (let t = 1; t <= n; t = t === 1 && tick > 1 ? tick : t + tick) {
     svg(g, "line", { x1: X(t), x2: X(t), y1: H - b, y2: H - b + 4, stroke: "#6b7385" });
     svg(g, "text", { x: X(t), y: H - b + 17, "text-anchor": "middle", class: "label" }, String(t));
   }
@@ -47,9 +49,9 @@ function drawNorms(selected) {
     .map((k) => k.c.norms[0]).filter((v) => v !== null && v > 0 && Math.log10(v) >= lo);
   const up = starts((sc) => sc > 1), down = starts((sc) => sc < 1);
   if (up.length) svg(g, "text", { x: l + 8, y: Math.max(top + 12, Y(Math.max(...up)) - 6), class: "head",
-                                  fill: "#b2182b" }, "exploding (s > 1)");
+                                  style: "fill:#b2182b" }, "exploding (s > 1)");
   if (down.length) svg(g, "text", { x: l + 8, y: Math.min(H - b - 6, Y(Math.min(...down)) + 16), class: "head",
-                                    fill: "#2166ac" }, "vanishing (s < 1)");
+                                    style: "fill:#2166ac" }, "vanishing (s < 1)");
   curves.sort((p, q) => p.on - q.on);  // the highlighted ones on top
   for (const k of curves) {
     let d = "", pen = false;
