@@ -151,6 +151,19 @@ TEST_CASE(
                                  source, "");
                }),
                Contains("has 101 timesteps; the page shows at most 100"));
+    // Weights that overflow float64: an error, never a NaN on the page.
+    Sequential<double> huge;
+    auto big = std::make_shared<SimpleRNN<double>>(
+        SimpleRNNOptions{.units = 2, .activation = Activation::linear});
+    big->set_weights({Tensor<double>{{1e200, 1e200}}, Tensor<double>{{1e200, 0}, {0, 1e200}},
+                      Tensor<double>{0, 0}});
+    huge.add(big);
+    huge.build({0, 1});
+    CHECK_THAT(
+        error_of([&] {
+            explain_model(huge, Tensor<double>(xt::ones<double>({1ul, 3ul, 1ul})), 0, source, "");
+        }),
+        Contains("explain: the network overflows on this input: forward"));
     CHECK_THAT(error_of([] { validate_explain_options({.units = 0}); }),
                Contains("--units must be between 1 and 64, got 0"));
     CHECK_THAT(error_of([] { validate_explain_options({.steps = 101}); }),

@@ -131,6 +131,21 @@ void validate_explain_options(const ExplainOptions& o)
     range("--norm-steps", o.norm_steps, 2, explain_max_norm_steps);
 }
 
+namespace {
+
+// Throws when a number of `j` is NaN or infinite: the page never shows one as a result.
+void require_finite(const ExplainJson& j, const std::string& where)
+{
+    if (j.is_number_float() && !std::isfinite(j.get<double>()))
+        throw Error("explain: the network overflows on this input: " + where +
+                    " is not finite (weights or inputs too large for float64)");
+    if (j.is_structured())
+        for (auto it = j.begin(); it != j.end(); ++it)
+            require_finite(*it, j.is_object() ? where + "/" + it.key() : where);
+}
+
+}  // namespace
+
 ExplainJson explain_case(ExplainCase& c, const ExplainJson& source, const std::string& command)
 {
     ExplainJson j = {{"generator", "elman explain"},
@@ -138,7 +153,9 @@ ExplainJson explain_case(ExplainCase& c, const ExplainJson& source, const std::s
                      {"command", command},
                      {"source", source}};
     j.update(explain_walkthrough(c));
+    for (const char* part : {"forward", "loss", "backward"}) require_finite(j[part], part);
     j["check"] = explain_gradient_check(c);
+    require_finite(j["check"], "check");
     j["norms"] = explain_gradient_norms(c);
     j["notes"] = c.notes;
     return j;

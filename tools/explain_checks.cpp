@@ -62,11 +62,15 @@ double max_abs_diff(const Tensor<double>& a, const Tensor<double>& b)
     return worst;
 }
 
+// ‖t‖₂ as m·sqrt(Σ (v/m)²), m = max |v|: no overflow of v² for norms up to the largest double.
 double norm2(const Tensor<double>& t)
 {
+    double m = 0;
+    for (double v : t) m = std::max(m, std::abs(v));
+    if (m == 0 || !std::isfinite(m)) return m;
     double s = 0;
-    for (double v : t) s += v * v;
-    return std::sqrt(s);
+    for (double v : t) s += (v / m) * (v / m);
+    return m * std::sqrt(s);
 }
 
 // ‖dL/dh_s‖ for s = 0..N−1 (processing order), L = Σ_j h_{N−1}[j], for the first SimpleRNN with
@@ -98,21 +102,27 @@ double max_derivative(Activation a)
     return a == Activation::sigmoid ? 0.25 : 1.0;
 }
 
+// A curve with its bound ‖g_N‖·(max|act'|·s)^(N−t). A norm beyond the range of a double (a
+// long exploding curve) is stored as null, and the curve marked "overflow".
 ExplainJson curve_json(const std::string& label, Activation act, double scale,
                        const std::vector<double>& norms)
 {
-    // Equality holds for linear with W_h = s·Q; allow for rounding in a long product.
     const std::size_t n = norms.size();
     const double rate = max_derivative(act) * scale;
-    ExplainJson bound = ExplainJson::array();
-    bool holds = true;
+    ExplainJson values = ExplainJson::array(), bound = ExplainJson::array();
+    bool holds = true, overflow = false;
     for (std::size_t s = 0; s < n; ++s) {
         const double b = norms[n - 1] * std::pow(rate, static_cast<double>(n - 1 - s));
-        bound.push_back(b);
-        holds = holds && norms[s] <= b * (1 + 1e-9) + 1e-300;
+        const bool finite = std::isfinite(norms[s]);
+        overflow = overflow || !finite;
+        values.push_back(finite ? ExplainJson(norms[s]) : ExplainJson(nullptr));
+        bound.push_back(std::isfinite(b) ? ExplainJson(b) : ExplainJson(nullptr));
+        // Equality for linear with W_h = s·Q: allow for rounding in a long product.
+        if (finite && std::isfinite(b)) holds = holds && norms[s] <= b * (1 + 1e-9) + 1e-300;
     }
-    return {{"label", label}, {"activation", to_string(act)}, {"scale", scale}, {"norms", norms},
-            {"bound", bound}, {"bound_holds", holds}};
+    return {{"label", label}, {"activation", to_string(act)}, {"scale", scale},
+            {"norms", values}, {"bound", bound},                {"bound_holds", holds},
+            {"overflow", overflow}};
 }
 
 std::string scale_label(const std::string& act, double s)
