@@ -70,13 +70,22 @@ Chromium::Chromium(const std::string& exe, const fs::path& scratch, const fs::pa
     const int child_in = high_fd(to[0]), child_out = high_fd(from[1]);
     to_browser_ = high_fd(to[1]);
     from_browser_ = high_fd(from[0]);
-    std::vector<std::string> args = {
-        exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile_.string(), "--remote-debugging-pipe",
-        // Nothing leaves the machine even if a page asks: every
-        // host name fails to resolve (requests are still counted).
-        "--host-resolver-rules=MAP * ~NOTFOUND", "about:blank"};
+    std::vector<std::string> args = {exe,
+                                     "--headless",
+                                     "--no-sandbox",
+                                     "--disable-gpu",
+                                     "--no-first-run",
+                                     "--disable-background-networking",
+                                     "--disable-component-update",
+                                     "--disable-sync",
+                                     "--user-data-dir=" + profile_.string(),
+                                     "--remote-debugging-pipe",
+                                     // Containers often give /dev/shm only 64 MB.
+                                     "--disable-dev-shm-usage",
+                                     // Nothing leaves the machine even if a page asks: every
+                                     // host name fails to resolve (requests are still counted).
+                                     "--host-resolver-rules=MAP * ~NOTFOUND",
+                                     "about:blank"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
