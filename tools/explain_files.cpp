@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <regex>
 
 #include "core/error.hpp"
 
@@ -28,32 +27,49 @@ static_assert(std::endian::native == std::endian::little, "the .npy reader assum
 
 namespace {
 
-// The value of `key` in the header dict, matched by `value` (a regex group).
-std::string header_field(const std::string& header, const std::string& key,
-                         const std::string& value, const std::string& path)
+// The raw value of `key` in the header dict {'descr': '<f4', 'fortran_order': False,
+// 'shape': (2, 3), }: the text between the quotes of a string, between the parentheses of a
+// tuple, or the word up to the next ',' or '}'.
+std::string header_field(const std::string& header, const std::string& key, const std::string& path)
 {
-    std::smatch m;
-    if (!std::regex_search(header, m, std::regex("['\"]" + key + "['\"]\\s*:\\s*" + value)))
+    const auto bad = [&] {
         throw Error(path + ": malformed .npy header (no valid '" + key + "'): " + header);
-    return m[1].str();
+    };
+    std::size_t i = header.find("'" + key + "'");
+    if (i == std::string::npos) i = header.find("\"" + key + "\"");
+    if (i == std::string::npos) bad();
+    i = header.find_first_not_of(' ', i + key.size() + 2);
+    if (i == std::string::npos || header[i] != ':') bad();
+    i = header.find_first_not_of(' ', i + 1);
+    if (i == std::string::npos) bad();
+    const char open = header[i];
+    const char close = open == '(' ? ')' : open == '\'' || open == '"' ? open : '\0';
+    const std::size_t end = close ? header.find(close, i + 1) : header.find_first_of(",}", i);
+    if (end == std::string::npos) bad();
+    return close ? header.substr(i + 1, end - i - 1) : header.substr(i, end - i);
 }
 
+// "2, 3", "3,", "": decimal dimensions (at most 18 digits) separated by commas, spaces allowed
+// around them, a trailing comma allowed.
 Shape parse_shape(const std::string& inner, const std::string& path)
 {
     Shape shape;
-    static const std::regex dim("\\s*([0-9]{1,18})\\s*");
-    std::size_t start = 0;
-    while (start < inner.size()) {
-        const std::size_t comma = inner.find(',', start);
-        const std::string item =
-            inner.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        std::smatch m;
-        if (item.find_first_not_of(' ') == std::string::npos && comma == std::string::npos) break;
-        if (!std::regex_match(item, m, dim) || shape.size() == 32)
+    std::size_t i = 0;
+    const auto skip = [&] {
+        while (i < inner.size() && inner[i] == ' ') ++i;
+    };
+    for (skip(); i < inner.size();) {
+        std::size_t d = 0, digits = 0;
+        for (; i < inner.size() && inner[i] >= '0' && inner[i] <= '9'; ++i, ++digits)
+            d = d * 10 + static_cast<std::size_t>(inner[i] - '0');
+        if (digits == 0 || digits > 18 || shape.size() == 32)
             throw Error(path + ": malformed .npy shape (" + inner + ")");
-        shape.push_back(std::stoull(m[1].str()));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
+        shape.push_back(d);
+        skip();
+        if (i < inner.size() && inner[i] != ',')
+            throw Error(path + ": malformed .npy shape (" + inner + ")");
+        ++i;
+        skip();
     }
     return shape;
 }
@@ -83,11 +99,14 @@ Tensor<double> explain_read_npy(const std::string& path)
         major == 1 ? u8(8) | (u8(9) << 8) : u8(8) | (u8(9) << 8) | (u8(10) << 16) | (u8(11) << 24);
     if (b.size() < offset + header_len) throw Error(path + ": truncated (incomplete header)");
     const std::string header = b.substr(offset, header_len);
-    const std::string descr = header_field(header, "descr", "['\"]([^'\"]*)['\"]", path);
+    const std::string descr = header_field(header, "descr", path);
     if (descr != "<f4" && descr != "<f8")
         throw Error(path + ": dtype '" + descr + "', expected float32 ('<f4') or float64 ('<f8')");
-    const Shape shape = parse_shape(header_field(header, "shape", "\\(([^)]*)\\)", path), path);
-    const bool fortran = header_field(header, "fortran_order", "(True|False)", path) == "True";
+    const Shape shape = parse_shape(header_field(header, "shape", path), path);
+    const std::string order = header_field(header, "fortran_order", path);
+    if (order != "True" && order != "False")
+        throw Error(path + ": malformed .npy header (fortran_order is '" + order + "'): " + header);
+    const bool fortran = order == "True";
     if (fortran && shape.size() > 1)
         throw Error(path + ": Fortran order is not supported (save np.ascontiguousarray(x))");
     const std::size_t word = descr == "<f4" ? 4 : 8;
