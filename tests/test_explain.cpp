@@ -9,7 +9,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "core/gradcheck.hpp"
 #include "core/init.hpp"

@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <string>
 #include <thread>
@@ -31,15 +30,21 @@ struct Shown {
     std::string ref, text;
 };
 
-// Every element of `dom` with a data-ref (the JSON pointer of the number it shows) and its text.
+// Every element of `dom` with a data-ref (the JSON pointer of the number it shows) and its
+// text: data-ref="REF" ...>TEXT<. (The page puts data-ref only on <span> and <text> elements
+// holding nothing but the number.)
 std::vector<Shown> shown_values(const std::string& dom)
 {
-    static const std::regex element(
-        R"re(<(span|text)\b[^>]*\bdata-ref="([^"]+)"[^>]*>([^<]*)</\1>)re");
     std::vector<Shown> out;
-    for (auto it = std::sregex_iterator(dom.begin(), dom.end(), element);
-         it != std::sregex_iterator(); ++it)
-        out.push_back({(*it)[2].str(), (*it)[3].str()});
+    const std::string key = "data-ref=\"";
+    for (auto at = dom.find(key); at != std::string::npos; at = dom.find(key, at + 1)) {
+        const auto ref_end = dom.find('"', at + key.size());
+        const auto open_end = dom.find('>', ref_end);
+        const auto text_end = dom.find('<', open_end);
+        REQUIRE(text_end != std::string::npos);
+        out.push_back({dom.substr(at + key.size(), ref_end - at - key.size()),
+                       dom.substr(open_end + 1, text_end - open_end - 1)});
+    }
     return out;
 }
 
