@@ -188,7 +188,7 @@ TEST_CASE("explain cli: a good page survives a failed run and runs killed at ran
     // Killed with SIGKILL at moments spread over a run (the page is written at its very end):
     // the page is always the old one or a complete new one.
     const auto t0 = std::chrono::steady_clock::now();
-    REQUIRE(run_cli({"explain", "--units", "16", "--steps", "30", "--out", s.p("timing")}, s.path)
+    REQUIRE(run_cli({"explain", "--units", "8", "--steps", "24", "--out", s.p("timing")}, s.path)
                 .status == 0);
     const auto full = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - t0);
@@ -203,7 +203,7 @@ TEST_CASE("explain cli: a good page survives a failed run and runs killed at ran
             const int null = ::open("/dev/null", O_WRONLY);
             ::dup2(null, 1);
             ::dup2(null, 2);
-            ::execl(ELMAN_CLI, ELMAN_CLI, "explain", "--units", "16", "--steps", "30", "--out",
+            ::execl(ELMAN_CLI, ELMAN_CLI, "explain", "--units", "8", "--steps", "24", "--out",
                     out.c_str(), static_cast<char*>(nullptr));
             ::_exit(127);
         }
@@ -213,7 +213,7 @@ TEST_CASE("explain cli: a good page survives a failed run and runs killed at ran
         ::waitpid(pid, &status, 0);
         const std::string now = read_file(s.path / "page" / "index.html");
         INFO("kill " << i << " after " << delay.count() << " us");
-        CHECK((now == good || (complete_page(now) && now.find("--units 16") != std::string::npos)));
+        CHECK((now == good || (complete_page(now) && now.find("--units 8 ") != std::string::npos)));
     }
 }
 
