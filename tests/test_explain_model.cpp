@@ -12,6 +12,7 @@
 #include "core/init.hpp"
 #include "layers/checkpoint.hpp"
 #include "layers/dense.hpp"
+#include "layers/dropout.hpp"
 #include "layers/fit.hpp"
 #include "layers/simple_rnn.hpp"
 #include "temp_dir.hpp"
@@ -78,6 +79,21 @@ TEST_CASE("explain: a loaded float32 checkpoint is explained on one sequence of 
     const auto* rnn = dynamic_cast<const SimpleRNN<float>*>(model.layers()[0].get());
     CHECK(rnn->options().fused);
     CHECK_FALSE(rnn->options().trace);
+}
+
+TEST_CASE("explain: a Dropout after the SimpleRNN passes its input through, as in predict()")
+{
+    Sequential<float> model;
+    model.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 3, .seed = 1});
+    model.emplace<Dropout<float>>(DropoutOptions{.rate = 0.5});
+    model.emplace<Dense<float>>(DenseOptions{.units = 1, .seed = 2});
+    model.build({0, 1});
+    const Tensor<float> x = normal<float>({2, 5, 1}, 0.0f, 1.0f, 3);
+    const Json d = explain_model(model, x, 0, source, "cmd");
+    CHECK(std::abs(d["forward"]["y"][0].get<double>() - predict(model, x)(0, 0)) < 1e-6);
+    CHECK(d["network"]["layers"][1]["type"] == "Dropout");
+    CHECK(d["check"]["passed"] == true);
+    CHECK(d["notes"].dump().find("Dropout") != std::string::npos);
 }
 
 TEST_CASE(

@@ -58,8 +58,8 @@ ExplainJson explain_demo(const ExplainOptions& options, const std::string& comma
 
 // The page's data for a loaded model on sequence `sequence` of x [N,T,F]: L = Σ ŷ (the sum of
 // the model's outputs), so every gradient is that of the prediction. The first layer must be a
-// SimpleRNN; the layers after it SimpleRNN or Dense (a float64 copy is explained; `model` is
-// not modified). Throws elman::Error when the first layer is not a SimpleRNN, when x is not
+// SimpleRNN; the layers after it SimpleRNN, Dense or Dropout (a float64 copy is explained; `model`
+// is not modified). Throws elman::Error when the first layer is not a SimpleRNN, when x is not
 // [N,T,F] with F the model's input_dim (and T its timesteps when the model fixes them), holds a
 // non-finite value, or the layer is larger than the page can show. `source` describes where
 // model and input came from ({"model": path, "input": path, ...}); shown on the page.

@@ -10,6 +10,7 @@
 
 #include "core/init.hpp"
 #include "layers/dense.hpp"
+#include "layers/dropout.hpp"
 #include "tools/explain_case.hpp"
 
 namespace elman {
@@ -57,9 +58,12 @@ Sequential<double> float64_copy(const Sequential<T>& model)
             auto d = std::make_shared<Dense<double>>(dense->options());
             d->set_weights(to_float64(dense->get_weights()));
             copy = d;
+        } else if (const auto* drop = dynamic_cast<const Dropout<T>*>(layer.get())) {
+            copy = std::make_shared<Dropout<double>>(drop->options());  // identity: inference
         } else {
             throw Error("explain: layer '" + layer->name() + "' (" + layer->type() +
-                        ") is not supported after the SimpleRNN yet (supported: SimpleRNN, Dense)");
+                        ") is not supported after the SimpleRNN yet (supported: SimpleRNN, "
+                        "Dense, Dropout)");
         }
         copy->set_name(layer->name());
         out.add(copy);
@@ -210,6 +214,12 @@ ExplainJson explain_model(const Sequential<T>& model, const Tensor<T>& x, std::s
     if (rnn.options().go_backwards)
         c.notes.push_back("go_backwards: the layer's step t reads x at time T + 1 − t; the page "
                           "numbers the steps in processing order (each column names its x).");
+    for (const auto& layer : model.layers())
+        if (dynamic_cast<const Dropout<T>*>(layer.get())) {
+            c.notes.push_back("Dropout layers pass their input through unchanged, as in predict() "
+                              "(they drop only in training).");
+            break;
+        }
     if (const auto* r = dynamic_cast<const SimpleRNN<T>*>(model.layers().front().get());
         r && r->options().stateful)
         c.notes.push_back(
