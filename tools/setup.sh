@@ -9,6 +9,7 @@ packages=(
   catch2 nlohmann-json3-dev
   libcli11-dev libplplot-dev
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
+  chromium fonts-dejavu-core  # the browser test of `elman explain`'s page (tests/browser/)
   # word lists of five languages (/usr/share/dict): the data of examples/sequence_classification
   wamerican wngerman wfrench witalian wspanish
 )
