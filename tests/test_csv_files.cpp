@@ -83,7 +83,7 @@ void check(const Case& c)
 TEST_CASE("csv files: every date form gives its frequency, season and future labels", "[csv][files]")
 {
     const std::vector<Case> cases{
-        {"fred_monthly.csv", {}, "monthly", 12, "2019-01-01", {"2021-01-01", "2021-02-01"}, 24},
+        {"fred_monthly.csv", {}, "monthly", 12, "2019-01-01", {"2025-01-01", "2025-02-01"}, 72},
         {"month_end.csv", {}, "monthly", 12, "2019-01-31", {"2021-01-31", "2021-02-28"}, 24},
         {"monthly_day15.csv", {}, "monthly", 12, "2019-01-15", {"2021-01-15", "2021-02-15"}},
         {"monthly_ym.csv", {}, "monthly", 12, "2019-01", {"2021-01", "2021-02"}},

@@ -63,14 +63,18 @@ ForecastMember train_member(const Candidate& c, const std::vector<double>& y, st
     const std::size_t order = Differencing(c.lags).order();
     const std::vector<double> d = Differencing(c.lags).apply(c.log ? log_transform(y) : y);
     const std::size_t fit_d = fit_end - order, all_d = y.size() - order;
-    mem.mean = mean_of(d.data(), fit_d);
-    const double sd = population_sd(d.data(), fit_d, mem.mean);
-    if (!std::isfinite(sd) || !detail::all_finite(d))
+    if (!detail::all_finite(d))
         throw NotFinite(mem.describe() + ": the transformed series is not finite (differences overflow)");
-    if (sd == 0.0) {
+    // Constant: forecast by its value itself (a mean of equal values can round away from it).
+    if (std::all_of(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(fit_d), [&](double x) { return x == d[0]; })) {
+        mem.mean = d[0];
         mem.constant = true;
         return mem;
     }
+    mem.mean = mean_of(d.data(), fit_d);
+    const double sd = population_sd(d.data(), fit_d, mem.mean);
+    if (!(sd > 0.0) || !std::isfinite(sd))
+        throw NotFinite(mem.describe() + ": the spread of the transformed series is not a positive finite number");
     mem.scale = sd;
     std::vector<double> s(d.size());
     for (std::size_t j = 0; j < d.size(); ++j) s[j] = (d[j] - mem.mean) / mem.scale;
@@ -124,7 +128,7 @@ void parallel_for(std::size_t n, std::size_t threads, const std::function<void(s
 
 // The candidates with enough windows to train on, or an error naming what would help.
 std::vector<std::size_t> feasible_candidates(const std::vector<Candidate>& cands, std::size_t n_fit,
-                                             std::size_t n_train, const ForecastOptions& o)
+                                             std::size_t n_train, std::size_t season, const ForecastOptions& o)
 {
     constexpr std::size_t min_windows = 8;
     std::vector<std::size_t> feasible;
@@ -136,7 +140,7 @@ std::vector<std::size_t> feasible_candidates(const std::vector<Candidate>& cands
     std::vector<std::string> remedies;
     if (o.test.value_or(1) > 0) remedies.push_back("a smaller --test");
     if (smallest > 1) remedies.push_back("a smaller --lookback");
-    if (o.season.value_or(2) > 1) remedies.push_back("a smaller --season");
+    if (season > 1) remedies.push_back("a smaller --season");
     std::string hint;
     for (std::size_t i = 0; i < remedies.size(); ++i)
         hint += (i == 0 ? "; try " : i + 1 == remedies.size() ? " or " : ", ") + remedies[i];
@@ -208,7 +212,7 @@ std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, s
                           const ForecastOptions& o, RunControl& run, ForecastResult& r)
 {
     const std::vector<Candidate> cands = candidates(train, season, o);
-    const std::vector<std::size_t> feasible = feasible_candidates(cands, n_fit, train.size(), o);
+    const std::vector<std::size_t> feasible = feasible_candidates(cands, n_fit, train.size(), season, o);
     r.candidates = feasible.size();
     const std::vector<double> val_part = slice(train, n_fit, train.size());
     // The models train in parallel, each on one thread: BLAS gets one thread for the whole run
