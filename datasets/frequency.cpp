@@ -1,6 +1,7 @@
 #include "datasets/frequency.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "core/error.hpp"
@@ -311,19 +312,42 @@ CalendarFit fit_calendar(const std::vector<Instant>& t, Resolution resolution, b
     return fit;
 }
 
+namespace {
+
+// Labels stop at the years date.h and ISO 8601 write with four digits.
+constexpr int first_year = -9999, last_year = 9999;
+
+Instant within_years(Instant t)
+{
+    static const Instant lo = make_instant(first_year, 1, 1), hi = make_instant(last_year, 12, 31, ms_per_day - 1);
+    if (t < lo || t > hi)
+        throw Error("advance: the period lies beyond the years " + std::to_string(first_year) + " to " +
+                    std::to_string(last_year));
+    return t;
+}
+
+}  // namespace
+
 Instant advance(const Calendar& c, Instant t, std::int64_t k)
 {
+    within_years(t);
+    // Steps come from spacings within those years, k from a horizon: products stay far from
+    // the limits of int64 milliseconds (about 292 million years).
+    if (k < 0 || k > 10'000'000 || c.step < 1 || c.step > 1'000'000'000)
+        throw Error("advance: " + std::to_string(k) + " steps of " + std::to_string(c.step) + " are out of range");
     const Instant tod = civil(t).time_of_day;
     switch (c.unit) {
-    case CalendarUnit::minute: return t + k * c.step * ms_per_minute;
-    case CalendarUnit::day: return t + k * c.step * ms_per_day;
+    case CalendarUnit::minute: return within_years(t + k * c.step * ms_per_minute);
+    case CalendarUnit::day: return within_years(t + k * c.step * ms_per_day);
     case CalendarUnit::business_day: {
+        if (!business_number(t)) throw Error("advance: a business-day calendar from a weekend day");
         const std::int64_t b = *business_number(t) + k * c.step;
         const std::int64_t week = floordiv(b, 5), r = b - 5 * week;
-        return (7 * week + r - 3) * ms_per_day + tod;
+        return within_years((7 * week + r - 3) * ms_per_day + tod);
     }
     case CalendarUnit::month: {
         const std::int64_t m = month_number(t) + k * c.step;
+        if (m < std::int64_t(first_year) * 12 || m >= (std::int64_t(last_year) + 1) * 12) within_years(std::numeric_limits<Instant>::max());
         const int year = static_cast<int>(floordiv(m, 12));
         const unsigned month = static_cast<unsigned>(m - 12 * std::int64_t(year)) + 1;
         const unsigned dim = days_in_month(year, month);

@@ -81,7 +81,8 @@ std::vector<std::size_t> seasonalities(const Calendar& c);
 // business-daily 14, sub-daily 48; otherwise 8 (M3's "other").
 std::size_t default_horizon(const Calendar& c);
 
-// The instant `k` rows after `t` (k >= 0) on the calendar.
+// The instant `k` rows after `t` (k >= 0) on the calendar; an elman::Error beyond the years
+// -9999..9999.
 Instant advance(const Calendar& c, Instant t, std::int64_t k);
 
 // A spacing larger than one step: `missing` periods are absent before row `row`.

@@ -124,3 +124,20 @@ TEST_CASE("period: instants are written in ISO 8601 at their resolution, before 
     REQUIRE(fractional_year(make_instant(2020, 1, 1)) == 2020.0);
     REQUIRE(fractional_year(make_instant(2021, 7, 2, 12 * 3600'000)) == Approx(2021.5));
 }
+
+TEST_CASE("period: inputs date.h 3.0.1 mis-parses are refused before it reads them (fuzz_dates)", "[period]")
+{
+    const DateForm seconds = form_from_format("%Y-%m-%d %H:%M:%S");
+    REQUIRE_FALSE(parse_label("2019-01-01 10:00:x", seconds).has_value());  // %S without a digit
+    REQUIRE_FALSE(parse_label("2019-01-01 10:00:", seconds).has_value());
+    REQUIRE(parse_label("2019-01-01 10:00:05", seconds).has_value());
+    const DateForm offset = form_from_format("%Y-%m-%d %H:%M%z");
+    REQUIRE_FALSE(parse_label("2019-01-01 10:00-x", offset).has_value());  // a sign without hours
+    REQUIRE_FALSE(parse_label("2019-01-01 10:00-0", offset).has_value());
+    REQUIRE(parse_label("2019-01-01 10:00-0130", offset).has_value());
+    REQUIRE_THROWS_WITH(form_from_format("%Y %a"), Contains("--date-format '%Y %a': elman reads the directives"));
+    REQUIRE_THROWS_WITH(form_from_format("%Y%t"), Contains("elman reads the directives"));  // date.h: %t then a directive
+    REQUIRE_THROWS_WITH(form_from_format("%Y-%m%"), Contains("nothing after a last %"));
+    REQUIRE_THROWS_WITH(form_from_format("%Y-%111m"), Contains("widths of at most 2 digits"));
+    REQUIRE(format_instant(*parse_label("2019-07", form_from_format("%Y-%2m")), Resolution::month) == "2019-07");
+}
