@@ -95,6 +95,25 @@ TEST_CASE("forecast: values that cannot be differenced, or are not finite, are e
     REQUIRE_THROWS_WITH(run_forecast(s, fast()), Contains("value 8 (2000-08) is nan; fill missing values first (--interpolate)"));
 }
 
+TEST_CASE("forecast: a series too short for its season, or models that all diverge, are errors naming the flag", "[forecast][inputs]")
+{
+    Series s = monthly(12, 10, 1);
+    REQUIRE_THROWS_WITH(run_forecast(s, fast()), Contains("series of 12 values is too short: a lookback of 12 needs more "
+                                                          "than 21 training values (a smaller --season needs fewer)"));
+    ForecastOptions o = fast();
+    o.lr = 1e30;  // every model's first step overflows its loss
+    const std::string what = [&] {
+        try {
+            run_forecast(monthly(96, 100, 10), o);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    }();
+    REQUIRE_THAT(what, Contains("no candidate gave a finite forecast on the validation tail (") &&
+                           Contains("diverged, dropped: fit: ") && Contains("); try a smaller --lr, or rescale the series"));
+}
+
 TEST_CASE("forecast: a constant series is forecast exactly; its MASE is undefined for every method", "[forecast][inputs]")
 {
     for (double c : {0.0, 3.25, -7.0, 1e200}) {
