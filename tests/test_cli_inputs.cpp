@@ -186,6 +186,15 @@ TEST_CASE("cli: predict refuses another column or frequency and warns about valu
     CHECK(col.status != 0);
     CHECK(col.err.find("the model was fitted on column 'Sales' of monthly data; champagne.csv:Perrin Freres monthly "
                        "champagne sales is column 'Perrin Freres monthly champagne sales'") != std::string::npos);
+    // The same column name: the value at the model's last training period tells them apart.
+    t.write("renamed.csv", monthly_csv("Sales", 96, 5000, 2000));
+    const CliRun same_name = run_cli("predict --model " + t.file("cars") + " " + t.file("renamed.csv") + " --horizon 2", t.path);
+    CHECK(same_name.status == 0);
+    CHECK(same_name.err.find("elman: warning: at 2005-12, the last period the model was fitted on, renamed.csv:Sales is ") !=
+          std::string::npos);
+    const CliRun own = run_cli("predict --model " + t.file("cars") + " " + t.file("cars.csv") + " --horizon 2", t.path);
+    CHECK(own.status == 0);
+    CHECK(own.err.empty());
     t.write("daily.csv", "day,Sales\n2021-01-01,15000\n2021-01-02,15100\n2021-01-03,15050\n2021-01-04,14900\n"
                          "2021-01-05,15000\n2021-01-06,15100\n2021-01-07,15050\n2021-01-08,14900\n2021-01-09,15000\n"
                          "2021-01-10,15100\n2021-01-11,15050\n2021-01-12,14900\n2021-01-13,15000\n2021-01-14,15100\n"

@@ -127,6 +127,8 @@ struct SeriesInfo {
     double min = 0, max = 0;          // of the data the models were fitted on
     std::size_t n = 0;
     std::string last_period;          // the label of its last value
+    double last_value = 0;            // its last value
+    std::optional<Instant> last_instant;  // and its instant, on a calendar
 };
 
 // The kept members and how their forecasts combine (median across members).

@@ -89,6 +89,8 @@ void evaluate_forecasts(ForecastResult& r, const Series& s)
     info.max = *hi;
     info.n = r.n_train;
     info.last_period = s.periods[r.n_train - 1];
+    info.last_value = y[r.n_train - 1];
+    if (s.time.instants.size() == y.size()) info.last_instant = s.time.instants[r.n_train - 1];
     if (r.n_test > 0)
         evaluate_test(r, y);
     else

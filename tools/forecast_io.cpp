@@ -5,7 +5,7 @@
 //    "interrupted": bool,
 //    "series": {"column", "frequency", "calendar": {"unit", "step", "day_of_month", "last_day",
 //               "resolution", "utc"} | null, "frequency_source", "season", "season_source",
-//               "min", "max", "n", "last_period"},
+//               "min", "max", "n", "last_period", "last_value", "last_instant" (ms, or null)},
 //    "members": [{"checkpoint", "log", "lags", "lookback", "mean", "scale", "constant",
 //                 "val_mae", "epochs", "seed"}, ...]}
 // Version 1 files (no "series", no "constant") still load; predict then cannot check its input.
@@ -81,7 +81,9 @@ nlohmann::json series_json(const SeriesInfo& s)
             {"min", finite(s.min, "the training minimum")},
             {"max", finite(s.max, "the training maximum")},
             {"n", s.n},
-            {"last_period", s.last_period}};
+            {"last_period", s.last_period},
+            {"last_value", finite(s.last_value, "the last training value")},
+            {"last_instant", s.last_instant ? nlohmann::json(*s.last_instant) : nlohmann::json(nullptr)}};
 }
 
 SeriesInfo series_of(const nlohmann::json& j)
@@ -105,6 +107,8 @@ SeriesInfo series_of(const nlohmann::json& j)
     s.max = j.at("max").get<double>();
     s.n = j.at("n").get<std::size_t>();
     s.last_period = j.at("last_period").get<std::string>();
+    s.last_value = j.at("last_value").get<double>();
+    if (!j.at("last_instant").is_null()) s.last_instant = j.at("last_instant").get<Instant>();
     return s;
 }
 

@@ -15,12 +15,14 @@ namespace {
 
 void warn(const std::string& what) { std::fprintf(stderr, "elman: warning: %s\n", what.c_str()); }
 
-std::string range(double lo, double hi)
+std::string number(double v)
 {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "[%.6g, %.6g]", lo, hi);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
     return buf;
 }
+
+std::string range(double lo, double hi) { return "[" + number(lo) + ", " + number(hi) + "]"; }
 
 // The series must be the kind the model was fitted on.
 void check_series(const ForecastModel& model, const Series& s, const std::string& label)
@@ -42,6 +44,16 @@ void check_series(const ForecastModel& model, const Series& s, const std::string
     if (info.calendar.known() && !c.known())
         warn(label + " has no dates: cannot check that it is " + frequency_name(info.calendar) +
              " like the model's data; future periods are numbered");
+    // The same period in both: the values should agree (a revision aside).
+    for (std::size_t t = 0; t < s.values.size(); ++t) {
+        const bool same = s.periods[t] == info.last_period ||
+                          (info.last_instant && t < s.time.instants.size() && s.time.instants[t] == *info.last_instant);
+        if (same && s.values[t] != info.last_value)
+            warn("at " + s.periods[t] + ", the last period the model was fitted on, " + label + " is " +
+                 number(s.values[t]) + " where the training data had " + number(info.last_value) +
+                 ": is this the series the model was fitted on?");
+        if (same) break;
+    }
     const PlausibleBand band = PlausibleBand::of({info.min, info.max});
     std::size_t outside = 0;
     for (double v : s.values) outside += !band.contains(v);
