@@ -56,7 +56,7 @@ public:
 private:
     std::optional<std::string> period_problem(const std::string& label, std::vector<Instant>& parsed, std::size_t line);
     bool starts_with_period(const std::vector<std::string>& cells);
-    void add_row(const std::vector<std::string>& cells, const std::string& label, std::vector<Instant>& parsed,
+    void add_row(const std::vector<std::string>& cells, std::string& label, std::vector<Instant>& parsed,
                  std::size_t line);
 
     CsvRecords& r_;
@@ -122,7 +122,7 @@ bool RowReader::starts_with_period(const std::vector<std::string>& cells)
     return false;
 }
 
-void RowReader::add_row(const std::vector<std::string>& cells, const std::string& label,
+void RowReader::add_row(const std::vector<std::string>& cells, std::string& label,
                         std::vector<Instant>& parsed, std::size_t line)
 {
     const std::size_t row = rows_.size();
@@ -143,7 +143,7 @@ void RowReader::add_row(const std::vector<std::string>& cells, const std::string
         case CellKind::non_finite: throw Error(at + "found " + shown_cell(cell) + ", expected a finite number");
         }
     }
-    rows_.labels.push_back(label);
+    rows_.labels.push_back(std::move(label));
     rows_.lines.push_back(line);
     for (std::size_t f = 0; f < parsed.size(); ++f) rows_.instants[f].push_back(parsed[f]);
 }
@@ -318,7 +318,11 @@ void trim_missing(const std::string& path, RawRows& rows, const std::vector<Miss
                         "': missing value " + shown_cell(m.text) + " inside the series; --interpolate fills it "
                         "by linear interpolation");
         }
-    auto cut = [&](auto& v) { v = std::vector(v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(b)); };
+    // In place: a copy would double the peak memory of a long file.
+    auto cut = [&](auto& v) {
+        v.erase(v.begin() + static_cast<std::ptrdiff_t>(b), v.end());
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(a));
+    };
     cut(rows.labels);
     cut(rows.lines);
     for (auto& c : rows.values) cut(c);
