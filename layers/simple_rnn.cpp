@@ -60,6 +60,10 @@ template <class T>
 SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options) : options_(std::move(options))
 {
     if (options_.units == 0) throw Error("simple_rnn: units must be positive, got 0");
+    if (!is_elementwise(options_.activation))
+        throw Error("simple_rnn: activation " + to_string(options_.activation) +
+                    " is not supported for the recurrence (it would make every state a "
+                    "probability vector); put it on the output: Dense(units, softmax)");
     for (const std::string* init : {&options_.kernel_initializer,
                                     &options_.recurrent_initializer, &options_.bias_initializer})
         if (!known_initializer(*init))

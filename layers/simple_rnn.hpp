@@ -28,7 +28,10 @@ namespace elman {
 
 struct SimpleRNNOptions {
     std::size_t units = 0;                     // state size U; required (> 0)
-    Activation activation = Activation::tanh;  // act in h_t = act(a_t); default tanh
+    // act in h_t = act(a_t); default tanh. Elementwise only: softmax throws (Keras accepts it,
+    // but a state normalised to sum 1 is a mistake for Dense(softmax), and the fused BPTT
+    // applies act and act' element by element).
+    Activation activation = Activation::tanh;
     bool use_bias = true;                      // add bias [U]; default true
     // Return every h_t, [B,T,U], instead of the last one, [B,U]; default false.
     bool return_sequences = false;

@@ -1,6 +1,7 @@
 // The `elman` command: forecast a time series with an Elman RNN and compare it with the
 // classical baselines (forecast), forecast with a saved model (predict), print a model's
-// Keras-style summary (summary). Every error is one line "elman: error: ..." on stderr and a
+// Keras-style summary (summary), write an explorable BPTT page (explain, tools/explain_cli.hpp).
+// Every error is one line "elman: error: ..." on stderr and a
 // non-zero exit; forecast writes its output directory completely or not at all.
 //
 // Ctrl-C (SIGINT) during forecast: the handler only raises a flag; training stops after the
@@ -31,6 +32,7 @@
 #include "layers/dense.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
+#include "tools/explain_cli.hpp"
 #include "tools/forecast.hpp"
 #include "tools/forecast_report.hpp"
 #include "tools/input.hpp"
@@ -204,6 +206,9 @@ int main(int argc, char** argv)
         ->capture_default_str();
     sc->add_option("--timesteps", timesteps, "sequence length (0: any)")->capture_default_str();
 
+    elman::ExplainArgs explain_args;
+    CLI::App* ec = elman::add_explain_command(app, explain_args);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -219,6 +224,10 @@ int main(int argc, char** argv)
     }
 
     try {
+        if (ec->parsed()) {
+            elman::run_explain(explain_args);
+            return 0;
+        }
         if (sc->parsed()) {
             if (input_dim < 1) throw Error("--input-dim must be >= 1");
             if (units < 1) throw Error("--units must be >= 1");

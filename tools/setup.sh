@@ -10,6 +10,7 @@ packages=(
   libhowardhinnant-date-dev  # date/date.h: period labels (datasets/period.cpp)
   libcli11-dev libplplot-dev
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
+  chromium fonts-dejavu-core  # the browser test of `elman explain`'s page (tests/browser/)
 )
 [ "$#" -gt 0 ] && packages+=("$@")
 
