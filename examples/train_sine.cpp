@@ -7,7 +7,7 @@
 #include <numbers>
 
 #include "core/init.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
 #include "layers/simple_rnn.hpp"

@@ -21,7 +21,7 @@
 #include "datasets/split.hpp"
 #include "datasets/transforms.hpp"
 #include "datasets/windows.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/simple_rnn.hpp"
 #include "optim/adam.hpp"
