@@ -88,6 +88,14 @@ TEST_CASE("keras: a stateful model predicted twice carries its state like Keras"
     require_close(predict(m, fixture("k3_stateful.x2")), fixture("k3_stateful.y2"));
 }
 
+TEST_CASE("keras: Dropout between layers is the identity at inference", "[keras]")
+{
+    require_predicts("k3_dropout.keras", "k3_dropout");
+    Sequential<float> m = load_keras<float>(k_dir + "k3_dropout.keras");
+    REQUIRE(m.layers()[1]->type() == "Dropout");
+    REQUIRE(m.layers()[3]->name() == "dropout_1");
+}
+
 TEST_CASE("keras: legacy .h5 files of Keras 3, tf.keras 2, Keras 2.0-2.2 and Keras 1 load", "[keras]")
 {
     require_predicts("k3_legacy.h5", "k3_legacy");

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "layers/dense.hpp"
+#include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
@@ -119,6 +120,28 @@ std::shared_ptr<Module<T>> read_dense(const Config& c)
     return std::make_shared<Dense<T>>(o);
 }
 
+// Dropout(rate, noise_shape, seed); Keras 1 called the rate "p". Identity at inference.
+template <class T>
+std::shared_ptr<Module<T>> read_dropout(const Config& c)
+{
+    DropoutOptions o;
+    o.rate = c.number({"rate", "p"}, 0.0);
+    if (c.has("noise_shape")) {
+        const Json& ns = c.c.at("noise_shape");
+        if (!ns.is_array()) c.fail("\"noise_shape\" must be a list, got " + ns.dump());
+        for (const Json& d : ns) {
+            if (d.is_null()) o.noise_shape.push_back(0);
+            else if (d.is_number_unsigned() && d.get<std::uint64_t>() < (1u << 30)) o.noise_shape.push_back(d.get<std::size_t>());
+            else c.fail("\"noise_shape\" has a bad dimension " + d.dump());
+        }
+    }
+    if (c.has("seed")) {
+        if (!c.c.at("seed").is_number_unsigned()) c.fail("\"seed\" must be a non-negative integer, got " + c.c.at("seed").dump());
+        o.seed = c.c.at("seed").get<std::uint64_t>();
+    }
+    return std::make_shared<Dropout<T>>(o);
+}
+
 template <class T>
 std::shared_ptr<Module<T>> read_flatten(const Config& c)
 {
@@ -134,7 +157,8 @@ std::shared_ptr<Module<T>> read_time_distributed(const Config& c)
     const Json& inner = c.c.at("layer");
     const std::string cls = inner.contains("class_name") && inner["class_name"].is_string()
                                 ? inner["class_name"].get<std::string>() : "";
-    if (cls != "Dense") c.fail("TimeDistributed(" + cls + ") is not supported (only TimeDistributed(Dense))");
+    if (cls != "Dense" && cls != "Dropout")
+        c.fail("TimeDistributed(" + cls + ") is not supported (only TimeDistributed(Dense) and TimeDistributed(Dropout))");
     const Json empty = Json::object();
     const Json& cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : empty;
     auto layer = layer_from_keras<T>(cls, cfg, c.where + " wrapped layer");
@@ -243,7 +267,7 @@ std::size_t weights_needed(const Sequential<T>& model, const Shape& input_shape)
 
 std::string supported_keras_layers()
 {
-    return "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Dense, Flatten, TimeDistributed(Dense)";
+    return "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Dense, Dropout, Flatten, TimeDistributed(Dense)";
 }
 
 template <class T>
@@ -256,6 +280,7 @@ std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const
         if (class_name == "SimpleRNN") layer = read_simple_rnn<T>(c);
         else if (class_name == "RNN") layer = read_rnn<T>(c);
         else if (class_name == "Dense") layer = read_dense<T>(c);
+        else if (class_name == "Dropout") layer = read_dropout<T>(c);
         else if (class_name == "Flatten") layer = read_flatten<T>(c);
         else if (class_name == "TimeDistributed") layer = read_time_distributed<T>(c);
         else
@@ -277,6 +302,18 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
         cfg = simple_rnn_config(std::move(cfg), rnn->options());
     } else if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
         cfg = dense_config(std::move(cfg), dense->options());
+    } else if (const auto* drop = dynamic_cast<const Dropout<T>*>(&layer)) {
+        // Dropout.get_config() of keras/src/layers/regularization/dropout.py
+        const DropoutOptions& o = drop->options();
+        cfg["rate"] = o.rate;
+        cfg["seed"] = o.seed ? Json(o.seed) : Json(nullptr);
+        if (o.noise_shape.empty()) {
+            cfg["noise_shape"] = nullptr;
+        } else {
+            Json ns = Json::array();
+            for (std::size_t d : o.noise_shape) ns.push_back(d == 0 ? Json(nullptr) : Json(d));
+            cfg["noise_shape"] = ns;
+        }
     } else if (dynamic_cast<const Flatten<T>*>(&layer)) {
         cfg["data_format"] = "channels_last";
     } else if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
