@@ -165,6 +165,19 @@ Tensor<T> parse_npy(const std::string& b, const std::string& shown, NpyReadOptio
     return t;
 }
 
+std::string npy_descr_of(const std::string& path)
+{
+    const std::string b = read_file_bytes(path);
+    if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) throw Error(path + ": is not a .npy file (bad magic)");
+    const auto u8 = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(b[i])); };
+    const std::size_t offset = b[6] == 1 ? 10 : 12;
+    const std::size_t len = b[6] == 1 ? (u8(8) | (u8(9) << 8)) : b.size() >= 12 ? (u8(8) | (u8(9) << 8) | (u8(10) << 16) | (u8(11) << 24)) : 0;
+    if (b.size() < offset + len) throw Error(path + ": is truncated (incomplete header)");
+    const auto d = header_value(b.substr(offset, len), "descr");
+    if (!d) throw Error(path + ": has a malformed header");
+    return *d;
+}
+
 template <class T>
 Tensor<T> load_npy(const std::string& path, NpyReadOptions options)
 {

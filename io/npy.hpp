@@ -32,6 +32,10 @@ Tensor<T> parse_npy(const std::string& bytes, const std::string& shown, NpyReadO
 template <class T>
 Tensor<T> load_npy(const std::string& path, NpyReadOptions options = {.convert = true});
 
+// The dtype descriptor of the .npy file at `path` ("<f4", "<f8", ...), read from its header.
+// Throws Error "PATH: ..." when the file is missing or not a .npy file.
+std::string npy_descr_of(const std::string& path);
+
 // The bytes of a version-1 .npy file holding t ('<f4' for float, '<f8' for double).
 template <class T>
 std::string npy_bytes(const Tensor<T>& t);
