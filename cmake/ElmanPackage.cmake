@@ -92,8 +92,8 @@ string(REGEX REPLACE "/$" "" ELMAN_PC_TO_PREFIX "${ELMAN_PC_TO_PREFIX}")
 set(ELMAN_PC_LIBS "")
 if(NOT ELMAN_SHARED)
   # libopenblas.so -> -lopenblas (BLAS and LAPACK as CMake found them)
-  # io/: libzip, HDF5 (C and high-level), ONNX and protobuf
-  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES} -L${HDF5_LIBRARY_DIRS} -lhdf5_hl -lhdf5 -lzip
+  # io/: libzip, HDF5, ONNX and protobuf
+  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES} -L${HDF5_LIBRARY_DIRS} -lhdf5 -lzip
               -lonnx -lonnx_proto -lprotobuf)
     if(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
       list(APPEND ELMAN_PC_LIBS "-l${CMAKE_MATCH_1}")

@@ -1,7 +1,7 @@
 // A thin reading and writing layer over the HDF5 C library (Debian's libhdf5-dev), for the
-// Keras weight files: files are handled as in-memory images (H5LTopen_file_image to read; the
-// core driver without a backing store to write), so a .keras archive's model.weights.h5 never
-// touches the disk. Internal to io/ (not part of the installed API).
+// Keras weight files: files are handled as in-memory images (the core driver with
+// H5Pset_file_image to read, without a backing store to write), so a .keras archive's
+// model.weights.h5 never touches the disk. Internal to io/ (not part of the installed API).
 //
 // Every HDF5 failure becomes an elman::Error naming the file and the object; the library's own
 // error printing is switched off. The serial HDF5 library is not thread-safe: one reader or
