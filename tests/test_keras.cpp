@@ -73,6 +73,13 @@ TEST_CASE("keras: a single-chain Functional model with TimeDistributed(Dense) an
     REQUIRE_FALSE(dynamic_cast<const SimpleRNN<float>&>(*m.layers()[0]).options().use_bias);
 }
 
+TEST_CASE("keras: a Functional layer taking a SimpleRNN's returned state reads it as the last output", "[keras]")
+{
+    require_predicts("k3_return_state.keras", "k3_return_state");
+    REQUIRE_THAT(load_error(k_dir + "err_state_of_sequences.keras"),
+                 Catch::Contains("layer 'dense' takes output 1 of layer 'simple_rnn' (SimpleRNN); elman passes on a layer's first output only"));
+}
+
 TEST_CASE("keras: go_backwards with return_sequences keeps Keras' processing order", "[keras]")
 {
     require_predicts("k3_go_backwards.keras", "k3_go_backwards");

@@ -64,6 +64,41 @@ std::string clean(const std::string& path)
     return out.empty() ? "." : out;
 }
 
+std::uint64_t u64le(const std::string& b, std::size_t at)
+{
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(static_cast<unsigned char>(b[at + i])) << (8 * i);
+    return v;
+}
+
+// HDF5 1.10.8 loops forever on a global heap collection (where variable-length strings live)
+// holding a free-space object of size 0, and reads out of bounds on objects larger than their
+// collection (H5HG__cache_heap_deserialize advances by each object's size unchecked; found by
+// fuzz_keras_h5). So every collection is walked here first, with the library's own arithmetic
+// (H5HGpkg.h: 16-byte collection and object headers, objects padded to 8 bytes), and a file
+// whose walk would not advance or would leave its collection is refused before the library
+// sees it. A collection is "GCOL", version 1, three zero bytes and its size (>= 4096).
+// Returns the offset of the first malformed collection, or npos.
+std::size_t malformed_global_heap(const std::string& b)
+{
+    for (std::size_t at = b.find("GCOL\x01\0\0\0", 0, 8); at != std::string::npos; at = b.find("GCOL\x01\0\0\0", at + 1, 8)) {
+        if (at + 16 > b.size()) return at;
+        const std::uint64_t size = u64le(b, at + 8);
+        if (size < 4096 || size > b.size() - at) return at;
+        std::size_t p = at + 16;
+        const std::size_t end = at + static_cast<std::size_t>(size);
+        while (p < end && p + 16 <= end) {
+            const unsigned idx = static_cast<unsigned char>(b[p]) | (static_cast<unsigned char>(b[p + 1]) << 8);
+            const std::uint64_t obj = u64le(b, p + 8);
+            if (obj > end - p) return at;
+            const std::uint64_t need = idx > 0 ? 16 + (obj + 7) / 8 * 8 : obj;
+            if (need == 0 || need > end - p) return at;
+            p += static_cast<std::size_t>(need);
+        }
+    }
+    return std::string::npos;
+}
+
 }  // namespace
 
 bool looks_like_hdf5(const std::string& bytes)
@@ -78,6 +113,8 @@ Hdf5Reader::Hdf5Reader(const std::string& bytes, std::string shown) : shown_(std
     if (!looks_like_hdf5(bytes)) throw Error(shown_ + ": not an HDF5 file (no HDF5 signature at its start)");
     // The smallest superblock (version 0) with its root group entry is 96 bytes.
     if (bytes.size() < 96) throw Error(shown_ + ": truncated HDF5 file (" + std::to_string(bytes.size()) + " bytes)");
+    if (const std::size_t bad = malformed_global_heap(bytes); bad != std::string::npos)
+        throw Error(shown_ + ": damaged HDF5 file (malformed global heap collection at byte " + std::to_string(bad) + ")");
     // The core (memory) driver opened on a copy of the image, read-only. Not H5LTopen_file_image:
     // in HDF5 1.10 its callback data leaks (LeakSanitizer, found by fuzz_keras_h5) with the
     // flags that avoid the copy, and it needs the high-level library for nothing more.

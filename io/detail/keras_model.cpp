@@ -119,6 +119,16 @@ std::vector<KerasLayerEntry> functional_chain(const Json& cfg, const std::string
                         " inputs; elman reads Functional models that are a single chain");
         inbound[name] = ins[0];
     }
+    // A layer fed output k > 0 of a recurrent layer (return_state=True) gets its final state:
+    // the same numbers as output 0 only without return_sequences. elman passes output 0 on.
+    for (const auto& [name, in] : inbound) {
+        if (in.second == 0 || !by_name.count(in.first)) continue;
+        const KerasLayerEntry p = entry(*by_name[in.first], where);
+        const bool rs = p.config.contains("return_sequences") && p.config["return_sequences"] == true;
+        if ((p.class_name != "SimpleRNN" && p.class_name != "RNN") || rs)
+            throw Error(where + ": layer '" + name + "' takes output " + std::to_string(in.second) + " of layer '" + in.first + "' (" +
+                        p.class_name + "); elman passes on a layer's first output only");
+    }
     const auto outs = endpoint_names(cfg.contains("output_layers") ? cfg["output_layers"] : Json());
     const auto ins = endpoint_names(cfg.contains("input_layers") ? cfg["input_layers"] : Json());
     if (outs.size() != 1 || ins.size() != 1)
