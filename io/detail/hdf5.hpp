@@ -55,6 +55,7 @@ private:
     std::int64_t open_object(const std::string& path) const;
 
     std::string shown_;
+    std::size_t file_size_ = 0;
     std::int64_t file_ = -1;
 };
 
