@@ -154,7 +154,9 @@ private:
         dense_.reset();
     }
     void rnn(const onnx::NodeProto& n, Sequential<T>& model);
-    void step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImportReport& rep);
+    void step(const onnx::NodeProto& n, Sequential<T>& model);
+    bool layout_step(const onnx::NodeProto& n);
+    bool dense_step(const onnx::NodeProto& n, Sequential<T>& model);
 
     const onnx::GraphProto& g_;
     std::string where_;
@@ -237,22 +239,13 @@ void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
     cur_ = y_used ? n.output(0) : n.output(1);
 }
 
+// Transpose (batch <-> time), Squeeze / Gather of an RNN output's direction axis, and the
+// Slice that flips a reverse RNN's sequence into Keras' processing order.
 template <class T>
-void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImportReport& rep)
+bool Importer<T>::layout_step(const onnx::NodeProto& n)
 {
-    (void)rep;
     const std::string op = n.op_type();
     const std::string out = n.output_size() ? n.output(0) : "";
-    if (op == "RNN") {
-        flush_dense(model);
-        rnn(n, model);
-        at_input_ = false;
-        return;
-    }
-    if (op == "Identity" || (op == "Dropout" && (n.output_size() < 2 || !used(n.output(1))))) {
-        cur_ = out;
-        return;
-    }
     if (op == "Transpose") {
         const auto* p = attr(n, "perm");
         std::vector<std::int64_t> perm;
@@ -263,7 +256,7 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImpor
         layout_ = layout_ == Layout::time_major ? Layout::batch_first : Layout::time_major;
         at_input_ = false;
         cur_ = out;
-        return;
+        return true;
     }
     if (op == "Squeeze" || op == "Gather") {
         std::vector<std::int64_t> axes;
@@ -280,7 +273,7 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImpor
             fail(n, "only the direction axis of an RNN output can be removed");
         layout_ = layout_ == Layout::rnn_y_h ? Layout::batch_first : (rnn_layout_ == 0 ? Layout::time_major : Layout::batch_first);
         cur_ = out;
-        return;
+        return true;
     }
     if (op == "Slice") {
         // The time flip after a reverse RNN: starts [-1], ends <= -T-1, axes [time], steps [-1].
@@ -292,10 +285,17 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImpor
             fail(n, "is not a full reversal of the time axis");
         flip_pending_ = false;
         cur_ = out;
-        return;
+        return true;
     }
-    if (flip_pending_) fail(n, "a reverse RNN's sequence (ONNX: input order) is used without being flipped to Keras' processing order");
-    if (layout_ == Layout::rnn_y || layout_ == Layout::rnn_y_h) fail(n, "uses an RNN output before its direction axis is squeezed");
+    return false;
+}
+
+// Gemm, or MatMul then Add, then an activation: one Dense; Flatten.
+template <class T>
+bool Importer<T>::dense_step(const onnx::NodeProto& n, Sequential<T>& model)
+{
+    const std::string op = n.op_type();
+    const std::string out = n.output_size() ? n.output(0) : "";
     if (op == "Gemm" || op == "MatMul") {
         flush_dense(model);
         if (op == "Gemm" && attr_i(n, "transA", 0) != 0) fail(n, "transA = 1 is not supported");
@@ -313,7 +313,7 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImpor
         }
         at_input_ = false;
         cur_ = out;
-        return;
+        return true;
     }
     if (op == "Add") {
         if (!dense_ || dense_->has_bias || dense_->activation != Activation::linear) fail(n, "only a bias added right after MatMul is supported");
@@ -324,13 +324,13 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImpor
         dense_->bias = c;
         dense_->has_bias = true;
         cur_ = out;
-        return;
+        return true;
     }
     if (op == "Tanh" || op == "Relu" || op == "Sigmoid") {
         if (!dense_ || dense_->activation != Activation::linear) fail(n, "only an activation right after a Gemm or MatMul is supported");
         dense_->activation = op == "Tanh" ? Activation::tanh : op == "Relu" ? Activation::relu : Activation::sigmoid;
         cur_ = out;
-        return;
+        return true;
     }
     if (op == "Flatten") {
         flush_dense(model);
@@ -338,8 +338,31 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model, OnnxImpor
         model.add(std::make_shared<Flatten<T>>());
         at_input_ = false;
         cur_ = out;
+        return true;
+    }
+    return false;
+}
+
+// One node of the chain: the RNN, a pass-through, a layout change or a part of a Dense.
+template <class T>
+void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
+{
+    const std::string op = n.op_type();
+    const std::string out = n.output_size() ? n.output(0) : "";
+    if (op == "RNN") {
+        flush_dense(model);
+        rnn(n, model);
+        at_input_ = false;
         return;
     }
+    if (op == "Identity" || (op == "Dropout" && (n.output_size() < 2 || !used(n.output(1))))) {
+        cur_ = out;
+        return;
+    }
+    if (layout_step(n)) return;
+    if (flip_pending_) fail(n, "a reverse RNN's sequence (ONNX: input order) is used without being flipped to Keras' processing order");
+    if (layout_ == Layout::rnn_y || layout_ == Layout::rnn_y_h) fail(n, "uses an RNN output before its direction axis is squeezed");
+    if (dense_step(n, model)) return;
     fail(n, "operator " + op + " is not supported (elman imports RNN, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, Flatten, Transpose, "
             "Squeeze, Gather, Slice, Identity, Dropout)");
 }
@@ -367,7 +390,7 @@ Sequential<T> Importer<T>::run(OnnxImportReport& rep)
     for (std::size_t guard = 0; guard <= static_cast<std::size_t>(g_.node_size()); ++guard) {
         const onnx::NodeProto* n = next(cur_);
         if (!n) break;
-        step(*n, model, rep);
+        step(*n, model);
     }
     flush_dense(model);
     if (cur_ != rep.output_name) throw Error(where_ + ": the chain from input '" + rep.input_name + "' ends at '" + cur_ + "', not at the graph's output '" + rep.output_name + "'");
