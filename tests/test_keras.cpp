@@ -7,6 +7,7 @@
 #include <fstream>
 #include <string>
 
+#include "io/detail/keras_layers.hpp"
 #include "io/keras.hpp"
 #include "io/npy.hpp"
 #include "layers/dense.hpp"
@@ -163,4 +164,31 @@ TEST_CASE("keras: unsupported, damaged and mismatched files give errors naming f
     REQUIRE_THAT(truncated("k3_stacked.keras", 0.6), Catch::Contains("damaged or truncated zip archive"));
     REQUIRE_THAT(truncated("k2_tfkeras.h5", 0.5), Catch::Contains("k2_tfkeras.h5: ") || Catch::Contains("damaged or truncated HDF5"));
     REQUIRE_THAT(truncated("k2_tfkeras.h5", 0.001), Catch::Contains("cut_k2_tfkeras.h5: truncated HDF5 file (20 bytes)"));
+}
+
+TEST_CASE("keras: folder names are Keras' naming.to_snake_case of the class name", "[keras]")
+{
+    // Expected values from Python's re with keras/src/utils/naming.py's three substitutions.
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"SimpleRNN", "simple_rnn"},
+        {"TimeDistributed", "time_distributed"},
+        {"InputLayer", "input_layer"},
+        {"GRU", "gru"},
+        {"LSTM", "lstm"},
+        {"Conv1D", "conv1d"},
+        {"ConvLSTM2D", "conv_lstm2d"},
+        {"BatchNormalization", "batch_normalization"},
+        {"RNN", "rnn"},
+        {"SimpleRNNCell", "simple_rnn_cell"},
+        {"Dense", "dense"},
+        {"MultiHeadAttention", "multi_head_attention"},
+        {"ABCDef", "abc_def"},
+        {"aBcD", "a_bc_d"},
+        {"Bidirectional", "bidirectional"},
+        {"HTTPServerX", "http_server_x"},
+    };
+    for (const auto& [cls, snake] : cases) {
+        INFO(cls);
+        REQUIRE(detail::to_snake_case(cls) == snake);
+    }
 }

@@ -1,7 +1,7 @@
 #include "io/detail/keras_layers.hpp"
 
 #include <cmath>
-#include <regex>
+#include <cctype>
 
 #include "core/error.hpp"
 #include "layers/dense.hpp"
@@ -342,13 +342,43 @@ std::string keras_variables_subpath(const Module<T>& layer)
 
 std::string to_snake_case(const std::string& class_name)
 {
-    // keras/src/utils/naming.py: re.sub(r"\W+", "", name); re.sub("(.)([A-Z][a-z]+)", r"\1_\2",
-    // name); re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-    std::string s = std::regex_replace(class_name, std::regex(R"(\W+)"), "");
-    s = std::regex_replace(s, std::regex("(.)([A-Z][a-z]+)"), "$1_$2");
-    s = std::regex_replace(s, std::regex("([a-z])([A-Z])"), "$1_$2");
-    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
+    // keras/src/utils/naming.py, the three substitutions in turn, each scanning left to right
+    // for non-overlapping matches as Python's re.sub does (written out: <regex> trips GCC 12's
+    // -Wmaybe-uninitialized under the sanitizers):
+    //   re.sub(r"\W+", "", name)
+    //   re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    //   re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    std::string s;
+    for (char c : class_name)
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') s += c;
+    std::string r;
+    for (std::size_t i = 0; i < s.size();) {
+        if (i + 2 < s.size() && upper(s[i + 1]) && lower(s[i + 2])) {
+            r += s[i];
+            r += '_';
+            std::size_t j = i + 1;
+            r += s[j++];
+            while (j < s.size() && lower(s[j])) r += s[j++];
+            i = j;
+        } else {
+            r += s[i++];
+        }
+    }
+    std::string out;
+    for (std::size_t i = 0; i < r.size();) {
+        if (i + 1 < r.size() && lower(r[i]) && upper(r[i + 1])) {
+            out += r[i];
+            out += '_';
+            out += r[i + 1];
+            i += 2;
+        } else {
+            out += r[i++];
+        }
+    }
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
 }
 
 Json keras_shape(std::size_t batch, const Shape& shape)
