@@ -192,3 +192,17 @@ TEST_CASE("keras: folder names are Keras' naming.to_snake_case of the class name
         REQUIRE(detail::to_snake_case(cls) == snake);
     }
 }
+
+TEST_CASE("keras: HDF5 structures whose sizes cannot fit the file are refused before libhdf5 reads them", "[keras][errors]")
+{
+    // Inputs fuzz_keras_h5 found: HDF5 1.10.8 hung on the first and tried to allocate 2^58 and
+    // 2^50 bytes for the others (docs/errors.md, "The model-file readers").
+    const std::string c = std::string(ELMAN_SOURCE_DIR) + "/tests/fuzz/corpus/fuzz_keras_h5/";
+    REQUIRE_THAT(load_error(c + "regression-global-heap-zero-free-space"),
+                 Catch::Contains("damaged HDF5 file (malformed global heap collection at byte 2048)"));
+    REQUIRE_THAT(load_error(c + "regression-object-header-continuation-size"),
+                 Catch::Contains("damaged HDF5 file (root object header continuation of impossible size 504684633242206464)"));
+    REQUIRE_THAT(load_error(c + "regression-continuation-size-dirty-reserved"),
+                 Catch::Contains("damaged HDF5 file (root object header continuation of impossible size"));
+    REQUIRE_THAT(load_error(c + "regression-hdf5-leak-on-open"), Catch::Contains("HDF5 file"));
+}
