@@ -66,6 +66,46 @@ std::string local_heap(const Bytes& f, std::size_t at)
     return "";
 }
 
+// The number of elements a dataspace message [p, p + size) describes (H5Osdspace.c): version 1
+// (rank, flags, 5 reserved, dims) or 2 (rank, flags, type: 0 scalar, 1 simple, 2 null, dims);
+// -1 when it does not fit or overflows.
+long long dataspace_elements(const Bytes& f, std::size_t p, std::size_t size)
+{
+    if (size < 4) return -1;
+    const unsigned version = f.u8(p), rank = f.u8(p + 1);
+    std::size_t dims = p + (version == 1 ? 8 : 4);
+    if (version == 2 && f.u8(p + 3) == 2) return 0;
+    if ((version != 1 && version != 2) || rank > 32 || dims + 8 * rank > p + size) return -1;
+    std::uint64_t count = 1;
+    for (unsigned i = 0; i < rank; ++i) {
+        const std::uint64_t d = f.le(dims + 8 * i, 8);
+        if (d != 0 && count > (std::uint64_t(1) << 40) / d) return -1;
+        count *= d;
+    }
+    return static_cast<long long>(count);
+}
+
+// An attribute message [p, p + size) (H5Oattr.c): version, reserved/flags, name, datatype and
+// dataspace sizes (2 each), [encoding in version 3], then the three parts (each padded to 8 in
+// version 1) and the data, whose size is elements × the datatype's size. HDF5 copies all of
+// them without checking them against the message.
+std::string attribute_message(const Bytes& f, std::size_t p, std::size_t size)
+{
+    if (size < 8) return "short attribute message";
+    const unsigned version = f.u8(p);
+    if (version < 1 || version > 3) return "attribute message of unknown version";
+    const auto pad = [&](std::uint64_t x) { return version == 1 ? (x + 7) / 8 * 8 : x; };
+    const std::uint64_t name = f.le(p + 2, 2), dt = f.le(p + 4, 2), ds = f.le(p + 6, 2);
+    const std::uint64_t start = version == 3 ? 9 : 8;
+    const std::uint64_t data = start + pad(name) + pad(dt) + pad(ds);
+    if (data > size || dt < 8) return "attribute message whose parts exceed it";
+    const long long elements = dataspace_elements(f, p + static_cast<std::size_t>(start + pad(name) + pad(dt)), static_cast<std::size_t>(ds));
+    const std::uint64_t item = f.le(p + static_cast<std::size_t>(start + pad(name)) + 4, 4);
+    if (elements < 0 || (elements > 0 && item > (size - data) / static_cast<std::uint64_t>(elements)))
+        return "attribute message whose data exceeds it";
+    return "";
+}
+
 // The messages of one chunk of a version-1 object header, [p, end): type (2), size (2),
 // flags (1), reserved (3), data. A continuation (type 0x10: offset 8, length 8) must lie in the
 // file, and its chunk is walked too.
@@ -74,6 +114,8 @@ std::string v1_chunk(const Bytes& f, std::size_t p, std::size_t end, std::set<st
     while (p + 8 <= end) {
         const std::uint64_t type = f.le(p, 2), size = f.le(p + 2, 2);
         if (size > end - p - 8) return "object header message larger than its chunk";
+        if (type == 0x0C)
+            if (std::string why = attribute_message(f, p + 8, static_cast<std::size_t>(size)); !why.empty()) return why;
         if (type == 0x10) {
             if (size < 16) return "short continuation message";
             const std::uint64_t off = f.le(p + 8, 8), len = f.le(p + 16, 8);
@@ -115,6 +157,8 @@ std::string v2_header(const Bytes& f, std::size_t at)
     while (p + head <= end) {
         const std::size_t msg = static_cast<std::size_t>(f.le(p + 1, 2));
         if (msg > end - p - head) return "object header message larger than its chunk";
+        if (f.u8(p) == 0x0C)
+            if (std::string why = attribute_message(f, p + head, msg); !why.empty()) return why;
         if (f.u8(p) == 0x10) {
             if (msg < 16) return "short continuation message";
             const std::uint64_t off = f.le(p + head, 8), len = f.le(p + head + 8, 8);
