@@ -181,6 +181,9 @@ std::string superblock(const Bytes& f, std::uint64_t& root)
     if (root_at + 8 > f.size()) return "truncated superblock";
     if (f.u8(sizes) != 8 || f.u8(sizes + 1) != 8) return "superblock with offsets or lengths other than 8 bytes";
     if (f.le(base, 8) != 0) return "superblock with a non-zero base address";
+    // Versions 0 and 1: the driver information block (multi-file layouts only; h5py never
+    // writes one) carries a size HDF5 allocates before checking it.
+    if (version <= 1 && f.le(base + 24, 8) != ~std::uint64_t(0)) return "superblock with a driver information block, which elman does not read";
     root = f.le(root_at, 8);
     return "";
 }
