@@ -103,6 +103,19 @@ std::string attribute_message(const Bytes& f, std::size_t p, std::size_t size)
     const std::uint64_t item = f.le(p + static_cast<std::size_t>(start + pad(name)) + 4, 4);
     if (elements < 0 || (elements > 0 && item > (size - data) / static_cast<std::uint64_t>(elements)))
         return "attribute message whose data exceeds it";
+    // Variable-length data (class 9, e.g. h5py's str): each element is a length (4), a global
+    // heap collection address (8) and an index (4); HDF5 allocates length × the base type's
+    // size (the datatype's properties start with the base type: 4 bytes, then its size) before
+    // reading anything.
+    const std::size_t dtp = p + static_cast<std::size_t>(start + pad(name));
+    if ((f.u8(dtp) & 0x0F) == 9 && item >= 16) {
+        const std::uint64_t base = dt >= 16 ? f.le(dtp + 12, 4) : 1;
+        for (long long i = 0; i < elements; ++i) {
+            const std::size_t at = p + static_cast<std::size_t>(data + static_cast<std::uint64_t>(i) * item);
+            const std::uint64_t len = f.le(at, 4);
+            if (base == 0 || len > f.size() / base || f.le(at + 4, 8) > f.size()) return "variable-length attribute value of impossible size";
+        }
+    }
     return "";
 }
 
