@@ -56,6 +56,25 @@ std::string global_heap(const Bytes& f, std::size_t at)
     return "";
 }
 
+// The size of object `idx` (> 0) of the global heap collection at `at`, or -1 when there is
+// no collection there or no such object (H5HG_read indexes its object table unchecked).
+long long global_heap_object(const Bytes& f, std::uint64_t at, std::uint64_t idx)
+{
+    if (idx == 0 || at > f.size() || f.size() - at < 16 || f.b.compare(static_cast<std::size_t>(at), 8, std::string("GCOL\x01\0\0\0", 8)) != 0)
+        return -1;
+    const std::uint64_t size = f.le(static_cast<std::size_t>(at) + 8, 8);
+    if (size > f.size() - at) return -1;
+    const std::size_t end = static_cast<std::size_t>(at + size);
+    for (std::size_t p = static_cast<std::size_t>(at) + 16; p < end && p + 16 <= end;) {
+        const std::uint64_t i = f.le(p, 2), obj = f.le(p + 8, 8);
+        const std::uint64_t need = obj > end - p ? 0 : i > 0 ? 16 + (obj + 7) / 8 * 8 : obj;
+        if (need == 0 || need > end - p) return -1;
+        if (i == idx) return static_cast<long long>(obj);
+        p += static_cast<std::size_t>(need);
+    }
+    return -1;
+}
+
 // Local heap: "HEAP", version 0, 3 reserved, data segment size, free list offset, address.
 std::string local_heap(const Bytes& f, std::size_t at)
 {
@@ -113,7 +132,10 @@ std::string attribute_message(const Bytes& f, std::size_t p, std::size_t size)
         for (long long i = 0; i < elements; ++i) {
             const std::size_t at = p + static_cast<std::size_t>(data + static_cast<std::uint64_t>(i) * item);
             const std::uint64_t len = f.le(at, 4);
-            if (base == 0 || len > f.size() / base || f.le(at + 4, 8) > f.size()) return "variable-length attribute value of impossible size";
+            if (base == 0 || len > f.size() / base) return "variable-length attribute value of impossible size";
+            // The value lives in a global heap object, copied whole into len × base bytes.
+            const long long obj = len == 0 ? 0 : global_heap_object(f, f.le(at + 4, 8), f.le(at + 12, 4));
+            if (obj < 0 || static_cast<std::uint64_t>(obj) > len * base) return "variable-length attribute value outside its global heap";
         }
     }
     return "";
@@ -209,12 +231,15 @@ std::string hdf5_damage(const std::string& bytes)
     if (bytes.size() < 96) return "truncated superblock";
     std::uint64_t root = 0;
     if (std::string why = superblock(f, root); !why.empty()) return why;
+    // Global heaps first: attribute values point into them.
+    std::string why = f.each("GCOL\x01\0\0\0", 8, [&](std::size_t at) { return global_heap(f, at); });
+    if (!why.empty()) return why;
     std::set<std::size_t> seen;
-    if (std::string why = v1_header(f, root, seen); !why.empty()) return "root " + why;
+    if (std::string w = v1_header(f, root, seen); !w.empty()) return "root " + w;
     // Every other version-1 object header is named by a symbol table entry of a group's
     // symbol table node: "SNOD", version 1, reserved, symbol count (2), then 40-byte entries
     // (link name offset 8, object header address 8, cache type 4, reserved 4, scratch 16).
-    std::string why = f.each("SNOD\x01", 5, [&](std::size_t at) -> std::string {
+    why = f.each("SNOD\x01", 5, [&](std::size_t at) -> std::string {
         if (at + 8 > f.size()) return "truncated symbol table node";
         const std::size_t count = static_cast<std::size_t>(f.le(at + 6, 2));
         if (count * 40 > f.size() - at - 8) return "symbol table node of impossible size";
@@ -222,8 +247,6 @@ std::string hdf5_damage(const std::string& bytes)
             if (std::string w = v1_header(f, f.le(at + 8 + 40 * i + 8, 8), seen); !w.empty()) return w;
         return "";
     });
-    if (!why.empty()) return why;
-    why = f.each("GCOL\x01\0\0\0", 8, [&](std::size_t at) { return global_heap(f, at); });
     if (!why.empty()) return why;
     why = f.each("OHDR\x02", 5, [&](std::size_t at) { return v2_header(f, at); });
     if (!why.empty()) return why;
