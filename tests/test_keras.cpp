@@ -212,6 +212,8 @@ TEST_CASE("keras: HDF5 structures whose sizes cannot fit the file are refused be
                  Catch::Contains("damaged HDF5 file (root variable-length attribute value of impossible size)"));
     REQUIRE_THAT(load_error(c + "regression-vlen-heap-index"),
                  Catch::Contains("damaged HDF5 file (root variable-length attribute value outside its global heap)"));
+    REQUIRE_THAT(load_error(c + "regression-symbol-table-undefined-btree"),
+                 Catch::Contains("damaged HDF5 file (root symbol table message pointing outside the file)"));
     REQUIRE_THAT(load_error(c + "regression-attribute-message-overflow"),
                  Catch::Contains("damaged HDF5 file (attribute message whose parts exceed it at byte 6144)"));
 }

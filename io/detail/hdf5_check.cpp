@@ -18,6 +18,7 @@ namespace {
 
 struct Bytes {
     const std::string& b;
+    std::uint64_t btree_node = 0;  // the size of a group B-tree node (from the superblock's K)
     std::size_t size() const { return b.size(); }
     unsigned u8(std::size_t at) const { return static_cast<unsigned char>(b[at]); }
     std::uint64_t le(std::size_t at, std::size_t width) const
@@ -141,6 +142,16 @@ std::string attribute_message(const Bytes& f, std::size_t p, std::size_t size)
     return "";
 }
 
+// A symbol table message (type 0x11: the group's B-tree and local heap addresses): both must
+// lie in the file with room for a B-tree node (HDF5 reads the undefined address too).
+std::string symbol_table_message(const Bytes& f, std::size_t p, std::size_t size)
+{
+    if (size < 16) return "short symbol table message";
+    const std::uint64_t tree = f.le(p, 8), heap = f.le(p + 8, 8);
+    if (tree > f.size() || f.btree_node > f.size() - tree || heap + 32 > f.size()) return "symbol table message pointing outside the file";
+    return "";
+}
+
 // The messages of one chunk of a version-1 object header, [p, end): type (2), size (2),
 // flags (1), reserved (3), data. A continuation (type 0x10: offset 8, length 8) must lie in the
 // file, and its chunk is walked too.
@@ -151,6 +162,8 @@ std::string v1_chunk(const Bytes& f, std::size_t p, std::size_t end, std::set<st
         if (size > end - p - 8) return "object header message larger than its chunk";
         if (type == 0x0C)
             if (std::string why = attribute_message(f, p + 8, static_cast<std::size_t>(size)); !why.empty()) return why;
+        if (type == 0x11)
+            if (std::string why = symbol_table_message(f, p + 8, static_cast<std::size_t>(size)); !why.empty()) return why;
         if (type == 0x10) {
             if (size < 16) return "short continuation message";
             const std::uint64_t off = f.le(p + 8, 8), len = f.le(p + 16, 8);
@@ -194,6 +207,8 @@ std::string v2_header(const Bytes& f, std::size_t at)
         if (msg > end - p - head) return "object header message larger than its chunk";
         if (f.u8(p) == 0x0C)
             if (std::string why = attribute_message(f, p + head, msg); !why.empty()) return why;
+        if (f.u8(p) == 0x11)
+            if (std::string why = symbol_table_message(f, p + head, msg); !why.empty()) return why;
         if (f.u8(p) == 0x10) {
             if (msg < 16) return "short continuation message";
             const std::uint64_t off = f.le(p + head, 8), len = f.le(p + head + 8, 8);
@@ -206,7 +221,7 @@ std::string v2_header(const Bytes& f, std::size_t at)
 
 // The superblock (versions 0-3): 8-byte offsets and lengths, base address 0, and the root
 // object header's address.
-std::string superblock(const Bytes& f, std::uint64_t& root)
+std::string superblock(Bytes& f, std::uint64_t& root)
 {
     const unsigned version = f.u8(8);
     std::size_t sizes = 0, base = 0, root_at = 0;
@@ -219,6 +234,10 @@ std::string superblock(const Bytes& f, std::uint64_t& root)
     // Versions 0 and 1: the driver information block (multi-file layouts only; h5py never
     // writes one) carries a size HDF5 allocates before checking it.
     if (version <= 1 && f.le(base + 24, 8) != ~std::uint64_t(0)) return "superblock with a driver information block, which elman does not read";
+    // A group B-tree node (H5Bcache.c): 24-byte header, 2K + 1 keys and 2K children of 8
+    // bytes, K = the group internal node K (versions 0-1; later versions use other indexes).
+    const std::uint64_t k = version <= 1 ? f.le(18, 2) : 16;
+    f.btree_node = 24 + (2 * k + 1) * 8 + 2 * k * 8;
     root = f.le(root_at, 8);
     return "";
 }
@@ -227,7 +246,7 @@ std::string superblock(const Bytes& f, std::uint64_t& root)
 
 std::string hdf5_damage(const std::string& bytes)
 {
-    const Bytes f{bytes};
+    Bytes f{bytes};
     if (bytes.size() < 96) return "truncated superblock";
     std::uint64_t root = 0;
     if (std::string why = superblock(f, root); !why.empty()) return why;
