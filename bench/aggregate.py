@@ -117,6 +117,32 @@ def main():
                        f" | {TARGETS[wl]}x |")
         out.append("")
 
+    # Masks and dropout on the fused path (issue 15): the same model with a right-padding mask
+    # (37.5% of the steps padded) or with dropout 0.2, interleaved with the unmasked runs.
+    variants = [(wl, agg((wl, 1, "elman_fused")), agg((wl, 1, "elman_fused_masked")),
+                 agg((wl, 1, "elman_fused_dropout"))) for wl, _ in WORKLOADS]
+    if any(m or d for _, _, m, d in variants):
+        out.append("### Masks and dropout on the fused path (1 thread)\n")
+        out.append("elman fused as above, with a right-padding mask (lengths T, 3T/4, T/2, T/4 "
+                   "by row: 37.5% of the steps padded, the same GEMMs) and with recurrent_dropout "
+                   "0.2 (and dropout 0.2 where F > 1; in training only, inference has none).\n")
+        out.append("Ratios: of the medians, then of the minima (steadier on a busy machine).\n")
+        out.append("| workload | elman fused | with mask | mask/plain | with dropout | "
+                   "dropout/plain |")
+        out.append("|---|---|---|---|---|---|")
+        for wl, p, m, d in variants:
+            if not p or not (m or d):
+                continue
+
+            def cell(s):
+                return "–" if not s else f"{fmt_ms(s['median'])} [{fmt_ms(s['min'])}–{fmt_ms(s['max'])}]"
+
+            def rel(s):
+                return "–" if not s else (f"{s['median'] / p['median']:.2f} / "
+                                          f"{s['min'] / p['min']:.2f}")
+            out.append(f"| {wl} | {cell(p)} | {cell(m)} | {rel(m)} | {cell(d)} | {rel(d)} |")
+        out.append("")
+
     # The targets of issue 6 (single thread unless stated), checked against this run.
     out.append("### Targets of issue 6 in this run\n")
     out.append("| target | measured | met |")

@@ -2,12 +2,17 @@
 //
 //   elman_bench --workload W1 --threads 1              fused SimpleRNN (the default path)
 //   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
+//   elman_bench --workload W1 --masked                 with a right-padding mask (elman_model.hpp)
+//   elman_bench --workload W1 --dropout                recurrent_dropout 0.2 (and dropout 0.2, F > 1)
+//   elman_bench ... --ftz                              the CPU flushes denormals to zero (FTZ/DAZ)
 //   elman_bench --workload inference                   batch-1 forward under NoGrad
 //   elman_bench --tape-micro [--ops N]                 record + backward of N adds of [1] Vars
 //   elman_bench --blas                                 which BLAS kernels run ("OpenBLAS, Haswell kernels")
 //
 // Each run prints one JSON line (bench/bench_common.hpp).
 #include <cblas.h>
+#include <pmmintrin.h>
+#include <xmmintrin.h>
 
 #include <chrono>
 #include <cstdio>
@@ -84,17 +89,27 @@ int main(int argc, char** argv)
             return 0;
         }
         openblas_set_num_threads(a.threads);
+        if (has_flag(a, "--ftz")) {
+            // denormal results and inputs become 0: long float32 BPTT can otherwise spend
+            // most of a step on denormal arithmetic (docs/performance.md, masks and dropout)
+            _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
+            _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+        }
         if (has_flag(a, "--tape-micro")) return tape_micro(a);
         const bool fused = !has_flag(a, "--composed");
+        const bool masked = has_flag(a, "--masked"), dropout = has_flag(a, "--dropout");
         const bench::Batch batch = bench::make_batch(a.w);
-        bench::ElmanModel m(a.w, batch, fused);
+        bench::ElmanModel m(a.w, batch, fused, 7, masked, dropout);
         float loss = 0.f;
         bench::Timing t;
         if (a.w.infer)
             t = bench::time_steps(a, [&] { loss = m.infer(); });
         else
             t = bench::time_steps(a, [&] { loss = m.train_step(); });
-        bench::print_json(fused ? "elman_fused" : "elman_composed", a, t, loss);
+        const std::string name = std::string(fused ? "elman_fused" : "elman_composed") +
+                                 (masked ? "_masked" : "") + (dropout ? "_dropout" : "") +
+                                 (has_flag(a, "--ftz") ? "_ftz" : "");
+        bench::print_json(name, a, t, loss);
         return 0;
     }
     catch (const std::exception& e) {

@@ -1,6 +1,13 @@
 // The benchmark's model written with elman's public API only, as a user would:
 // Sequential{SimpleRNN(H) (fused or composed), Dense(1)}, mse, Adam(1e-3), one Tape per step.
 // Shared by elman_bench (timing) and reference_bptt --check (agreement).
+//
+// Variants (elman_bench --masked / --dropout): a right-padding mask of lengths T, 3T/4, T/2,
+// T/4 (row b: T − (b mod 4)·⌊T/4⌋, 37.5% of the steps padded) passed to forward();
+// recurrent_dropout 0.2, and dropout 0.2 when F > 1, active in the training step. (With F = 1
+// input dropout zeroes whole sequences, whose state then stays 0: tanh' = 1 there, and with
+// recurrent_dropout's 1/(1 − rate) the gradient grows back over 500 steps until it overflows
+// float32, which is Keras' arithmetic too, but no workload to time.)
 #pragma once
 
 #include <algorithm>
@@ -19,10 +26,13 @@ namespace bench {
 
 class ElmanModel {
 public:
-    ElmanModel(const Workload& w, const Batch& batch, bool fused, std::uint64_t seed = 7)
+    ElmanModel(const Workload& w, const Batch& batch, bool fused, std::uint64_t seed = 7,
+               bool masked = false, bool dropout = false)
     {
         rnn = model.emplace<elman::SimpleRNN<float>>(elman::SimpleRNNOptions{
-            .units = static_cast<std::size_t>(w.H), .seed = seed, .fused = fused});
+            .units = static_cast<std::size_t>(w.H), .seed = seed,
+            .dropout = dropout && w.F > 1 ? 0.2 : 0.0, .recurrent_dropout = dropout ? 0.2 : 0.0,
+            .fused = fused});
         dense = model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = 1, .seed = seed + 1});
         model.build({static_cast<std::size_t>(w.T), static_cast<std::size_t>(w.F)});
         opt = std::make_unique<elman::Adam<float>>(model.parameters());
@@ -32,6 +42,13 @@ public:
         std::copy(batch.x.begin(), batch.x.end(), x.data());
         y = elman::Tensor<float>::from_shape({static_cast<std::size_t>(w.B), 1});
         std::copy(batch.y.begin(), batch.y.end(), y.data());
+        if (masked) {
+            const std::size_t nb = x.shape()[0], nt = x.shape()[1];
+            mask = elman::Mask::from_shape({nb, nt});
+            for (std::size_t b = 0; b < nb; ++b)
+                for (std::size_t t = 0; t < nt; ++t) mask(b, t) = t < nt - (b % 4) * (nt / 4);
+        }
+        ctx.mask = masked ? &mask : nullptr;
     }
 
     // zero_grad, forward, loss, backward (no update); returns the loss.
@@ -39,7 +56,9 @@ public:
     {
         elman::Tape<float> tape;
         opt->zero_grad();
-        const auto pred = model.forward(tape, tape.constant(x));
+        elman::CallContext train = ctx;
+        train.training = true;
+        const auto pred = model.forward(tape, tape.constant(x), train);
         const auto loss = elman::mse(pred, tape.constant(y));
         tape.backward(loss);
         return loss.item();
@@ -58,7 +77,7 @@ public:
     {
         elman::NoGrad guard;
         elman::Tape<float> tape;
-        const auto pred = model.forward(tape, tape.constant(x));
+        const auto pred = model.forward(tape, tape.constant(x), ctx);
         return pred.value().data()[0];
     }
 
@@ -67,6 +86,8 @@ public:
     std::shared_ptr<elman::Dense<float>> dense;
     std::unique_ptr<elman::Adam<float>> opt;
     elman::Tensor<float> x, y;
+    elman::Mask mask;
+    elman::CallContext ctx;  // the mask, if any (training is set per step)
 };
 
 }  // namespace bench

@@ -13,13 +13,14 @@
 #
 # Knobs (environment): REPS (3), MIN_STEPS (200), MIN_TIME (2 s), MAX_TIME (6 s),
 # WORKLOADS ("W1 W2 W3 W4 inference"), THREADS ("1 2"), SWEEP_T ("50 100 200 500 1000"),
-# FRAMEWORKS ("elman_fused elman_fused_inherited elman_composed reference reference_libm pytorch
-# libtorch"), SKIP_INSTALL=1, OPENBLAS_CORE (auto; see step 3b).
+# FRAMEWORKS ("elman_fused elman_fused_inherited elman_composed elman_fused_masked
+# elman_fused_dropout reference reference_libm pytorch libtorch"), SKIP_INSTALL=1, OPENBLAS_CORE
+# (auto; see step 3b), RESULTS (bench/results).
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BUILD="${1:-$BENCH_DIR/build}"
-RESULTS="$BENCH_DIR/results"
+RESULTS="${RESULTS:-$BENCH_DIR/results}"
 REPS="${REPS:-3}"
 MIN_STEPS="${MIN_STEPS:-200}"
 MIN_TIME="${MIN_TIME:-2}"
@@ -27,7 +28,7 @@ MAX_TIME="${MAX_TIME:-6}"
 WORKLOADS="${WORKLOADS:-W1 W2 W3 W4 inference}"
 THREADS="${THREADS:-1 2}"
 SWEEP_T="${SWEEP_T:-50 100 200 500 1000}"
-FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_fused_inherited elman_composed reference reference_libm pytorch libtorch}"
+FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_fused_inherited elman_composed elman_fused_masked elman_fused_dropout reference reference_libm pytorch libtorch}"
 OPENBLAS_CORE="${OPENBLAS_CORE:-auto}"
 PY=/usr/bin/python3   # Debian's python, where python3-torch lives
 TRIPLET="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
@@ -95,6 +96,8 @@ run() {  # run THREADS FRAMEWORK ARGS...: one program, its JSON line appended to
         elman_fused) cmd=("$BUILD/elman_bench") ;;
         elman_fused_inherited) cmd=(env "OPENBLAS_CORETYPE=$inherited_coretype" "$BUILD/elman_bench") ;;
         elman_composed) cmd=("$BUILD/elman_bench" --composed) ;;
+        elman_fused_masked) cmd=("$BUILD/elman_bench" --masked) ;;
+        elman_fused_dropout) cmd=("$BUILD/elman_bench" --dropout) ;;
         reference) cmd=("$BUILD/reference_bptt") ;;
         reference_libm) cmd=("$BUILD/reference_bptt" --libm-tanh) ;;
         pytorch) cmd=("$PY" "$BENCH_DIR/torch_bench.py") ;;

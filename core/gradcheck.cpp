@@ -7,23 +7,10 @@
 
 #include <xtensor/xbuilder.hpp>
 
+#include "core/axis.hpp"
 #include "core/init.hpp"
 
 namespace elman {
-
-namespace {
-
-Shape unravel(std::size_t flat, const Shape& shape)
-{
-    Shape pos(shape.size(), 0);
-    for (std::size_t i = shape.size(); i-- > 0;) {
-        pos[i] = shape[i] ? flat % shape[i] : 0;
-        flat = shape[i] ? flat / shape[i] : 0;
-    }
-    return pos;
-}
-
-}  // namespace
 
 std::string GradcheckReport::str() const
 {
@@ -110,7 +97,7 @@ GradcheckReport gradcheck(const GradcheckFn& f, const std::vector<Tensor<double>
                 // A non-finite gradient is the worst there is: later finite errors keep off it.
                 worst_excess =
                     std::isfinite(excess) ? excess : std::numeric_limits<double>::infinity();
-                r.worst = unravel(j, r.shape);
+                r.worst = unravel_index(j, r.shape);
                 r.analytic = ana;
                 r.numeric = num;
             }

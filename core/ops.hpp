@@ -5,6 +5,7 @@
 //   ops_math.cpp         tanh sigmoid relu exp log square pow
 //   ops_matmul.cpp       matmul (2-D, and 3-D [B,T,F]·[F,U]) through BLAS
 //   ops_reduce.cpp       sum mean (whole, or along an axis)
+//   ops_softmax.cpp      softmax log_softmax (along an axis, numerically stable)
 //   ops_shape.cpp        reshape transpose select stack concat
 //
 // Errors (shape mismatch, bad axis, a value outside an op's domain) throw elman::Error naming
@@ -68,6 +69,13 @@ template <class T> Var<T> sum(const Var<T>& x);
 template <class T> Var<T> sum(const Var<T>& x, int axis);
 template <class T> Var<T> mean(const Var<T>& x);
 template <class T> Var<T> mean(const Var<T>& x, int axis);
+
+// Along one axis (default the last; negative counts from the end), x's shape kept:
+//   softmax(x)_k = e^(x_k − m) / Σ_j e^(x_j − m)        m = max_j x_j (nothing overflows)
+//   log_softmax(x)_k = x_k − m − log Σ_j e^(x_j − m)    (finite even where softmax underflows)
+// Throws on a scalar input, an axis out of range or an empty axis.
+template <class T> Var<T> softmax(const Var<T>& x, int axis = -1);
+template <class T> Var<T> log_softmax(const Var<T>& x, int axis = -1);
 
 // Shapes.
 template <class T> Var<T> reshape(const Var<T>& x, const Shape& shape);

@@ -32,10 +32,8 @@ Var<T> sum(const Var<T>& x, int axis)
     const std::size_t ax = normalize_axis(axis, x.dim("sum"), "sum", x.shape("sum"));
     // View x as [outer, K, inner] (row-major): y[o, i] = Σ_k x[o, k, i].
     const Shape xs = x.shape("sum");
-    std::size_t outer = 1, inner = 1;
-    for (std::size_t d = 0; d < ax; ++d) outer *= xs[d];
-    for (std::size_t d = ax + 1; d < xs.size(); ++d) inner *= xs[d];
-    const std::size_t k = xs[ax];
+    const AxisSplit split = split_at_axis(xs, ax);
+    const std::size_t outer = split.outer, k = split.k, inner = split.inner;
     Shape ys = xs;
     ys.erase(ys.begin() + static_cast<long>(ax));
     Tensor<T> y = xt::zeros<T>(ys);

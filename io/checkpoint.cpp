@@ -77,11 +77,21 @@ Json input_shape_json(const Shape& s)
     return a;
 }
 
-// "dense/kernel" -> "kernel"
+// The weight's name inside its layer: "dense/kernel" -> "kernel",
+// "bidirectional/forward_simple_rnn/kernel" -> "forward_simple_rnn/kernel".
 template <class T>
-std::string weight_name(const Parameter<T>* p)
+std::string weight_name(const Module<T>& layer, const Parameter<T>* p)
 {
+    const std::string prefix = layer.name() + "/";
+    if (p->name.rfind(prefix, 0) == 0) return p->name.substr(prefix.size());
     return p->name.substr(p->name.rfind('/') + 1);
+}
+
+// weights/<layer>__<weight>.npy, a nested weight's '/' written as "__"
+std::string weight_file(const std::string& layer, std::string weight)
+{
+    for (std::size_t at; (at = weight.find('/')) != std::string::npos;) weight.replace(at, 1, "__");
+    return "weights/" + layer + "__" + weight + ".npy";
 }
 
 template <class T>
@@ -126,8 +136,8 @@ void write_checkpoint(const Where& w, const fs::path& out, const Sequential<T>& 
         Json l{{"type", layer->type()}, {"name", layer->name()}, {"config", layer_config(w, *layer, in)}};
         Json weights = Json::array();
         for (const Parameter<T>* p : layer->parameters()) {
-            const std::string name = weight_name(p);
-            const std::string file = "weights/" + layer->name() + "__" + name + ".npy";
+            const std::string name = weight_name(*layer, p);
+            const std::string file = weight_file(layer->name(), name);
             weights.push_back(Json{{"name", name}, {"file", file}, {"shape", shape_json(Shape(p->value.shape().begin(), p->value.shape().end()))}});
             files.emplace_back(file, &p->value);
         }
@@ -325,11 +335,11 @@ Sequential<T> load_model_impl(const Where& w, const fs::path& root)
         const auto params = layer->parameters();
         for (const Json& entry : ws) {
             const std::string n = str_field(w, entry, "name", lctx + " weight entry");
-            const bool known = std::any_of(params.begin(), params.end(), [&](const Parameter<T>* p) { return weight_name(p) == n; });
+            const bool known = std::any_of(params.begin(), params.end(), [&](const Parameter<T>* p) { return weight_name(*layer, p) == n; });
             if (!known) w.fail(lctx + ": unknown weight '" + n + "' (not in a " + layer->type() + " with this config)");
         }
         for (Parameter<T>* p : params) {
-            const std::string n = weight_name(p);
+            const std::string n = weight_name(*layer, p);
             const std::string wctx = lctx + " weight '" + n + "'";
             const Json* entry = nullptr;
             for (const Json& e : ws)

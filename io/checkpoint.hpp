@@ -33,7 +33,9 @@ namespace elman {
 // version 1 files (SimpleRNN and Dense with a subset of the same keys) still load.
 inline constexpr int checkpoint_format_version = 2;
 
-// Saves a built model of layers Keras has too (SimpleRNN, Dense, Flatten, TimeDistributed) (and opt's type, lr and state when given,
+// Saves a built model of layers Keras has too (SimpleRNN, Dense, Dropout, Masking,
+// Bidirectional(SimpleRNN), Flatten, TimeDistributed; a Bidirectional's weights are files
+// weights/<layer>__forward_<rnn>__kernel.npy, ...) (and opt's type, lr and state when given,
 // an SGD or Adam). Replaces an existing checkpoint at dir atomically.
 template <class T>
 void save_checkpoint(const std::string& dir, const Sequential<T>& model,

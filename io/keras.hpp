@@ -13,8 +13,8 @@
 //                 model whose architecture elman has
 //
 // The file's kind is told by its content (zip or HDF5 signature), not its extension. Layers:
-// InputLayer, SimpleRNN (every option; RNN(SimpleRNNCell) too), Dense, Flatten,
-// TimeDistributed(Dense); Sequential models and Functional models that are a single chain.
+// InputLayer, SimpleRNN (every option; RNN(SimpleRNNCell) too), Bidirectional(SimpleRNN),
+// Masking, Dense, Dropout, Flatten, TimeDistributed(Dense); Sequential models and Functional models that are a single chain.
 // Anything else is an Error naming the file, the layer's name and class and what is
 // supported, never a model that computes something else. Weights are read as stored
 // (float16/32/64) and converted to T.

@@ -33,8 +33,7 @@ struct LayerWeights {
 template <class T>
 bool has_weights(const Module<T>& layer)
 {
-    return dynamic_cast<const SimpleRNN<T>*>(&layer) || dynamic_cast<const Dense<T>*>(&layer) ||
-           dynamic_cast<const TimeDistributed<T>*>(&layer);
+    return !detail::keras_variable_groups(layer).empty();
 }
 
 template <class T>
@@ -58,7 +57,7 @@ std::vector<std::string> numbered_vars(const Hdf5Reader& r, const std::string& g
     return names;
 }
 
-// Keras 3 layout (saving_lib.py): <root>/<snake_case class>[_n]/<cell|layer>/vars/<i>.
+// Keras 3 layout (saving_lib.py): <root>/<snake_case class>[_n]/<cell|layer|...>/vars/<i>.
 template <class T>
 std::vector<LayerWeights> locate_keras3(const Hdf5Reader& r, const std::vector<std::string>& classes, const Sequential<T>& model)
 {
@@ -78,10 +77,15 @@ std::vector<LayerWeights> locate_keras3(const Hdf5Reader& r, const std::vector<s
             out.push_back({});
             continue;
         }
-        const std::string sub = detail::keras_variables_subpath(layer);
-        const std::string vars = folders[i] + (sub.empty() ? "" : "/" + sub) + "/vars";
-        if (!r.has_group(vars)) throw Error(r.shown() + ": " + who(layer) + ": missing weights: no group " + vars);
-        out.push_back({numbered_vars(r, vars, who(layer)), vars});
+        LayerWeights lw;
+        for (const std::string& sub : detail::keras_variable_groups(layer)) {
+            const std::string vars = folders[i] + (sub.empty() ? "" : "/" + sub) + "/vars";
+            if (!r.has_group(vars)) throw Error(r.shown() + ": " + who(layer) + ": missing weights: no group " + vars);
+            const auto ds = numbered_vars(r, vars, who(layer));
+            lw.datasets.insert(lw.datasets.end(), ds.begin(), ds.end());
+            lw.origin += (lw.origin.empty() ? "" : " and ") + vars;
+        }
+        out.push_back(std::move(lw));
     }
     return out;
 }

@@ -16,7 +16,6 @@
 #include "io/files.hpp"
 #include "io/keras.hpp"
 #include "layers/simple_rnn.hpp"
-#include "layers/time_distributed.hpp"
 
 namespace elman {
 
@@ -69,23 +68,33 @@ Json model_config(const Sequential<T>& model, std::size_t batch)
                 {"build_config", Json{{"input_shape", shape}}}};
 }
 
+// The layer's own vars group, then the groups of the objects that hold its variables
+// (detail::keras_variable_groups: cell, layer, forward_layer/cell, ...), each with its share of
+// the layer's parameters in order.
 template <class T>
 void write_layer(detail::Hdf5Writer& h5, const std::string& folder, Module<T>& layer)
 {
     h5.group(folder);
     h5.group(folder + "/vars");
-    std::string at = folder;
-    if (auto* td = dynamic_cast<TimeDistributed<T>*>(&layer)) {
-        write_layer(h5, folder + "/layer", *td->layer());
-        return;
-    }
-    if (dynamic_cast<SimpleRNN<T>*>(&layer)) {
-        at = folder + "/cell";
-        h5.group(at);
-        h5.group(at + "/vars");
-    }
     const auto params = layer.parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) h5.dataset(at + "/vars/" + std::to_string(i), params[i]->value);
+    const auto groups = detail::keras_variable_groups(layer);
+    std::size_t next = 0;
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        std::string at = folder;
+        for (std::size_t from = 0; !groups[g].empty() && from <= groups[g].size();) {
+            const std::size_t slash = groups[g].find('/', from);
+            at = folder + "/" + groups[g].substr(0, slash);
+            if (at != folder) {
+                h5.group(at);
+                h5.group(at + "/vars");
+            }
+            if (slash == std::string::npos) break;
+            from = slash + 1;
+        }
+        // Parameters split evenly between the groups (a Bidirectional's two directions).
+        const std::size_t count = params.size() / groups.size();
+        for (std::size_t i = 0; i < count; ++i) h5.dataset(at + "/vars/" + std::to_string(i), params[next++]->value);
+    }
 }
 
 template <class T>

@@ -18,8 +18,9 @@ Activation parse_activation(const std::string& name)
     if (name == "relu") return Activation::relu;
     if (name == "sigmoid") return Activation::sigmoid;
     if (name == "linear") return Activation::linear;
+    if (name == "softmax") return Activation::softmax;
     throw Error("activation: unknown name \"" + name +
-                "\" (expected tanh, relu, sigmoid or linear)");
+                "\" (expected tanh, relu, sigmoid, linear or softmax)");
 }
 
 std::string to_string(Activation a)
@@ -29,9 +30,12 @@ std::string to_string(Activation a)
     case Activation::relu: return "relu";
     case Activation::sigmoid: return "sigmoid";
     case Activation::linear: return "linear";
+    case Activation::softmax: return "softmax";
     }
     return "linear";
 }
+
+bool is_elementwise(Activation a) { return a != Activation::softmax; }
 
 template <class T>
 Var<T> activate(const Var<T>& x, Activation a)
@@ -41,11 +45,18 @@ Var<T> activate(const Var<T>& x, Activation a)
     case Activation::relu: return relu(x);
     case Activation::sigmoid: return sigmoid(x);
     case Activation::linear: return x;
+    case Activation::softmax: return softmax(x, -1);
     }
     return x;
 }
 
 namespace {
+
+[[noreturn]] void not_elementwise(const char* fn)
+{
+    throw Error(std::string(fn) + ": activation softmax is not elementwise (each output depends "
+                "on its whole row); use the tape op activate(x, Activation::softmax)");
+}
 
 // tanh for float without the libm call (glibc's tanhf costs ~20 ns and does not vectorise):
 //   tanh(x) ≈ x·P(x²)/Q(x²)   x clamped to |x| <= 7.9053 (beyond it tanh is ±1 in float)
@@ -145,6 +156,7 @@ void activate_inplace(Activation a, T* y, std::size_t n)
         for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-y[i]));
         break;
     case Activation::linear: break;
+    case Activation::softmax: not_elementwise("activate_inplace");
     }
 }
 
@@ -165,6 +177,7 @@ void multiply_by_derivative(Activation a, const T* y, T* g, std::size_t n)
         map2_inplace(y, g, n, [](T yi, T gi) { return gi * (yi * (T(1) - yi)); });
         break;
     case Activation::linear: break;
+    case Activation::softmax: not_elementwise("multiply_by_derivative");
     }
 }
 

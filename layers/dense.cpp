@@ -44,6 +44,13 @@ Shape Dense<T>::output_shape(const Shape& input_shape) const
     return s;
 }
 
+template <class T>
+Shape Dense<T>::built_input_shape() const
+{
+    if (!this->built_) return {};
+    return {input_dim_};
+}
+
 // y = act(x·W + b)      x:[B,F] or [B,T,F]   W:[F,U]   b:[U] (broadcast over rows)
 template <class T>
 Var<T> Dense<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)

@@ -32,6 +32,8 @@ public:
     // input_shape {F} or {T, F}: the last axis is the feature axis.
     void build(const Shape& input_shape) override;
     Shape output_shape(const Shape& input_shape) const override;
+    Shape built_input_shape() const override;  // {input_dim} once built
+    std::string input_shape_hint() const override { return "{features} or {timesteps, features}"; }
     std::size_t param_count() const override;
     std::string param_formula() const override;  // "in·out + out", e.g. "4·1 + 1"
     std::string type() const override { return "Dense"; }

@@ -57,6 +57,7 @@ public:
     std::string default_name() const override { return "dropout"; }
     std::string type() const override { return "Dropout"; }
     std::size_t param_count() const override { return 0; }
+    bool built() const override { return true; }  // no weights
 
     // Restarts the masks' stream from `seed` (with the layer's name): the next training call
     // draws what the first call of a fresh Dropout with this seed draws.

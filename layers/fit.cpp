@@ -11,6 +11,7 @@
 
 #include "core/init.hpp"
 #include "layers/losses.hpp"
+#include "layers/targets.hpp"
 #include "optim/clipping.hpp"
 
 namespace elman {
@@ -64,6 +65,19 @@ void check_pair(const char* what, const Tensor<T>& x, const Tensor<T>& y)
         throw Error(std::string("fit: ") + what + " x and y have different numbers of samples: x " +
                     shape_str(x.shape()) + ", y " + shape_str(y.shape()));
     if (x.shape()[0] == 0) throw Error(std::string("fit: ") + what + " data has no samples");
+}
+
+// f() on one batch; an IdError from it (a class id in y, a token id in x that is not an id) is
+// rethrown naming the caller and the sample of its own x or y: sample(row) maps the batch row.
+template <class F, class S>
+auto naming_sample(const char* caller, F f, S sample, const std::string& context = "")
+{
+    try {
+        return f();
+    } catch (const IdError& e) {
+        const std::size_t row = e.position().empty() ? 0 : e.position()[0];
+        throw e.with_sample(caller, e.tensor() == "x" ? "x" : "y", sample(row), context);
+    }
 }
 
 template <class T>
@@ -261,7 +275,10 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
             Tape<T> tape;
             const Var<T> xb = tape.constant(gather_rows(x, order.data() + begin, nb), "x");
             const Var<T> yb = tape.constant(gather_rows(y, order.data() + begin, nb), "y");
-            const Var<T> l = loss(model.forward(tape, xb, {.training = true}), yb);
+            const Var<T> l = naming_sample(
+                "fit", [&] { return loss(model.forward(tape, xb, {.training = true}), yb); },
+                [&](std::size_t row) { return order[begin + row]; },
+                "epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(b + 1));
             const T lv = l.item();
             if (!std::isfinite(lv))
                 throw TrainingDiverged("fit: loss became " + number(lv) + where() +
@@ -375,8 +392,9 @@ T evaluate(Sequential<T>& model, const Tensor<T>& x, const Tensor<T>& y, std::si
         Tape<T> tape;
         const Var<T> xb = tape.constant(slice_rows(x, begin, end), "x");
         const Var<T> yb = tape.constant(slice_rows(y, begin, end), "y");
-        sum += static_cast<double>(loss(model.forward(tape, xb), yb).item()) *
-               static_cast<double>(end - begin);
+        const Var<T> l = naming_sample("evaluate", [&] { return loss(model.forward(tape, xb), yb); },
+                                       [&](std::size_t row) { return begin + row; });
+        sum += static_cast<double>(l.item()) * static_cast<double>(end - begin);
     }
     return static_cast<T>(sum / static_cast<double>(n));
 }
@@ -394,7 +412,10 @@ Tensor<T> predict(Sequential<T>& model, const Tensor<T>& x, std::size_t batch_si
     for (std::size_t begin = 0; begin < n; begin += batch_size) {
         const std::size_t end = std::min(n, begin + batch_size);
         Tape<T> tape;
-        const Tensor<T>& yb = model.forward(tape, tape.constant(slice_rows(x, begin, end), "x")).value();
+        const Tensor<T>& yb =
+            naming_sample("predict", [&] { return model.forward(tape, tape.constant(slice_rows(x, begin, end), "x")); },
+                          [&](std::size_t row) { return begin + row; })
+                .value();
         if (begin == 0) {
             Shape s(yb.shape().begin(), yb.shape().end());
             if (s.empty()) throw Error("predict: the model's output has no batch axis");

@@ -13,6 +13,13 @@
 // after it every weight; otherwise fit throws TrainingDiverged and the model keeps the weights
 // it had before the failing step (the last good ones).
 //
+// Classification: for the sparse losses and metrics y holds class ids, [N] or [N,1] (or [N,T]
+// for one class per time step), integers stored as T (layers/targets.hpp); for Embedding, x
+// holds token ids the same way. A value that is not an id (2.5, −1, a class >= the number of
+// classes) stops fit, evaluate or predict with an IdError naming its sample in the caller's y
+// or x, e.g. "fit: y[412] = 2.5 is not a class id: ... (sparse_categorical_crossentropy,
+// epoch 1, step 3)"; fit stops before that batch's step (the steps before it are kept).
+//
 // Interruption: FitOptions::should_stop is asked before every optimizer step, so the step in
 // progress always finishes. When it says stop, fit returns normally with History::interrupted
 // set; an epoch cut short is not in the history (its loss would cover part of the data), and

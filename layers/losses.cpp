@@ -18,6 +18,9 @@ template <class T, class L, class DL>
 Var<T> pointwise_loss(const char* op, const Var<T>& pred, const Var<T>& target,
                       Reduction reduction, L loss, DL dl)
 {
+    if (reduction == Reduction::none)
+        throw Error(std::string(op) + ": Reduction::none is not offered by the regression losses "
+                    "(for elementwise losses use ops, e.g. square(pred - target))");
     const Tensor<T>& p = pred.value(op);
     const Tensor<T>& t = target.value(op);
     if (p.shape() != t.shape())

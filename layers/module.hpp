@@ -83,6 +83,15 @@ public:
     // The output shape for `input_shape` (both without the batch axis; 0 stands for None).
     virtual Shape output_shape(const Shape& input_shape) const { return input_shape; }
 
+    // The input shape (without the batch axis) that this layer's weights fix, 0 where any size
+    // fits: {0, F} for a recurrent layer, {F} for Dense. Empty when the layer is not built or
+    // its weights fix nothing (Dropout, Masking). Lets Sequential build itself from layers
+    // that set_weights() built.
+    virtual Shape built_input_shape() const { return {}; }
+    // The form of input shape build() wants, for messages about unbuilt layers:
+    // "{timesteps, features}", "{features} or {timesteps, features}".
+    virtual std::string input_shape_hint() const { return "its input shape"; }
+
     // Number of trainable scalars, and the formula behind it with the numbers filled in,
     // e.g. "1·(5 + 1 + 1)" for SimpleRNN(1) on 5 features. Throw if the layer is not built.
     virtual std::size_t param_count() const { return 0; }
@@ -91,7 +100,8 @@ public:
     // The class name as Keras prints it in summary(): "SimpleRNN", "Dense".
     virtual std::string type() const { return "Module"; }
 
-    bool built() const { return built_; }
+    // Whether the weights exist (Sequential: whether every layer is built).
+    virtual bool built() const { return built_; }
 
 protected:
     // For a layer whose weights depend on the number of input features: true when it is

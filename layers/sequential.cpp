@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "layers/recurrent.hpp"
 
 namespace elman {
 
@@ -30,6 +31,18 @@ std::string pad(const std::string& s, std::size_t width)
     const std::size_t n = columns(s);
     return s + std::string(n < width ? width - n : 1, ' ');
 }
+
+std::string joined(const std::vector<std::string>& parts)
+{
+    std::string s;
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        s += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+    return s;
+}
+
+const char* const k_how_to_build =
+    "call build(input_shape) (without the batch axis), run the model on a batch, or "
+    "set_weights on each layer";
 
 }  // namespace
 
@@ -66,23 +79,65 @@ void Sequential<T>::build(const Shape& input_shape)
 template <class T>
 Var<T> Sequential<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)
 {
+    return run(tape, x, {}, ctx, false).output;
+}
+
+template <class T>
+typename Sequential<T>::SequentialResult Sequential<T>::call(Tape<T>& tape, const Var<T>& x,
+                                                             const LayerStates<T>& initial_states,
+                                                             const CallContext& ctx)
+{
+    return run(tape, x, initial_states, ctx, true);
+}
+
+template <class T>
+typename Sequential<T>::SequentialResult Sequential<T>::run(Tape<T>& tape, const Var<T>& x,
+                                                            const LayerStates<T>& initial_states,
+                                                            const CallContext& ctx,
+                                                            bool want_states)
+{
     if (layers_.empty()) throw Error(this->name() + ": forward: the model has no layers");
+    if (!initial_states.empty() && initial_states.size() != layers_.size())
+        throw Error(this->name() + ": call: initial_states has " +
+                    std::to_string(initial_states.size()) + " entries for " +
+                    std::to_string(layers_.size()) + " layers (one per layer, or none)");
     if (!this->built_) {
         const Shape xs = x.shape(this->name().c_str());
         if (xs.empty()) throw Error(this->name() + ": forward: input must have a batch axis");
         build(Shape(xs.begin() + 1, xs.end()));
     }
+    SequentialResult r;
+    r.states.resize(layers_.size());
     Var<T> y = x;
     std::optional<Mask> mask;
     if (ctx.mask) mask = *ctx.mask;
-    for (const auto& l : layers_) {
-        const Var<T> out = l->forward(tape, y, {.training = ctx.training,
-                                               .mask = mask ? &*mask : nullptr});
-        mask = l->compute_mask(y, mask ? &*mask : nullptr);
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        Module<T>& l = *layers_[i];
+        const CallContext lctx{.training = ctx.training, .mask = mask ? &*mask : nullptr};
+        Var<T> out;
+        auto* rec = dynamic_cast<RecurrentLayer<T>*>(&l);
+        if (rec && want_states) {
+            static const std::vector<Var<T>> none;
+            auto res = rec->call_states(tape, y, initial_states.empty() ? none : initial_states[i],
+                                        lctx);
+            out = res.output;
+            r.states[i] = std::move(res.states);
+        } else if (rec) {
+            // forward() records nothing for the states that are not asked for
+            out = rec->forward(tape, y, lctx);
+        } else {
+            if (!initial_states.empty() && !initial_states[i].empty())
+                throw Error(this->name() + ": call: layer '" + l.name() + "' (" + l.type() +
+                            ") has no state, but initial_states[" + std::to_string(i) +
+                            "] gives it " + std::to_string(initial_states[i].size()));
+            out = l.forward(tape, y, lctx);
+        }
+        mask = l.compute_mask(y, mask ? &*mask : nullptr);
         y = out;
     }
     output_mask_ = std::move(mask);
-    return y;
+    r.output = y;
+    return r;
 }
 
 template <class T>
@@ -111,8 +166,48 @@ Shape Sequential<T>::output_shape(const Shape& input_shape) const
 }
 
 template <class T>
+bool Sequential<T>::built() const
+{
+    if (this->built_) return true;
+    return !layers_.empty() &&
+           std::all_of(layers_.begin(), layers_.end(), [](const auto& l) { return l->built(); });
+}
+
+template <class T>
+Shape Sequential<T>::input_shape() const
+{
+    if (this->built_) return input_shape_;
+    // The first layer whose weights fix its input shape; the layers before it (Masking,
+    // Dropout) must pass that shape through unchanged.
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const Shape s = layers_[i]->built_input_shape();
+        if (s.empty()) continue;
+        for (std::size_t j = 0; j < i; ++j)
+            if (layers_[j]->output_shape(s) != s) return {};
+        return s;
+    }
+    return {};
+}
+
+template <class T>
+std::vector<std::string> Sequential<T>::unbuilt_layers() const
+{
+    std::vector<std::string> out;
+    for (const auto& l : layers_)
+        if (!l->built())
+            out.push_back("'" + l->name() + "' (" + l->type() + ") needs its input shape " +
+                          l->input_shape_hint());
+    return out;
+}
+
+template <class T>
 std::size_t Sequential<T>::param_count() const
 {
+    const auto missing = unbuilt_layers();
+    if (!missing.empty())
+        throw Error(this->name() + ": param_count: the model is not built: " +
+                    (missing.size() == 1 ? "layer " : "layers ") + joined(missing) + "; " +
+                    k_how_to_build);
     std::size_t n = 0;
     for (const auto& l : layers_) n += l->param_count();
     return n;
@@ -129,21 +224,24 @@ std::string Sequential<T>::param_formula() const
 template <class T>
 std::string Sequential<T>::summary() const
 {
-    if (!this->built_)
-        throw Error(this->name() + ": summary: the model is not built; call build(input_shape) "
-                    "or run it on a batch first");
     struct Row {
         std::string layer, shape, params;
     };
     std::vector<Row> rows;
-    std::size_t w_layer = 28, w_shape = 22, w_params = 16;
-    Shape s = input_shape_;
+    std::size_t w_layer = 28, w_shape = 22, w_params = 16, total = 0;
+    // Shapes follow from the input shape when it is known; "?" after that otherwise.
+    Shape s = input_shape();
+    bool known = !s.empty();
     for (const auto& l : layers_) {
-        s = l->output_shape(s);
-        const std::size_t n = l->param_count();
-        const std::string formula = l->param_formula();
-        Row r{l->name() + " (" + l->type() + ")", keras_shape(s),
-              std::to_string(n) + (formula == std::to_string(n) ? "" : " = " + formula)};
+        if (known) s = l->output_shape(s);
+        std::string params = "0 (unbuilt)";
+        if (l->built()) {
+            const std::size_t n = l->param_count();
+            const std::string formula = l->param_formula();
+            params = std::to_string(n) + (formula == std::to_string(n) ? "" : " = " + formula);
+            total += n;
+        }
+        Row r{l->name() + " (" + l->type() + ")", known ? keras_shape(s) : "?", params};
         w_layer = std::max(w_layer, columns(r.layer) + 2);
         w_shape = std::max(w_shape, columns(r.shape) + 2);
         w_params = std::max(w_params, columns(r.params));
@@ -160,12 +258,15 @@ std::string Sequential<T>::summary() const
            << "\n";
         if (i + 1 < rows.size()) os << "\n";
     }
-    const std::size_t total = param_count();
     os << thick << "\n"
        << "Total params: " << total << "\n"
        << "Trainable params: " << total << "\n"
        << "Non-trainable params: 0\n"
        << thin << "\n";
+    const auto missing = unbuilt_layers();
+    if (!missing.empty())
+        os << "The model is not built: " << (missing.size() == 1 ? "layer " : "layers ")
+           << joined(missing) << "; " << k_how_to_build << ".\n";
     return os.str();
 }
 

@@ -39,27 +39,18 @@ std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t k)
     return z ^ (z >> 31);
 }
 
-// Trace mode on the composed path: records a_s and h_s, and passes h_s on through an identity
-// node whose backward copies the total dL/dh_s into the trace before handing it back.
-template <class T>
-Var<T> traced(const Var<T>& h, const Var<T>& a, RNNTrace<T>& trace, std::size_t s, std::size_t nb,
-              std::size_t nu)
-{
-    RNNTrace<T>::push(trace.a, a.value().data(), nb, nu);
-    RNNTrace<T>::push(trace.h, h.value().data(), nb, nu);
-    RNNTrace<T>* tr = &trace;
-    return record<T>("trace", h.value(), {h}, [tr, s, nb, nu](BackwardContext<T>& c) {
-        RNNTrace<T>::put(tr->dh, s, c.grad().data(), nb, nu);
-        c.add_grad(0, c.grad());
-    });
-}
-
 }  // namespace
 
 template <class T>
-SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options) : options_(std::move(options))
+SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options)
+    : options_(std::move(options)),
+      dropout_(options_.dropout, options_.recurrent_dropout, options_.seed, "simple_rnn")
 {
     if (options_.units == 0) throw Error("simple_rnn: units must be positive, got 0");
+    if (!is_elementwise(options_.activation))
+        throw Error("simple_rnn: activation " + to_string(options_.activation) +
+                    " is not supported for the recurrence (it would make every state a "
+                    "probability vector); put it on the output: Dense(units, softmax)");
     for (const std::string* init : {&options_.kernel_initializer,
                                     &options_.recurrent_initializer, &options_.bias_initializer})
         if (!known_initializer(*init))
@@ -107,96 +98,22 @@ Shape SimpleRNN<T>::output_shape(const Shape& input_shape) const
 }
 
 template <class T>
-typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>& x,
-                                                    const Var<T>* initial_state)
+Shape SimpleRNN<T>::built_input_shape() const
 {
-    const std::string nm = this->name();
-    const Shape xs = x.shape(nm.c_str());
-    if (xs.size() != 3)
-        throw Error(nm + ": expects input [batch, timesteps, features] (rank 3), got " +
-                    shape_str(xs));
-    if (xs[0] == 0 || xs[1] == 0)
-        throw Error(nm + ": input " + shape_str(xs) + " has no batch rows or no time steps");
-    build_features(xs[2]);
-    const std::size_t nb = xs[0];
-    const std::size_t nt = xs[1];
-    const std::size_t nu = options_.units;
-
-    Var<T> h0;
-    bool have_h0 = false;
-    if (initial_state) {
-        const Shape hs = initial_state->shape(nm.c_str());
-        if (hs != Shape{nb, nu})
-            throw Error(nm + ": initial_state has shape " + shape_str(hs) + ", expected " +
-                        shape_str(Shape{nb, nu}) + " [batch, units] for input " + shape_str(xs));
-        h0 = *initial_state;
-        have_h0 = true;
-    } else if (options_.stateful && has_state_) {
-        if (state_.shape()[0] != nb)
-            throw Error(nm + ": stateful layer carries a state " + shape_str(state_.shape()) +
-                        " but the input " + shape_str(xs) + " has batch size " +
-                        std::to_string(nb) + "; keep the batch size or call reset_states()");
-        h0 = tape.constant(state_, nm + "/state");
-        have_h0 = true;
-    }
-
-    const Var<T> wx = tape.param(kernel);
-    const Var<T> wh = tape.param(recurrent_kernel);
-    Var<T> b;
-    if (options_.use_bias) b = tape.param(bias);
-
-    RNNResult r;
-    trace_.clear();
-    RNNTrace<T>* trace = options_.trace ? &trace_ : nullptr;
-    if (options_.fused) {
-        // Reuse the buffers of the previous call unless a live tape still holds its node (the
-        // node shares the workspace, so then the count is above 1).
-        if (!workspace_ || workspace_.use_count() > 1)
-            workspace_ = std::make_shared<SimpleRNNWorkspace<T>>();
-        r.output = simple_rnn_fused(x, wx, wh, options_.use_bias ? &b : nullptr,
-                                    have_h0 ? &h0 : nullptr, options_.activation,
-                                    options_.go_backwards, options_.return_sequences, trace,
-                                    workspace_);
-        r.state = options_.return_sequences ? select(r.output, 1, nt - 1) : r.output;
-    } else {
-        Var<T> h = have_h0 ? h0 : tape.constant(zeros<T>({nb, nu}), nm + "/h0");
-        std::vector<Var<T>> hs;
-        if (options_.return_sequences) hs.reserve(nt);
-        for (std::size_t s = 0; s < nt; ++s) {
-            const std::size_t t = options_.go_backwards ? nt - 1 - s : s;
-            // a_t = x_t·W_x + h_{t−1}·W_h + b      [B,F]·[F,U] + [B,U]·[U,U] + [U]
-            Var<T> a = add(matmul(select(x, 1, t), wx), matmul(h, wh));
-            if (options_.use_bias) a = add(a, b);
-            // h_t = act(a_t): the state and the output of step t
-            h = activate(a, options_.activation);
-            if (trace) h = traced(h, a, *trace, s, nb, nu);
-            if (options_.return_sequences) hs.push_back(h);
-        }
-        r.output = options_.return_sequences ? stack(hs, 1) : h;
-        r.state = h;
-    }
-    if (options_.stateful) {
-        state_ = r.state.value();
-        has_state_ = true;
-    }
-    return r;
+    if (!this->built_) return {};
+    return {0, input_dim_};
 }
 
 template <class T>
-Var<T> SimpleRNN<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)
+std::shared_ptr<RecurrentLayer<T>> SimpleRNN<T>::recreate(bool go_backwards,
+                                                          bool zero_output_for_mask,
+                                                          std::uint64_t seed) const
 {
-    if (ctx.mask)
-        throw Error(this->name() + ": masks are not supported by SimpleRNN yet (got a mask " +
-                    shape_str(Shape(ctx.mask->shape().begin(), ctx.mask->shape().end())) + ")");
-    return call(tape, x).output;
-}
-
-template <class T>
-std::optional<Mask> SimpleRNN<T>::compute_mask(const Var<T>& x, const Mask* mask) const
-{
-    (void)x;
-    if (!mask || !options_.return_sequences) return std::nullopt;
-    return *mask;
+    SimpleRNNOptions o = options_;
+    o.go_backwards = go_backwards;
+    o.zero_output_for_mask = zero_output_for_mask;
+    o.seed = seed;
+    return std::make_shared<SimpleRNN<T>>(o);
 }
 
 template <class T>

@@ -1,18 +1,26 @@
 // The fused SimpleRNN: one tape node for the whole sequence, BPTT written out by hand.
 //
 // Buffers (time-major, contiguous, so every per-step operand is one [B,·] block):
-//   X:[T,B,F]    X[s] = x[:, t(s), :]  in processing order, t(s) = s (or T−1−s going backwards)
+//   X:[T,B,F]    X[s] = x[:, t(s), :] ⊙ d_x  in processing order, t(s) = s (or T−1−s going
+//                backwards); d_x [B,F] is the input dropout mask (none: all ones)
 //   H:[T+1,B,U]  H[0] = h_0,  H[s+1] = h after step s
+//   R:[T,B,U]    R[s] = H[s] ⊙ d_h, the state as W_h sees it, d_h [B,U] the recurrent dropout
+//                mask; without recurrent dropout R is H[0..T−1] itself (no copy)
 //   D:[T,B,U]    D[s] = δ_s = dL/da_s (backward)
+//   M:[T,B]      m_s[b] = 1 for a real step, 0 for padding (with a mask; layers/rnn_mask.hpp)
 //
 // forward:   A = 1·bᵀ + X·W_x                one GEMM for all steps [T·B,F]·[F,U] -> H[1..T]
-//            H[s+1] = act(A[s] + H[s]·W_h)            one [B,U]·[U,U] GEMM per step, beta = 1
-// backward, s = T−1 .. 0:
-//            g_s = dL/dh_s (from the output) + δ_{s+1}·W_hᵀ       (δ_T = 0)
-//            δ_s = g_s ⊙ act'(a_s)                    (tanh: 1 − h_s², from H alone)
-//   then     dW_x += Xᵀ·D          dW_h += H[0..T−1]ᵀ·D      (one GEMM each over T·B rows)
-//            db   += Dᵀ·1 = Σ_{s,b} δ_s[b]          dx[:, t(s)] += δ_s·W_xᵀ
-//            dh_0 += δ_0·W_hᵀ
+//            H[s+1] = act(A[s] + R[s]·W_h)            one [B,U]·[U,U] GEMM per step, beta = 1
+//            H[s+1][b] = H[s][b]  where m_s[b] = 0    a padded step carries the state
+// backward, s = T−1 .. 0, with g_s = dL/dh_s (D[s] before it becomes δ_s):
+//            g_s = dL/dh_s (from the output) + (δ_{s+1}·W_hᵀ) ⊙ d_h   (δ_T = 0)
+//                  + g_{s+1} on the rows padded at s+1
+//            padded rows:  g_{s−1} += g_s,  δ_s = 0      the gradient skips the step: nothing
+//                                                        reaches x_s or the weights from it
+//            real rows:    δ_s = g_s ⊙ act'(a_s)         (tanh: 1 − h_s², from H alone)
+//   then     dW_x += Xᵀ·D          dW_h += Rᵀ·D      (one GEMM each over T·B rows)
+//            db   += Dᵀ·1 = Σ_{s,b} δ_s[b]          dx[:, t(s)] += (δ_s·W_xᵀ) ⊙ d_x
+//            dh_0 += g_{−1} = (δ_0·W_hᵀ) ⊙ d_h + g_0 on the rows padded at step 0
 // The buffers live in a SimpleRNNWorkspace the layer reuses across training steps.
 #include <algorithm>
 #include <memory>
@@ -24,80 +32,205 @@
 
 namespace elman {
 
+namespace {
+
+struct Dims {
+    std::size_t nb, nt, nf, nu;
+    std::size_t bu() const { return nb * nu; }
+};
+
+// X[s,b,:] = x[b,t(s),:] ⊙ d_x[b,:]
 template <class T>
-Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_kernel,
-                        const Var<T>* bias, const Var<T>* h0, Activation activation,
-                        bool go_backwards, bool return_sequences, RNNTrace<T>* trace,
-                        std::shared_ptr<SimpleRNNWorkspace<T>> workspace)
+void load_inputs(SimpleRNNWorkspace<T>& ws, const T* x, const Dims& n, bool go_backwards)
 {
-    const Tensor<T>& xv = x.value("simple_rnn_fused");
-    const std::size_t nb = xv.shape()[0];
-    const std::size_t nt = xv.shape()[1];
-    const std::size_t nf = xv.shape()[2];
-    const std::size_t nu = recurrent_kernel.value("simple_rnn_fused").shape()[0];
-    const std::size_t bu = nb * nu;
-    const T* wx = kernel.value("simple_rnn_fused").data();
-    const T* wh = recurrent_kernel.value("simple_rnn_fused").data();
-    const T* bv = bias ? bias->value("simple_rnn_fused").data() : nullptr;
-
-    // resize() keeps the capacity: from the second training step on nothing is allocated.
-    if (!workspace) workspace = std::make_shared<SimpleRNNWorkspace<T>>();
-    SimpleRNNWorkspace<T>& ws = *workspace;
-    ws.x.resize(nt * nb * nf);
-    ws.h.resize((nt + 1) * bu);
-
-    // X[s,b,:] = x[b,t(s),:]
-    for (std::size_t s = 0; s < nt; ++s) {
-        const std::size_t t = go_backwards ? nt - 1 - s : s;
-        for (std::size_t b = 0; b < nb; ++b) {
-            const T* src = xv.data() + (b * nt + t) * nf;
-            T* dst = ws.x.data() + (s * nb + b) * nf;
-            for (std::size_t f = 0; f < nf; ++f) dst[f] = src[f];
+    ws.x.resize(n.nt * n.nb * n.nf);
+    const T* dx = ws.dx_mask.empty() ? nullptr : ws.dx_mask.data();
+    for (std::size_t s = 0; s < n.nt; ++s) {
+        const std::size_t t = go_backwards ? n.nt - 1 - s : s;
+        for (std::size_t b = 0; b < n.nb; ++b) {
+            const T* src = x + (b * n.nt + t) * n.nf;
+            T* dst = ws.x.data() + (s * n.nb + b) * n.nf;
+            if (dx)
+                for (std::size_t f = 0; f < n.nf; ++f) dst[f] = src[f] * dx[b * n.nf + f];
+            else
+                std::copy_n(src, n.nf, dst);
         }
     }
+}
 
+// Fills H[0..T] (see the top of the file); R too with recurrent dropout.
+template <class T>
+void forward_steps(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wx, const T* wh,
+                   const T* bias, const T* h0, Activation act, RNNTrace<T>* trace)
+{
+    const std::size_t bu = n.bu();
+    ws.h.resize((n.nt + 1) * bu);
     T* hp = ws.h.data();
-    if (h0) {
-        const T* h0v = h0->value("simple_rnn_fused").data();
-        for (std::size_t i = 0; i < bu; ++i) hp[i] = h0v[i];
-    } else {
-        for (std::size_t i = 0; i < bu; ++i) hp[i] = T(0);
-    }
+    if (h0)
+        std::copy_n(h0, bu, hp);
+    else
+        std::fill_n(hp, bu, T(0));
     // H[1..T] = 1·bᵀ + X·W_x    every row starts as the bias, then one GEMM [T·B,F]·[F,U]
     // with beta = 1 for all steps' input projections
-    for (std::size_t r = 0; r < nt * nb; ++r) {
-        T* row = hp + bu + r * nu;
-        if (bv)
-            std::copy_n(bv, nu, row);
+    for (std::size_t r = 0; r < n.nt * n.nb; ++r) {
+        T* row = hp + bu + r * n.nu;
+        if (bias)
+            std::copy_n(bias, n.nu, row);
         else
-            std::fill_n(row, nu, T(0));
+            std::fill_n(row, n.nu, T(0));
     }
-    gemm<T>(false, false, nt * nb, nu, nf, T(1), ws.x.data(), wx, T(1), hp + bu);
-    for (std::size_t s = 0; s < nt; ++s) {
+    gemm<T>(false, false, n.nt * n.nb, n.nu, n.nf, T(1), ws.x.data(), wx, T(1), hp + bu);
+    const bool rdrop = !ws.dh_mask.empty();
+    if (rdrop) ws.r.resize(n.nt * bu);
+    const bool masked = ws.mask.steps != 0;
+    for (std::size_t s = 0; s < n.nt; ++s) {
         T* hs = hp + (s + 1) * bu;
-        // a_s = (b + x_s·W_x) + h_{s−1}·W_h        [B,U] += [B,U]·[U,U]
-        gemm<T>(false, false, nb, nu, nu, T(1), hs - bu, wh, T(1), hs);
-        if (trace) RNNTrace<T>::push(trace->a, hs, nb, nu);
-        // h_s = act(a_s)
-        activate_inplace(activation, hs, bu);
-        if (trace) RNNTrace<T>::push(trace->h, hs, nb, nu);
+        const T* h_in = hs - bu;
+        if (rdrop) {
+            // R[s] = H[s] ⊙ d_h     (distinct buffers: restrict lets GCC vectorise at -O2)
+            T* __restrict rs = ws.r.data() + s * bu;
+            const T* __restrict hs_in = h_in;
+            const T* __restrict dh = ws.dh_mask.data();
+            for (std::size_t i = 0; i < bu; ++i) rs[i] = hs_in[i] * dh[i];
+            h_in = rs;
+        }
+        // a_s = (b + x_s·W_x) + R[s]·W_h        [B,U] += [B,U]·[U,U]
+        gemm<T>(false, false, n.nb, n.nu, n.nu, T(1), h_in, wh, T(1), hs);
+        if (trace) RNNTrace<T>::push(trace->a, hs, n.nb, n.nu);
+        // h_s = act(a_s), then the padded rows take h_{s−1} back
+        activate_inplace(act, hs, bu);
+        if (masked && !ws.mask.step_all_real(s))
+            carry_padded_rows(ws.mask.at(s), hs - bu, hs, n.nb, n.nu);
+        if (trace) RNNTrace<T>::push(trace->h, hs, n.nb, n.nu);
     }
+}
 
-    Tensor<T> y;
-    if (return_sequences) {
-        // y[b,s,:] = H[s+1,b,:]
-        y = Tensor<T>::from_shape({nb, nt, nu});
-        for (std::size_t s = 0; s < nt; ++s)
-            for (std::size_t b = 0; b < nb; ++b) {
-                const T* src = hp + (s + 1) * bu + b * nu;
-                T* dst = y.data() + (b * nt + s) * nu;
-                for (std::size_t u = 0; u < nu; ++u) dst[u] = src[u];
-            }
-    } else {
-        y = Tensor<T>::from_shape({nb, nu});
-        const T* src = hp + nt * bu;
-        for (std::size_t i = 0; i < bu; ++i) y.data()[i] = src[i];
+// The node's value: y[b,s,:] = H[s+1,b,:] (return_sequences) or y = H[T].
+template <class T>
+Tensor<T> states_value(const SimpleRNNWorkspace<T>& ws, const Dims& n, bool return_sequences)
+{
+    const T* hp = ws.h.data();
+    if (!return_sequences) {
+        Tensor<T> y = Tensor<T>::from_shape({n.nb, n.nu});
+        std::copy_n(hp + n.nt * n.bu(), n.bu(), y.data());
+        return y;
     }
+    Tensor<T> y = Tensor<T>::from_shape({n.nb, n.nt, n.nu});
+    for (std::size_t s = 0; s < n.nt; ++s)
+        for (std::size_t b = 0; b < n.nb; ++b)
+            std::copy_n(hp + (s + 1) * n.bu() + b * n.nu, n.nu, y.data() + (b * n.nt + s) * n.nu);
+    return y;
+}
+
+// D[s] starts as dL/dh_s from the output: every step, or only the last.
+template <class T>
+void seed_deltas(SimpleRNNWorkspace<T>& ws, const T* g, const Dims& n, bool return_sequences)
+{
+    const std::size_t bu = n.bu();
+    ws.d.resize(n.nt * bu);
+    T* d = ws.d.data();
+    if (return_sequences) {
+        for (std::size_t s = 0; s < n.nt; ++s)
+            for (std::size_t b = 0; b < n.nb; ++b)
+                std::copy_n(g + (b * n.nt + s) * n.nu, n.nu, d + s * bu + b * n.nu);
+    } else {
+        std::fill_n(d, (n.nt - 1) * bu, T(0));
+        std::copy_n(g, bu, d + (n.nt - 1) * bu);
+    }
+}
+
+// g_prev += (δ_s·W_hᵀ) ⊙ d_h        [B,U]·[U,U]ᵀ
+template <class T>
+void recurrent_gradient(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* ds, const T* wh,
+                        T* g_prev)
+{
+    if (ws.dh_mask.empty()) {
+        gemm<T>(false, true, n.nb, n.nu, n.nu, T(1), ds, wh, T(1), g_prev);
+        return;
+    }
+    ws.scratch.resize(n.bu());
+    gemm<T>(false, true, n.nb, n.nu, n.nu, T(1), ds, wh, T(0), ws.scratch.data());
+    T* __restrict g = g_prev;
+    const T* __restrict sc = ws.scratch.data();
+    const T* __restrict dh = ws.dh_mask.data();
+    for (std::size_t i = 0; i < n.bu(); ++i) g[i] += sc[i] * dh[i];
+}
+
+// Turns D from dL/dh into δ, step by step from the last (see the top of the file), and leaves
+// g_{−1} = dL/dh_0 in ws.g0 when `need_dh0`.
+template <class T>
+void backprop_through_time(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wh,
+                           Activation act, bool need_dh0, RNNTrace<T>* trace)
+{
+    const std::size_t bu = n.bu();
+    T* d = ws.d.data();
+    const T* h = ws.h.data();
+    ws.g0.assign(bu, T(0));
+    const bool masked = ws.mask.steps != 0;
+    for (std::size_t s = n.nt; s-- > 0;) {
+        T* ds = d + s * bu;
+        T* g_prev = s > 0 ? ds - bu : ws.g0.data();
+        // g_s is complete here: trace mode keeps it as dL/dh_s
+        if (trace) RNNTrace<T>::put(trace->dh, s, ds, n.nb, n.nu);
+        // padded rows: g_{s−1} += g_s, δ_s = 0
+        if (masked && !ws.mask.step_all_real(s))
+            pass_padded_rows(ws.mask.at(s), ds, g_prev, n.nb, n.nu);
+        // δ_s = g_s ⊙ act'(a_s), act' from h_s = H[s+1]
+        multiply_by_derivative(act, h + (s + 1) * bu, ds, bu);
+        if (s > 0 || need_dh0) recurrent_gradient(ws, n, ds, wh, g_prev);
+    }
+}
+
+// dX = D·W_xᵀ  [T·B,U]·[U,F]ᵀ, then dx[b,t(s),:] += dX[s,b,:] ⊙ d_x[b,:]
+template <class T>
+void input_gradient(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wx, bool go_backwards,
+                    T* dx)
+{
+    ws.dx.resize(n.nt * n.nb * n.nf);
+    gemm<T>(false, true, n.nt * n.nb, n.nf, n.nu, T(1), ws.d.data(), wx, T(0), ws.dx.data());
+    const T* mask = ws.dx_mask.empty() ? nullptr : ws.dx_mask.data();
+    for (std::size_t s = 0; s < n.nt; ++s) {
+        const std::size_t t = go_backwards ? n.nt - 1 - s : s;
+        for (std::size_t b = 0; b < n.nb; ++b) {
+            const T* src = ws.dx.data() + (s * n.nb + b) * n.nf;
+            T* dst = dx + (b * n.nt + t) * n.nf;
+            if (mask)
+                for (std::size_t f = 0; f < n.nf; ++f) dst[f] += src[f] * mask[b * n.nf + f];
+            else
+                for (std::size_t f = 0; f < n.nf; ++f) dst[f] += src[f];
+        }
+    }
+}
+
+}  // namespace
+
+template <class T>
+Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_kernel,
+                        const Var<T>* bias, const Var<T>* h0, const SimpleRNNFusedArgs<T>& args)
+{
+    const Tensor<T>& xv = x.value("simple_rnn_fused");
+    const Dims n{xv.shape()[0], xv.shape()[1], xv.shape()[2],
+                 recurrent_kernel.value("simple_rnn_fused").shape()[0]};
+
+    // resize() and assign() keep the capacity: from the second training step on nothing of
+    // size T is allocated.
+    std::shared_ptr<SimpleRNNWorkspace<T>> workspace = args.workspace;
+    if (!workspace) workspace = std::make_shared<SimpleRNNWorkspace<T>>();
+    SimpleRNNWorkspace<T>& ws = *workspace;
+    const auto keep = [](const Tensor<T>* m, std::vector<T>& to) {
+        if (m)
+            to.assign(m->data(), m->data() + m->size());
+        else
+            to.clear();
+    };
+    keep(args.input_dropout, ws.dx_mask);
+    keep(args.recurrent_dropout, ws.dh_mask);
+    ws.mask = args.mask ? *args.mask : StepMask{};
+
+    load_inputs(ws, xv.data(), n, args.go_backwards);
+    forward_steps(ws, n, kernel.value().data(), recurrent_kernel.value().data(),
+                  bias ? bias->value().data() : nullptr, h0 ? h0->value().data() : nullptr,
+                  args.activation, args.trace);
 
     std::vector<Var<T>> inputs{x, kernel, recurrent_kernel};
     const std::size_t bias_k = bias ? inputs.size() : 0;
@@ -106,79 +239,45 @@ Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& rec
     if (h0) inputs.push_back(*h0);
 
     return record<T>(
-        "simple_rnn_fused", std::move(y), inputs,
-        [workspace = std::move(workspace), nb, nt, nf, nu, bias_k, h0_k, activation, go_backwards,
-         return_sequences, trace](BackwardContext<T>& c) {
+        "simple_rnn_fused", states_value(ws, n, args.return_sequences), inputs,
+        [workspace = std::move(workspace), n, bias_k, h0_k, act = args.activation,
+         go_backwards = args.go_backwards, return_sequences = args.return_sequences,
+         trace = args.trace](BackwardContext<T>& c) {
             SimpleRNNWorkspace<T>& ws = *workspace;
-            const std::vector<T>& xtm = ws.x;
-            const std::size_t bu = nb * nu;
-            const T* g = c.grad().data();
-            const T* h = ws.h.data();
-            const T* wh = c.input(2).data();
-            ws.d.resize(nt * bu);
-            T* d = ws.d.data();
-
-            // D[s] starts as dL/dh_s from the output: every step, or only the last.
-            if (return_sequences) {
-                for (std::size_t s = 0; s < nt; ++s)
-                    for (std::size_t b = 0; b < nb; ++b) {
-                        const T* src = g + (b * nt + s) * nu;
-                        T* dst = d + s * bu + b * nu;
-                        for (std::size_t u = 0; u < nu; ++u) dst[u] = src[u];
-                    }
-            } else {
-                for (std::size_t i = 0; i < (nt - 1) * bu; ++i) d[i] = T(0);
-                for (std::size_t i = 0; i < bu; ++i) d[(nt - 1) * bu + i] = g[i];
+            const std::size_t rows = n.nt * n.nb;
+            const bool need_dh0 = h0_k && c.needs_grad(h0_k);
+            seed_deltas(ws, c.grad().data(), n, return_sequences);
+            backprop_through_time(ws, n, c.input(2).data(), act, need_dh0, trace);
+            const T* d = ws.d.data();
+            // dh_0 += g_{−1}
+            if (need_dh0) {
+                T* dh0 = c.grad_buffer(h0_k).data();
+                for (std::size_t i = 0; i < n.bu(); ++i) dh0[i] += ws.g0[i];
             }
-
-            for (std::size_t s = nt; s-- > 0;) {
-                T* ds = d + s * bu;
-                // g_s is complete here: trace mode keeps it as dL/dh_s
-                if (trace) RNNTrace<T>::put(trace->dh, s, ds, nb, nu);
-                // δ_s = g_s ⊙ act'(a_s), act' from h_s = H[s+1]
-                multiply_by_derivative(activation, h + (s + 1) * bu, ds, bu);
-                // g_{s−1} += δ_s·W_hᵀ        [B,U]·[U,U]ᵀ
-                if (s > 0) gemm<T>(false, true, nb, nu, nu, T(1), ds, wh, T(1), ds - bu);
-            }
-
-            // dh_0 += δ_0·W_hᵀ
-            if (h0_k && c.needs_grad(h0_k))
-                gemm<T>(false, true, nb, nu, nu, T(1), d, wh, T(1), c.grad_buffer(h0_k).data());
             // dW_x += Xᵀ·D          [F,T·B]·[T·B,U]
             if (c.needs_grad(1))
-                gemm<T>(true, false, nf, nu, nt * nb, T(1), xtm.data(), d, T(1),
+                gemm<T>(true, false, n.nf, n.nu, rows, T(1), ws.x.data(), d, T(1),
                         c.grad_buffer(1).data());
-            // dW_h += H[0..T−1]ᵀ·D   [U,T·B]·[T·B,U]
-            if (c.needs_grad(2))
-                gemm<T>(true, false, nu, nu, nt * nb, T(1), h, d, T(1), c.grad_buffer(2).data());
+            // dW_h += Rᵀ·D          [U,T·B]·[T·B,U]   (R = H[0..T−1] without recurrent dropout)
+            if (c.needs_grad(2)) {
+                const T* r = ws.dh_mask.empty() ? ws.h.data() : ws.r.data();
+                gemm<T>(true, false, n.nu, n.nu, rows, T(1), r, d, T(1), c.grad_buffer(2).data());
+            }
             // db += Dᵀ·1, the sum over all T·B rows of D    [U,T·B]·[T·B]
             if (bias_k && c.needs_grad(bias_k)) {
-                ws.ones.resize(nt * nb, T(1));
-                gemm<T>(true, false, nu, 1, nt * nb, T(1), d, ws.ones.data(), T(1),
+                ws.ones.resize(rows, T(1));
+                gemm<T>(true, false, n.nu, 1, rows, T(1), d, ws.ones.data(), T(1),
                         c.grad_buffer(bias_k).data());
             }
-            // dX = D·W_xᵀ  [T·B,U]·[U,F]ᵀ, then dx[b,t(s),:] += dX[s,b,:]
-            if (c.needs_grad(0)) {
-                ws.dx.resize(nt * nb * nf);
-                gemm<T>(false, true, nt * nb, nf, nu, T(1), d, c.input(1).data(), T(0),
-                        ws.dx.data());
-                T* dx = c.grad_buffer(0).data();
-                for (std::size_t s = 0; s < nt; ++s) {
-                    const std::size_t t = go_backwards ? nt - 1 - s : s;
-                    for (std::size_t b = 0; b < nb; ++b) {
-                        const T* src = ws.dx.data() + (s * nb + b) * nf;
-                        T* dst = dx + (b * nt + t) * nf;
-                        for (std::size_t f = 0; f < nf; ++f) dst[f] += src[f];
-                    }
-                }
-            }
+            if (c.needs_grad(0))
+                input_gradient(ws, n, c.input(1).data(), go_backwards, c.grad_buffer(0).data());
         });
 }
 
 #define ELMAN_INSTANTIATE(T)                                                                \
     template Var<T> simple_rnn_fused(const Var<T>&, const Var<T>&, const Var<T>&,           \
-                                     const Var<T>*, const Var<T>*, Activation, bool, bool,   \
-                                     RNNTrace<T>*, std::shared_ptr<SimpleRNNWorkspace<T>>);
+                                     const Var<T>*, const Var<T>*,                          \
+                                     const SimpleRNNFusedArgs<T>&);
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)

@@ -31,10 +31,12 @@ struct AdamOptions {
     // default false (PyTorch's formula).
     bool keras_epsilon = false;
 
-    // Keras' Adam: lr 0.001, epsilon 1e-7 added to the uncorrected sqrt(v).
-    static AdamOptions keras()
+    // Keras' Adam(learning_rate = lr): epsilon 1e-7 added to the uncorrected sqrt(v); lr
+    // defaults to Keras' 0.001. The other fields keep their defaults (beta1 0.9, beta2 0.999).
+    static AdamOptions keras(T lr = T(0.001))
     {
         AdamOptions o;
+        o.lr = lr;
         o.eps = T(1e-7);
         o.keras_epsilon = true;
         return o;

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include "layers/activation.hpp"
+#include "layers/simple_rnn.hpp"
 
 using namespace elman;
 
@@ -105,4 +106,24 @@ TEST_CASE("activation: relu, sigmoid and linear in place match their definitions
             REQUIRE(y[i] == expected);
         }
     }
+}
+
+TEST_CASE("activation: softmax is parsed by its Keras name, applied by Dense and refused where "
+          "an elementwise one is needed", "[activation][softmax]")
+{
+    REQUIRE(parse_activation("softmax") == Activation::softmax);
+    REQUIRE(to_string(Activation::softmax) == "softmax");
+    REQUIRE_FALSE(is_elementwise(Activation::softmax));
+    REQUIRE(is_elementwise(Activation::tanh));
+    REQUIRE_THROWS_WITH(parse_activation("softmx"),
+                        Catch::Contains("expected tanh, relu, sigmoid, linear or softmax"));
+    float y[3] = {1, 2, 3};
+    REQUIRE_THROWS_WITH(activate_inplace(Activation::softmax, y, 3),
+                        Catch::Contains("activate_inplace: activation softmax is not elementwise"));
+    REQUIRE_THROWS_WITH(multiply_by_derivative(Activation::softmax, y, y, 3),
+                        Catch::Contains("not elementwise"));
+    // Keras accepts SimpleRNN(activation="softmax"); elman refuses it, pointing at Dense
+    REQUIRE_THROWS_WITH(SimpleRNN<float>({.units = 4, .activation = Activation::softmax}),
+                        Catch::Contains("simple_rnn: activation softmax is not supported") &&
+                            Catch::Contains("Dense(units, softmax)"));
 }

@@ -365,7 +365,11 @@ TEST_CASE("checkpoint: a save killed at a random moment leaves a complete checkp
 
     Rng rng(2024);
     std::size_t saw_b = 0;
-    for (int round = 0; round < 20; ++round) {
+    // At least 20 rounds, and on until a kill has landed after a completed save of b: on a
+    // loaded machine a save takes longer than the one timed above, so every round without one
+    // doubles the window the kill falls in (up to 200 rounds).
+    std::uint64_t window_us = 4 * static_cast<std::uint64_t>(save_us) + 1000;
+    for (int round = 0; round < 20 || (saw_b == 0 && round < 200); ++round) {
         const pid_t pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
@@ -377,7 +381,7 @@ TEST_CASE("checkpoint: a save killed at a random moment leaves a complete checkp
                 ::_exit(1);
             }
         }
-        ::usleep(static_cast<useconds_t>(rng.below(4 * static_cast<std::uint64_t>(save_us) + 1000)));
+        ::usleep(static_cast<useconds_t>(rng.below(window_us)));
         ::kill(pid, SIGKILL);
         int status = 0;
         ::waitpid(pid, &status, 0);
@@ -388,6 +392,7 @@ TEST_CASE("checkpoint: a save killed at a random moment leaves a complete checkp
         const bool is_a = same_bits(p, pred_a), is_b = same_bits(p, pred_b);
         REQUIRE((is_a || is_b));
         saw_b += is_b ? 1 : 0;
+        if (saw_b == 0) window_us = std::min<std::uint64_t>(2 * window_us, 2'000'000);
     }
     // The kills did land while saves were replacing the checkpoint.
     REQUIRE(saw_b > 0);

@@ -8,6 +8,7 @@
 
 using namespace elman;
 using elman::test::randn;
+using elman::test::require_gradcheck;
 
 TEST_CASE("dense: parameter count is in·out + out", "[dense]")
 {
@@ -52,6 +53,7 @@ TEST_CASE("dense: y = act(x·kernel + bias) on [B,F] and per time step on [B,T,F
             case Activation::relu: return a > 0 ? a : 0.0;
             case Activation::sigmoid: return 1 / (1 + std::exp(-a));
             case Activation::linear: return a;
+            case Activation::softmax: break;  // not elementwise: its own test case below
             }
             return a;
         };
@@ -66,6 +68,34 @@ TEST_CASE("dense: y = act(x·kernel + bias) on [B,F] and per time step on [B,T,F
                                                     x3(r, t, 1) * w(1, j) + b(j)))
                                                .epsilon(1e-12));
     }
+}
+
+TEST_CASE("dense: softmax activation gives a distribution over units per row and per time step",
+          "[dense][softmax]")
+{
+    Dense<double> d({.units = 4, .activation = Activation::softmax, .seed = 2});
+    d.set_weights({randn({3, 4}, 1), randn({4}, 2)});
+    const Tensor<double> x = randn({2, 5, 3}, 3);
+    Tape<double> tape;
+    const Tensor<double> y = d.forward(tape, tape.constant(x)).value();
+    REQUIRE(y.shape() == std::vector<std::size_t>{2, 5, 4});
+    for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t t = 0; t < 5; ++t) {
+            double z = 0, s = 0;
+            std::vector<double> a(4);
+            for (std::size_t j = 0; j < 4; ++j) {
+                a[j] = d.bias.value(j);
+                for (std::size_t f = 0; f < 3; ++f) a[j] += x(b, t, f) * d.kernel.value(f, j);
+                z += std::exp(a[j]);
+            }
+            for (std::size_t j = 0; j < 4; ++j) {
+                REQUIRE(y(b, t, j) == Approx(std::exp(a[j]) / z).epsilon(1e-12));
+                s += y(b, t, j);
+            }
+            REQUIRE(s == Approx(1.0).epsilon(1e-14));
+        }
+    require_gradcheck([&](Tape<double>& t, const auto& v) { return d.forward(t, v[0]); },
+                      {randn({3, 3}, 4)}, d.parameters());
 }
 
 TEST_CASE("dense: kernel is glorot_uniform and bias zeros, by seed", "[dense]")

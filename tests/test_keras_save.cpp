@@ -14,7 +14,11 @@
 #include "io/detail/zip.hpp"
 #include "io/keras.hpp"
 #include "io/npy.hpp"
+#include "core/init.hpp"
+#include <xtensor/xview.hpp>
+#include "layers/bidirectional.hpp"
 #include "layers/dense.hpp"
+#include "layers/masking.hpp"
 #include "layers/fit.hpp"
 #include "layers/simple_rnn.hpp"
 #include "temp_dir.hpp"
@@ -141,4 +145,29 @@ TEST_CASE("keras save: a stateful model needs a batch size; bad names and unbuil
     save_keras(out, m);
     REQUIRE(open_archive(out).config["config"]["build_input_shape"] == Json::parse("[3, 4, 2]"));
     REQUIRE_THROWS_WITH(save_keras((tmp.path / "model.h5").string(), m), Catch::Contains("must end in .keras"));
+}
+
+TEST_CASE("keras save: Masking and Bidirectional(SimpleRNN) round-trip, each direction under its own cell", "[keras]")
+{
+    elman::test::TempDir tmp("elman-keras-save");
+    Sequential<float> m;
+    m.emplace<Masking<float>>(MaskingOptions{.mask_value = 0.0});
+    m.emplace<Bidirectional<float>>(SimpleRNN<float>({.units = 3, .return_sequences = true, .seed = 7}),
+                                    BidirectionalOptions{.merge_mode = MergeMode::sum});
+    m.emplace<Dense<float>>(DenseOptions{.units = 2, .seed = 8});
+    m.build({5, 2});
+    const std::string out = (tmp.path / "bi.keras").string();
+    save_keras(out, m);
+    const Archive a = open_archive(out);
+    const detail::Hdf5Reader r(a.h5, "bi");
+    const auto tree = h5_tree(r);
+    for (const char* p : {"layers/bidirectional/forward_layer/cell/vars/2", "layers/bidirectional/backward_layer/cell/vars/2",
+                          "layers/masking/vars/", "layers/dense/vars/1"})
+        REQUIRE(tree.count(p));
+    REQUIRE(a.config["config"]["layers"][2]["config"]["merge_mode"] == "sum");
+    Sequential<float> back = load_keras<float>(out);
+    Tensor<float> x = uniform<float>({3, 5, 2}, -1.0f, 1.0f, 9);
+    for (std::size_t t = 3; t < 5; ++t) xt::view(x, 0, t) = 0.0f;  // padding the mask skips
+    REQUIRE(back.summary() == m.summary());
+    REQUIRE(bool(predict(back, x) == predict(m, x)));
 }

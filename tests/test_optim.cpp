@@ -195,6 +195,11 @@ TEST_CASE("adam: keras() gives Keras' defaults", "[optim][adam]")
     const AdamOptions<float> t;
     REQUIRE(t.eps == 1e-8f);
     REQUIRE_FALSE(t.keras_epsilon);
+    // Keras' Adam(learning_rate=0.01): the rate is an argument, the rest stays Keras'
+    const auto k2 = AdamOptions<float>::keras(0.01f);
+    REQUIRE(k2.lr == 0.01f);
+    REQUIRE(k2.eps == 1e-7f);
+    REQUIRE(k2.keras_epsilon);
 }
 
 TEST_CASE("optim: a parameter whose gradient was never touched is skipped", "[optim]")

@@ -174,9 +174,7 @@ TEST_CASE("optim torch parity: 10 Adam steps match torch.optim.Adam", "[optim][t
 TEST_CASE("optim torch parity: Keras Adam matches its own formula and differs from torch's", "[optim][torch]")
 {
     Model mk;
-    auto keras = AdamOptions<float>::keras();
-    keras.lr = 0.01f;
-    Adam<float> keras_opt(mk.seq.parameters(), keras);
+    Adam<float> keras_opt(mk.seq.parameters(), AdamOptions<float>::keras(0.01f));
     const auto wk = check_trajectory("keras_adam", mk, keras_opt);
 
     Model mt;

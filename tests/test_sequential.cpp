@@ -7,8 +7,11 @@
 
 #include "check.hpp"
 #include "layers/dense.hpp"
+#include "layers/dropout.hpp"
+#include "layers/fit.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
+#include "optim/sgd.hpp"
 #include "text.hpp"
 
 using namespace elman;
@@ -95,7 +98,20 @@ TEST_CASE("sequential: forward equals the layers applied by hand, and builds laz
     model.add(rnn);
     model.add(head);
     REQUIRE_FALSE(model.built());
-    REQUIRE_THROWS_WITH(model.summary(), Catch::Contains("not built"));
+    // an unbuilt model's summary and param_count say which shapes are missing
+    const std::string unbuilt = model.summary();
+    INFO(unbuilt);
+    REQUIRE_THAT(row(unbuilt, "simple_rnn (SimpleRNN)"),
+                 Catch::Contains("?") && Catch::Contains("0 (unbuilt)"));
+    REQUIRE_THAT(unbuilt, Catch::Contains("The model is not built: layers 'simple_rnn' "
+                                          "(SimpleRNN) needs its input shape {timesteps, "
+                                          "features} and 'dense' (Dense) needs its input shape "
+                                          "{features} or {timesteps, features}; call "
+                                          "build(input_shape)"));
+    REQUIRE_THROWS_WITH(model.param_count(),
+                        Catch::Contains("param_count: the model is not built") &&
+                            Catch::Contains("'simple_rnn' (SimpleRNN) needs its input shape "
+                                            "{timesteps, features}"));
     const Tensor<double> x = randn({2, 6, 2}, 4);
     Tape<double> tape;
     const Tensor<double> y = model.forward(tape, tape.constant(x)).value();
@@ -189,4 +205,77 @@ TEST_CASE("sequential: a recurrent layer without return_sequences ends the mask"
     CHECK_FALSE(last.compute_mask(x, &m).has_value());
     CHECK(every.compute_mask(x, &m).has_value());
     CHECK_FALSE(every.compute_mask(x, nullptr).has_value());
+}
+
+TEST_CASE("sequential: set_weights on each layer builds the model for fit, summary and param_count", "[sequential]")
+{
+    SimpleRNN<double> donor_rnn({.units = 3, .seed = 1});
+    Dense<double> donor_head({.units = 1, .seed = 2});
+    donor_rnn.build({4, 2});
+    donor_head.build({3});
+
+    Sequential<double> model;
+    model.emplace<Dropout<double>>(DropoutOptions{.rate = 0.1});
+    auto rnn = model.emplace<SimpleRNN<double>>(SimpleRNNOptions{.units = 3});
+    auto head = model.emplace<Dense<double>>(DenseOptions{.units = 1});
+    REQUIRE_FALSE(model.built());
+    rnn->set_weights(donor_rnn.get_weights());
+    REQUIRE_FALSE(model.built());
+    head->set_weights(donor_head.get_weights());
+    REQUIRE(model.built());
+    REQUIRE(model.input_shape() == Shape{0, 2});  // from the kernel: any number of steps
+    REQUIRE(model.param_count() == 3 * (2 + 3 + 1) + 3 + 1);
+    const std::string s = model.summary();
+    INFO(s);
+    REQUIRE_THAT(row(s, "simple_rnn (SimpleRNN)"), Catch::Contains("(None, 3)"));
+    REQUIRE_THAT(s, Catch::Contains("Total params: 22\n"));
+    REQUIRE_THAT(s, !Catch::Contains("not built"));
+
+    const Tensor<double> x = randn({8, 4, 2}, 3), y = randn({8, 1}, 4);
+    SGD<double> opt(model.parameters(), {.lr = 0.01});
+    const auto h = fit(model, opt, x, y, {.epochs = 2, .batch_size = 4, .verbose = false});
+    REQUIRE(h.loss.size() == 2);
+}
+
+TEST_CASE("sequential: call takes initial states and returns every layer's states", "[sequential]")
+{
+    Sequential<double> model;
+    auto r1 = model.emplace<SimpleRNN<double>>(
+        SimpleRNNOptions{.units = 3, .return_sequences = true, .seed = 1});
+    auto r2 = model.emplace<SimpleRNN<double>>(SimpleRNNOptions{.units = 2, .seed = 2});
+    model.emplace<Dense<double>>(DenseOptions{.units = 1, .seed = 3});
+    const Tensor<double> x = randn({2, 5, 2}, 5);
+    const Tensor<double> s1 = randn({2, 3}, 6), s2 = randn({2, 2}, 7);
+
+    Tape<double> tape;
+    const Var<double> h1 = tape.variable(s1), h2 = tape.variable(s2);
+    const auto r = model.call(tape, tape.constant(x), {{h1}, {h2}, {}});
+    REQUIRE(r.states.size() == 3);
+    REQUIRE(r.states[0].size() == 1);
+    REQUIRE(r.states[1].size() == 1);
+    REQUIRE(r.states[2].empty());
+    // the same as the layers called by hand with those initial states
+    const auto a = r1->call(tape, tape.constant(x), &h1);
+    const auto b = r2->call(tape, a.output, &h2);
+    const Tensor<double> by_hand = model.layers()[2]->forward(tape, b.output).value();
+    REQUIRE((r.output.value() == by_hand));
+    REQUIRE((r.states[0][0].value() == a.state.value()));
+    REQUIRE((r.states[1][0].value() == b.state.value()));
+    tape.backward(sum(r.output));
+    REQUIRE(h1.has_grad());
+    REQUIRE(h2.has_grad());
+
+    // without initial states: the final states all the same, starting from zeros
+    Tape<double> t2;
+    const auto z = model.call(t2, t2.constant(x));
+    REQUIRE(z.states[1].size() == 1);
+    REQUIRE((z.output.value() == model.forward(t2, t2.constant(x)).value()));
+
+    REQUIRE_THROWS_WITH(model.call(tape, tape.constant(x), {{}, {}, {h2}}),
+                        Catch::Contains("layer 'dense' (Dense) has no state") &&
+                            Catch::Contains("initial_states[2]"));
+    REQUIRE_THROWS_WITH(model.call(tape, tape.constant(x), {{h1}}),
+                        Catch::Contains("1 entries for 3 layers"));
+    REQUIRE_THROWS_WITH(model.call(tape, tape.constant(x), {{h1, h1}, {}, {}}),
+                        Catch::Contains("simple_rnn: SimpleRNN has one state, got 2"));
 }

@@ -8,12 +8,8 @@
 #include <string>
 #include <vector>
 
-// xnpy.hpp pulls in <regex>, in which GCC 12 reports a false -Wmaybe-uninitialized under
-// the sanitizers (std::function inside std::regex's automaton).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <xtensor/xnpy.hpp>
-
 #include "check.hpp"
+#include "fixture.hpp"
 #include "layers/dense.hpp"
 #include "layers/simple_rnn.hpp"
 
@@ -21,31 +17,18 @@ using namespace elman;
 
 namespace {
 
-const std::string k_dir = std::string(ELMAN_SOURCE_DIR) + "/tests/fixtures/rnn/";
+using elman::test::require_matches;
+
+const elman::test::Fixtures k_fixtures("rnn");
 
 Tensor<float> load(const std::string& folder, const std::string& name)
 {
-    const std::string path = k_dir + folder + "/" + name + ".npy";
-    INFO("fixture " << path);
-    REQUIRE(std::filesystem::exists(path));
-    return xt::load_npy<float>(path);
+    return k_fixtures.load(folder, name);
 }
 
 bool has(const std::string& folder, const std::string& name)
 {
-    return std::filesystem::exists(k_dir + folder + "/" + name + ".npy");
-}
-
-void require_matches(const Tensor<float>& got, const Tensor<float>& want, const std::string& what)
-{
-    INFO(what << ": got " << shape_str(got.shape()) << ", torch " << shape_str(want.shape()));
-    REQUIRE(got.size() == want.size());
-    REQUIRE(got.dimension() == want.dimension());
-    for (std::size_t i = 0; i < got.size(); ++i) {
-        const double a = got.data()[i], b = want.data()[i];
-        INFO(what << " element " << i << ": elman " << a << ", torch " << b);
-        REQUIRE(std::abs(a - b) <= 1e-5 * std::abs(b) + 1e-6);
-    }
+    return k_fixtures.has(folder, name);
 }
 
 struct Case {

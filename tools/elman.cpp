@@ -1,7 +1,8 @@
 // The `elman` command: forecast a time series with an Elman RNN and compare it with the
 // classical baselines (forecast), forecast with a saved model or run any model file on an
 // array (predict), convert model files (convert), print a model's Keras-style summary
-// (summary); the model-file subcommands live in tools/model_commands.cpp. Every error is one line "elman: error: ..." on stderr and a
+// (summary; the model-file subcommands live in tools/model_commands.cpp), write an explorable
+// BPTT page (explain, tools/explain_cli.hpp). Every error is one line "elman: error: ..." on stderr and a
 // non-zero exit; forecast writes its output directory completely or not at all.
 //
 // Ctrl-C (SIGINT) during forecast: the handler only raises a flag; training stops after the
@@ -35,6 +36,7 @@
 #include "layers/dense.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
+#include "tools/explain_cli.hpp"
 #include "tools/forecast.hpp"
 #include "tools/model_commands.hpp"
 #include "tools/plot.hpp"
@@ -432,6 +434,9 @@ int main(int argc, char** argv)
     cc->add_option("in", convert_in, "the model to read")->required();
     cc->add_option("out", convert_out, "the file or directory to write")->required();
 
+    elman::ExplainArgs explain_args;
+    CLI::App* ec = elman::add_explain_command(app, explain_args);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -453,6 +458,10 @@ int main(int argc, char** argv)
         }
         if (sc->parsed() && !summary_model.empty()) {
             std::cout << elman::tools::summarize_model(summary_model);
+            return 0;
+        }
+        if (ec->parsed()) {
+            elman::run_explain(explain_args);
             return 0;
         }
         if (sc->parsed()) {

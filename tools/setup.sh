@@ -12,6 +12,9 @@ packages=(
   libzip-dev libhdf5-dev libonnx-dev libprotobuf-dev  # io/: .keras (zip + HDF5), ONNX
   libonnx-testdata  # ONNX's own RNN node tests, read by tests/test_onnx.cpp
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
+  chromium fonts-dejavu-core  # the browser test of `elman explain`'s page (tests/browser/)
+  # word lists of five languages (/usr/share/dict): the data of examples/sequence_classification
+  wamerican wngerman wfrench witalian wspanish
 )
 [ "$#" -gt 0 ] && packages+=("$@")
 # Node.js and npm from Debian unless some node is already on the machine (a nodesource nodejs

@@ -4,9 +4,11 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "layers/bidirectional.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
+#include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -86,10 +88,10 @@ std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
     o.stateful = c.flag({"stateful"}, false);
     // dropout / recurrent_dropout (Keras 1: dropout_W / dropout_U) act only in training; unroll
     // changes how Keras loops, not the numbers.
-    for (const char* k : {"dropout", "recurrent_dropout", "dropout_W", "dropout_U"}) {
-        const double rate = c.number({k}, 0.0);
-        if (rate < 0 || rate > 1) c.fail("\"" + std::string(k) + "\" must be in [0, 1], got " + std::to_string(rate));
-    }
+    o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
+    o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
+    o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
+    if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
     return std::make_shared<SimpleRNN<T>>(o);
 }
 
@@ -140,6 +142,46 @@ std::shared_ptr<Module<T>> read_dropout(const Config& c)
         o.seed = c.c.at("seed").get<std::uint64_t>();
     }
     return std::make_shared<Dropout<T>>(o);
+}
+
+// Masking(mask_value): steps whose features all equal mask_value are padding.
+template <class T>
+std::shared_ptr<Module<T>> read_masking(const Config& c)
+{
+    return std::make_shared<Masking<T>>(MaskingOptions{c.number({"mask_value"}, 0.0)});
+}
+
+// Bidirectional(layer, merge_mode): the wrapped SimpleRNN's config (Keras serializes its forward
+// copy, named forward_<name>), merge_mode a string or null (none). A backward_layer config is
+// accepted when it is the same layer going backwards.
+template <class T>
+std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
+{
+    if (!c.has("layer") || !c.c.at("layer").is_object()) c.fail("config has no \"layer\" to wrap");
+    const Json& inner = c.c.at("layer");
+    const std::string cls = inner.contains("class_name") && inner["class_name"].is_string() ? inner["class_name"].get<std::string>() : "";
+    if (cls != "SimpleRNN" && cls != "RNN") c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN))");
+    Json cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : Json::object();
+    if (cfg.contains("name") && cfg["name"].is_string() && cfg["name"].get<std::string>().rfind("forward_", 0) == 0)
+        cfg["name"] = cfg["name"].get<std::string>().substr(8);
+    if (c.has("backward_layer")) {
+        const Json& b = c.c.at("backward_layer");
+        const Json bc = b.is_object() && b.contains("config") ? b["config"] : Json::object();
+        for (const char* k : {"units", "activation", "use_bias"})
+            if (bc.contains(k) && cfg.contains(k) && bc[k] != cfg[k])
+                c.fail("backward_layer differs from layer in \"" + std::string(k) + "\" (elman's Bidirectional runs one layer both ways)");
+    }
+    const auto layer = std::dynamic_pointer_cast<SimpleRNN<T>>(layer_from_keras<T>(cls, cfg, c.where + " wrapped layer"));
+    MergeMode merge = MergeMode::none;
+    if (c.has("merge_mode")) {
+        if (!c.c.at("merge_mode").is_string()) c.fail("\"merge_mode\" must be a string or null");
+        try {
+            merge = parse_merge_mode(c.c.at("merge_mode").get<std::string>());
+        } catch (const Error& e) {
+            c.fail(e.what());
+        }
+    }
+    return std::make_shared<Bidirectional<T>>(*layer, BidirectionalOptions{merge});
 }
 
 template <class T>
@@ -200,7 +242,7 @@ Json simple_rnn_config(Json c, const SimpleRNNOptions& o)
     c["go_backwards"] = o.go_backwards;
     c["stateful"] = o.stateful;
     c["unroll"] = false;
-    c["zero_output_for_mask"] = false;
+    c["zero_output_for_mask"] = o.zero_output_for_mask;
     c["units"] = o.units;
     c["activation"] = to_string(o.activation);
     c["use_bias"] = o.use_bias;
@@ -210,8 +252,9 @@ Json simple_rnn_config(Json c, const SimpleRNNOptions& o)
     for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
                           "kernel_constraint", "recurrent_constraint", "bias_constraint"})
         c[k] = nullptr;
-    c["dropout"] = 0.0;
-    c["recurrent_dropout"] = 0.0;
+    c["dropout"] = o.dropout;
+    c["recurrent_dropout"] = o.recurrent_dropout;
+    c["seed"] = o.seed ? Json(o.seed) : Json(nullptr);
     return c;
 }
 
@@ -244,6 +287,8 @@ std::size_t layer_weights(const Module<T>& layer, const Shape& in)
         return mul_sat(dense->options().units, add_sat(features, dense->options().use_bias ? 1 : 0));
     if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer))
         return in.empty() ? 0 : layer_weights(*td->layer(), Shape(in.begin() + 1, in.end()));
+    if (const auto* bi = dynamic_cast<const Bidirectional<T>*>(&layer))
+        return mul_sat(2, layer_weights(*bi->forward_layer(), in));
     return 0;
 }
 
@@ -267,7 +312,8 @@ std::size_t weights_needed(const Sequential<T>& model, const Shape& input_shape)
 
 std::string supported_keras_layers()
 {
-    return "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Dense, Dropout, Flatten, TimeDistributed(Dense)";
+    return "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Bidirectional(SimpleRNN), Dense, Dropout, Masking, Flatten, "
+           "TimeDistributed(Dense)";
 }
 
 template <class T>
@@ -281,6 +327,8 @@ std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const
         else if (class_name == "RNN") layer = read_rnn<T>(c);
         else if (class_name == "Dense") layer = read_dense<T>(c);
         else if (class_name == "Dropout") layer = read_dropout<T>(c);
+        else if (class_name == "Masking") layer = read_masking<T>(c);
+        else if (class_name == "Bidirectional") layer = read_bidirectional<T>(c);
         else if (class_name == "Flatten") layer = read_flatten<T>(c);
         else if (class_name == "TimeDistributed") layer = read_time_distributed<T>(c);
         else
@@ -316,6 +364,13 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
         }
     } else if (dynamic_cast<const Flatten<T>*>(&layer)) {
         cfg["data_format"] = "channels_last";
+    } else if (const auto* m = dynamic_cast<const Masking<T>*>(&layer)) {
+        cfg["mask_value"] = m->options().mask_value;
+    } else if (const auto* bi = dynamic_cast<const Bidirectional<T>*>(&layer)) {
+        // Bidirectional.get_config(): the forward copy of the wrapped layer, and merge_mode.
+        cfg["layer"] = layer_to_keras(*bi->forward_layer(), input_shape, batch);
+        const MergeMode mm = bi->options().merge_mode;
+        cfg["merge_mode"] = mm == MergeMode::none ? Json(nullptr) : Json(to_string(mm));
     } else if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
         cfg["layer"] = layer_to_keras(*td->layer(), Shape(input_shape.begin() + (input_shape.empty() ? 0 : 1), input_shape.end()), 0);
     } else {
@@ -330,14 +385,17 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
 }
 
 template <class T>
-std::string keras_variables_subpath(const Module<T>& layer)
+std::vector<std::string> keras_variable_groups(const Module<T>& layer)
 {
-    if (dynamic_cast<const SimpleRNN<T>*>(&layer)) return "cell";
+    if (dynamic_cast<const SimpleRNN<T>*>(&layer)) return {"cell"};
+    if (dynamic_cast<const Dense<T>*>(&layer)) return {""};
+    if (dynamic_cast<const Bidirectional<T>*>(&layer)) return {"forward_layer/cell", "backward_layer/cell"};
     if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
-        const std::string inner = keras_variables_subpath(*td->layer());
-        return inner.empty() ? "layer" : "layer/" + inner;
+        std::vector<std::string> out;
+        for (const std::string& g : keras_variable_groups(*td->layer())) out.push_back(g.empty() ? "layer" : "layer/" + g);
+        return out;
     }
-    return "";
+    return {};
 }
 
 std::string to_snake_case(const std::string& class_name)
@@ -392,7 +450,7 @@ Json keras_shape(std::size_t batch, const Shape& shape)
 #define ELMAN_INSTANTIATE_KERAS_LAYERS(T)                                                                       \
     template std::shared_ptr<Module<T>> layer_from_keras<T>(const std::string&, const Json&, const std::string&); \
     template Json layer_to_keras<T>(const Module<T>&, const Shape&, std::size_t);                                  \
-    template std::string keras_variables_subpath<T>(const Module<T>&);                                           \
+    template std::vector<std::string> keras_variable_groups<T>(const Module<T>&);                                           \
     template std::size_t weights_needed<T>(const Sequential<T>&, const Shape&);
 
 ELMAN_INSTANTIATE_KERAS_LAYERS(float)

@@ -39,11 +39,13 @@ std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const
 template <class T>
 Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_t batch);
 
-// Where Keras 3 keeps a layer's variables below the layer's own folder: "cell" for a recurrent
-// layer (its SimpleRNNCell), "layer" for TimeDistributed (the wrapped layer), "" otherwise
-// (keras/src/saving/saving_lib.py walks the layer's attributes: cell, layer, ...).
+// Where Keras 3 keeps a layer's variables below the layer's own folder, in the order of the
+// layer's parameters(): {"cell"} for a recurrent layer (its SimpleRNNCell), {"layer"} for
+// TimeDistributed (the wrapped layer), {"forward_layer/cell", "backward_layer/cell"} for
+// Bidirectional, {""} for Dense, {} for layers without weights (keras/src/saving/saving_lib.py
+// walks each layer's attributes: cell, layer, forward_layer, ...).
 template <class T>
-std::string keras_variables_subpath(const Module<T>& layer);
+std::vector<std::string> keras_variable_groups(const Module<T>& layer);
 
 // The number of weights the layers of `model` would allocate when built for input_shape,
 // computed from their options without building anything (saturating at SIZE_MAX). Readers
