@@ -20,7 +20,7 @@
 
 #include "cli_run.hpp"
 #include "core/init.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/simple_rnn.hpp"
 #include "temp_dir.hpp"

@@ -1,7 +1,8 @@
 // The `elman` command: forecast a time series with an Elman RNN and compare it with the
-// classical baselines (forecast), forecast with a saved model (predict), print a model's
-// Keras-style summary (summary), write an explorable BPTT page (explain, tools/explain_cli.hpp).
-// Every error is one line "elman: error: ..." on stderr and a
+// classical baselines (forecast), forecast with a saved model or run any model file on an
+// array (predict), convert model files (convert), print a model's Keras-style summary
+// (summary; the model-file subcommands live in tools/model_commands.cpp), write an explorable
+// BPTT page (explain, tools/explain_cli.hpp). Every error is one line "elman: error: ..." on stderr and a
 // non-zero exit; forecast writes its output directory completely or not at all.
 //
 // Ctrl-C (SIGINT) during forecast: the handler only raises a flag; training stops after the
@@ -37,6 +38,7 @@
 #include "tools/forecast_report.hpp"
 #include "tools/input.hpp"
 #include "tools/predict.hpp"
+#include "tools/model_commands.hpp"
 
 namespace fs = std::filesystem;
 using elman::Error;
@@ -191,20 +193,36 @@ int main(int argc, char** argv)
     elman::cli::Input pi;
     std::string model_dir;
     std::size_t p_horizon = 0;
+    elman::tools::ArrayPredictArgs pa;
     CLI::App* pc = app.add_subcommand(
-        "predict", "forecast the values after the end of a series with a saved model");
-    pc->add_option("-m,--model", model_dir, "a forecast output directory or its model/")
+        "predict", "forecast the values after the end of a series with a saved model, or run a "
+                   "model file on an array (--input X.npy --output Y.npy)");
+    pc->add_option("-m,--model", model_dir,
+                   "a forecast output directory or its model/; with --input: a checkpoint "
+                   "directory, .keras, .h5 or .onnx file")
         ->required();
+    auto* o_array = pc->add_option("--input", pa.input, "X.npy [N, T, F] (float32 or float64) to run the model on");
+    pc->add_option("--output", pa.output, "Y.npy to write the model's output to (with --input)");
+    pc->add_option("--batch-size", pa.batch_size, "rows per forward pass (with --input)")->capture_default_str();
     elman::cli::add_input_options(pc, pi);
     pc->add_option("--horizon", p_horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)");
 
     std::size_t input_dim = 1, units = 0, dense = 1, timesteps = 0;
-    CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model");
+    std::string summary_model;
+    CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model file, or of "
+                                                 "SimpleRNN(--units) -> Dense(--dense)");
+    sc->add_option("-m,--model", summary_model, "a checkpoint directory, .keras, .h5 or .onnx file");
     sc->add_option("--input-dim", input_dim, "features per time step")->capture_default_str();
-    sc->add_option("--units", units, "SimpleRNN units")->required();
+    sc->add_option("--units", units, "SimpleRNN units (without --model)");
     sc->add_option("--dense", dense, "units of the Dense layer after it (0: none)")
         ->capture_default_str();
     sc->add_option("--timesteps", timesteps, "sequence length (0: any)")->capture_default_str();
+
+    std::string convert_in, convert_out;
+    CLI::App* cc = app.add_subcommand("convert", "convert a model file: checkpoint directory, .keras, .h5 "
+                                                 "(read only) or .onnx, by the names' extensions");
+    cc->add_option("in", convert_in, "the model to read")->required();
+    cc->add_option("out", convert_out, "the file or directory to write")->required();
 
     elman::ExplainArgs explain_args;
     CLI::App* ec = elman::add_explain_command(app, explain_args);
@@ -224,18 +242,33 @@ int main(int argc, char** argv)
     }
 
     try {
+        if (cc->parsed()) {
+            std::cout << elman::tools::convert_model(convert_in, convert_out) << "\n";
+            return 0;
+        }
+        if (sc->parsed() && !summary_model.empty()) {
+            std::cout << elman::tools::summarize_model(summary_model);
+            return 0;
+        }
         if (ec->parsed()) {
             elman::run_explain(explain_args);
             return 0;
         }
         if (sc->parsed()) {
             if (input_dim < 1) throw Error("--input-dim must be >= 1");
-            if (units < 1) throw Error("--units must be >= 1");
+            if (units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN");
             elman::Sequential<float> model;
             model.emplace<elman::SimpleRNN<float>>(elman::SimpleRNNOptions{.units = units});
             if (dense > 0) model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = dense});
             model.build({timesteps, input_dim});
             std::cout << model.summary();
+            return 0;
+        }
+        if (pc->parsed() && o_array->count()) {
+            if (!pi.file.empty() || !pi.builtin.empty())
+                throw Error("predict: give either --input X.npy or a CSV series, not both");
+            pa.model = model_dir;
+            std::cout << elman::tools::predict_array(pa) << "\n";
             return 0;
         }
         if (pc->parsed()) {

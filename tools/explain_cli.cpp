@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "tools/explain_files.hpp"
 
 namespace fs = std::filesystem;

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "tools/forecast.hpp"
 
 namespace elman {
