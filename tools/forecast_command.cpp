@@ -146,6 +146,7 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
 int run_forecast_command(ForecastArgs& a)
 {
     finish_options(a);
+    check_output_dir(a.out);  // before training: a folder elman may not replace fails at once
     ForecastOptions& o = a.o;
     catch_sigint_once();
     o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
