@@ -165,7 +165,7 @@ TEST_CASE("cli: --test 0 fits on the whole series and writes the forecast of the
     CHECK(j.at("horizon") == 14);
     const auto csv = lines_of(read_file(t.path / "b/forecast.csv"));
     REQUIRE(csv.size() == 15);
-    CHECK(csv[0] == "period,elman,naive,seasonal_naive,drift");
+    CHECK(csv[0] == "period,elman,naive,seasonal_naive,drift,lo80,hi80,lo95,hi95");
     // Business days after Friday 2021-02-26: Monday, Tuesday..., no weekend.
     CHECK(csv[1].rfind("2021-03-01,", 0) == 0);
     CHECK(csv[6].rfind("2021-03-08,", 0) == 0);

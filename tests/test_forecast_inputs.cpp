@@ -200,7 +200,7 @@ TEST_CASE("forecast: pipeline.json keeps the series' column, frequency, season a
     REQUIRE(m.series.n == r.n_train);
     // A scale written as null (by an older elman from a run that failed) is named, not a JSON error.
     std::string json = elman::test::read_file(fs::path(dir) / "pipeline.json");
-    const auto at = json.find("\"scale\": ");
+    const auto at = json.find("\"scale\": ", json.find("\"members\""));
     REQUIRE(at != std::string::npos);
     json.replace(at, json.find(',', at) - at, "\"scale\": null");
     std::ofstream(fs::path(dir) / "pipeline.json") << json;

@@ -81,6 +81,7 @@ void finish_options(ForecastArgs& a)
     }
     if (a.log_mode >= 0) o.log = a.log_mode == 1;
     o.lags = parse_lags(a.diff);
+    o.strategy = parse_strategy(a.strategy);
     o.refit = !a.no_refit;
     validate_forecast_options(o);
 }
@@ -136,6 +137,9 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
     auto* o_nolog = fc->add_flag_callback("--no-log", [&a] { a.log_mode = 0; }, "never take logs");
     o_log->excludes(o_nolog);
     fc->add_option("--diff", a.diff, "differencing lags: auto, none, or e.g. 1,12")->capture_default_str();
+    fc->add_option("--strategy", a.strategy,
+                   "multi-step candidates: auto (recursive and MIMO, chosen on the validation tail), recursive, mimo")
+        ->capture_default_str();
     fc->add_flag("--no-refit", a.no_refit,
                  "only the early-stopped models, without their refits on the whole training part");
     fc->add_option("-o,--out", a.out, "output directory")->capture_default_str();

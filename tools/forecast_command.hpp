@@ -23,7 +23,7 @@ struct ForecastArgs {
     ForecastOptions o;
     std::size_t test = 0, lookback = 0, season = 0;
     int log_mode = -1;  // -1: chosen by validation, 0: off, 1: on
-    std::string diff = "auto", out = "forecast";
+    std::string diff = "auto", strategy = "auto", out = "forecast";
     bool quiet = false, no_refit = false;
     CLI::App* command = nullptr;  // set by add_forecast_command
     CLI::Option *test_option = nullptr, *lookback_option = nullptr, *season_option = nullptr;
