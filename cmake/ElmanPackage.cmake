@@ -4,8 +4,8 @@
 # Include layout, the same in the build tree and after install:
 #   <include>/elman/elman.hpp           umbrella, generated from cmake/elman.hpp.in
 #   <include>/elman/version.hpp         generated from cmake/version.hpp.in
-#   <include>/elman/{core,layers,optim,datasets,forecast}/*.hpp
-# Targets: elman::elman (core, layers, optim, datasets) and elman::forecast (forecast/, the
+#   <include>/elman/{core,layers,optim,datasets,io,forecast}/*.hpp   (io/detail/: internal, not installed)
+# Targets: elman::elman (core, layers, optim, datasets, io) and elman::forecast (forecast/, the
 # forecasting pipeline, which links elman::elman).
 # The headers include each other as "core/tape.hpp", so <include>/elman is an include
 # directory of the target as well as <include>.
@@ -17,7 +17,7 @@ set(elman_gen ${ELMAN_GENERATED_INCLUDE}/elman)
 file(MAKE_DIRECTORY ${elman_gen})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/version.hpp.in ${elman_gen}/version.hpp @ONLY)
 
-set(ELMAN_MODULES core layers optim datasets forecast)
+set(ELMAN_MODULES core layers optim datasets io forecast)
 set(ELMAN_UMBRELLA_INCLUDES "")
 foreach(module ${ELMAN_MODULES})
   file(GLOB headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}
@@ -60,7 +60,7 @@ install(TARGETS elman elman_forecast EXPORT elmanTargets
 foreach(module ${ELMAN_MODULES})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${module}/
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/elman/${module}
-          FILES_MATCHING PATTERN "*.hpp" PATTERN "data" EXCLUDE)
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "data" EXCLUDE PATTERN "detail" EXCLUDE)
 endforeach()
 install(FILES ${elman_gen}/elman.hpp ${elman_gen}/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/elman)
@@ -99,7 +99,9 @@ string(REGEX REPLACE "/$" "" ELMAN_PC_TO_PREFIX "${ELMAN_PC_TO_PREFIX}")
 set(ELMAN_PC_LIBS "")
 if(NOT ELMAN_SHARED)
   # libopenblas.so -> -lopenblas (BLAS and LAPACK as CMake found them)
-  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES})
+  # io/: libzip, HDF5, ONNX and protobuf
+  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES} -L${HDF5_LIBRARY_DIRS} -lhdf5 -lzip
+              -lonnx -lonnx_proto -lprotobuf)
     if(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
       list(APPEND ELMAN_PC_LIBS "-l${CMAKE_MATCH_1}")
     elseif(lib MATCHES "^-")

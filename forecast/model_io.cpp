@@ -25,7 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 namespace elman {
 

@@ -1,7 +1,8 @@
 // The `elman` command: forecast a time series with an Elman RNN and compare it with the
-// classical baselines (forecast, tools/forecast_command.hpp), forecast with a saved model
-// (predict, tools/predict.hpp), print a model's Keras-style summary (summary), write an
-// explorable BPTT page (explain, tools/explain_cli.hpp). Every error is one line
+// classical baselines (forecast, tools/forecast_command.hpp), forecast with a saved model or run
+// any model file on an array (predict, tools/predict.hpp and tools/model_commands.hpp), convert
+// model files (convert), print a model's Keras-style summary (summary), write an explorable
+// BPTT page (explain, tools/explain_cli.hpp). Every error is one line
 // "elman: error: ..." on stderr and a non-zero exit; forecast writes its output directory
 // completely or not at all.
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "layers/simple_rnn.hpp"
 #include "tools/explain_cli.hpp"
 #include "tools/forecast_command.hpp"
+#include "tools/model_commands.hpp"
 #include "tools/predict.hpp"
 
 using elman::Error;
@@ -23,14 +25,17 @@ using elman::Error;
 namespace {
 
 struct SummaryArgs {
+    std::string model;
     std::size_t input_dim = 1, units = 0, dense = 1, timesteps = 0;
 };
 
 CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a)
 {
-    CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model");
+    CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model file, or of "
+                                                 "SimpleRNN(--units) -> Dense(--dense)");
+    sc->add_option("-m,--model", a.model, "a checkpoint directory, .keras, .h5 or .onnx file");
     sc->add_option("--input-dim", a.input_dim, "features per time step")->capture_default_str();
-    sc->add_option("--units", a.units, "SimpleRNN units")->required();
+    sc->add_option("--units", a.units, "SimpleRNN units (without --model)");
     sc->add_option("--dense", a.dense, "units of the Dense layer after it (0: none)")->capture_default_str();
     sc->add_option("--timesteps", a.timesteps, "sequence length (0: any)")->capture_default_str();
     return sc;
@@ -38,13 +43,30 @@ CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a)
 
 void run_summary(const SummaryArgs& a)
 {
+    if (!a.model.empty()) {
+        std::cout << elman::tools::summarize_model(a.model);
+        return;
+    }
     if (a.input_dim < 1) throw Error("--input-dim must be >= 1");
-    if (a.units < 1) throw Error("--units must be >= 1");
+    if (a.units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN");
     elman::Sequential<float> model;
     model.emplace<elman::SimpleRNN<float>>(elman::SimpleRNNOptions{.units = a.units});
     if (a.dense > 0) model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = a.dense});
     model.build({a.timesteps, a.input_dim});
     std::cout << model.summary();
+}
+
+struct ConvertArgs {
+    std::string in, out;
+};
+
+CLI::App* add_convert_command(CLI::App& app, ConvertArgs& a)
+{
+    CLI::App* cc = app.add_subcommand("convert", "convert a model file: checkpoint directory, .keras, .h5 "
+                                                 "(read only) or .onnx, by the names' extensions");
+    cc->add_option("in", a.in, "the model to read")->required();
+    cc->add_option("out", a.out, "the file or directory to write")->required();
+    return cc;
 }
 
 // One line: CLI11's and elman's messages can hold line breaks.
@@ -69,6 +91,8 @@ int main(int argc, char** argv)
     CLI::App* pc = elman::cli::add_predict_command(app, predict_args);
     SummaryArgs summary_args;
     CLI::App* sc = add_summary_command(app, summary_args);
+    ConvertArgs convert_args;
+    CLI::App* cc = add_convert_command(app, convert_args);
     elman::ExplainArgs explain_args;
     CLI::App* ec = elman::add_explain_command(app, explain_args);
 
@@ -90,6 +114,10 @@ int main(int argc, char** argv)
         }
         if (sc->parsed()) {
             run_summary(summary_args);
+            return 0;
+        }
+        if (cc->parsed()) {
+            std::cout << elman::tools::convert_model(convert_args.in, convert_args.out) << "\n";
             return 0;
         }
         if (pc->parsed()) {

@@ -18,9 +18,18 @@ void warn(const std::string& what) { std::fprintf(stderr, "elman: warning: %s\n"
 
 CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
 {
-    CLI::App* pc = app.add_subcommand("predict", "forecast the values after the end of a series with a saved model");
+    CLI::App* pc = app.add_subcommand(
+        "predict", "forecast the values after the end of a series with a saved model, or run a "
+                   "model file on an array (--input X.npy --output Y.npy)");
     a.command = pc;
-    pc->add_option("-m,--model", a.model_dir, "a forecast output directory or its model/")->required();
+    pc->add_option("-m,--model", a.model_dir,
+                   "a forecast output directory or its model/; with --input: a checkpoint "
+                   "directory, .keras, .h5 or .onnx file")
+        ->required();
+    pc->add_option("--input", a.array.input, "X.npy [N, T, F] (float32 or float64) to run the model on");
+    pc->add_option("--output", a.array.output, "Y.npy to write the model's output to (with --input)");
+    pc->add_option("--batch-size", a.array.batch_size, "rows per forward pass (with --input)")
+        ->capture_default_str();
     add_input_options(pc, a.in);
     pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)");
     return pc;
@@ -28,6 +37,14 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
 
 void run_predict(const PredictArgs& a)
 {
+    if (!a.array.input.empty()) {
+        if (!a.in.file.empty() || !a.in.builtin.empty())
+            throw Error("predict: give either --input X.npy or a CSV series, not both");
+        tools::ArrayPredictArgs array = a.array;
+        array.model = a.model_dir;
+        std::printf("%s\n", tools::predict_array(array).c_str());
+        return;
+    }
     const std::string& model_dir = a.model_dir;
     const Input& in = a.in;
     fs::path dir = model_dir;

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tools/input.hpp"
+#include "tools/model_commands.hpp"
 
 namespace elman::cli {
 
@@ -15,13 +16,15 @@ struct PredictArgs {
     Input in;
     std::string model_dir;
     std::size_t horizon = 0;
+    tools::ArrayPredictArgs array;  // --input X.npy --output Y.npy: any model on an array
     CLI::App* command = nullptr;  // set by add_predict_command
 };
 
 // Adds `predict` and its options to app.
 CLI::App* add_predict_command(CLI::App& app, PredictArgs& args);
 
-// Prints "period,NAME_forecast" and one row per forecast on stdout, warnings on stderr; the
+// With --input X.npy: runs the model file on X and writes Y (tools/model_commands.hpp).
+// Otherwise prints "period,NAME_forecast" and one row per forecast on stdout, warnings on stderr; the
 // horizon 0 means the frequency's default (datasets/frequency.hpp: default_horizon). Errors:
 // another value column or frequency than the model's, a series shorter than the model needs,
 // a non-finite forecast. Warnings: a value at the model's last training period other than
