@@ -21,24 +21,6 @@ using Json = nlohmann::ordered_json;
 
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside)
-{
-    Json j;
-    for (const auto& name : forecast_methods()) {
-        const Metrics& m = mm.at(name);
-        j[name] = {{"rmse", number(m.rmse)}, {"mae", number(m.mae)}, {"mape", number(m.mape)}, {"mase", number(m.mase)}};
-        if (outside) j[name]["outside_band"] = outside->at(name);
-    }
-    return j;
-}
-
-Json interval_scores_json(const IntervalScores& s)
-{
-    return {{"coverage80", number(s.coverage80)}, {"coverage95", number(s.coverage95)},
-            {"msis80", number(s.msis80)},         {"msis95", number(s.msis95)},
-            {"width80", number(s.width80)},       {"width95", number(s.width95)}};
-}
-
 Json conformal_json(const Conformal& c)
 {
     Json scale = Json::array();
@@ -92,13 +74,6 @@ std::string cell(double v)
     return buf;
 }
 
-void write_text(const fs::path& path, const std::string& text)
-{
-    std::ofstream out(path);
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
-}
 
 Json metrics_document(const Series& s, const ForecastResult& r)
 {
@@ -188,6 +163,32 @@ std::string metric(double v, const char* f)
 }
 
 }  // namespace
+
+Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside)
+{
+    Json j;
+    for (const auto& name : forecast_methods()) {
+        const Metrics& m = mm.at(name);
+        j[name] = {{"rmse", number(m.rmse)}, {"mae", number(m.mae)}, {"mape", number(m.mape)}, {"mase", number(m.mase)}};
+        if (outside) j[name]["outside_band"] = outside->at(name);
+    }
+    return j;
+}
+
+Json interval_scores_json(const IntervalScores& s)
+{
+    return {{"coverage80", number(s.coverage80)}, {"coverage95", number(s.coverage95)},
+            {"msis80", number(s.msis80)},         {"msis95", number(s.msis95)},
+            {"width80", number(s.width80)},       {"width95", number(s.width95)}};
+}
+
+void write_text(const fs::path& path, const std::string& text)
+{
+    std::ofstream out(path);
+    out << text;
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
 
 void write_outputs(const fs::path& dir, const Series& s, const std::string& label, ForecastResult& r)
 {

@@ -174,8 +174,9 @@ void plot_lines(const std::string& path, const std::vector<PlotLine>& lines, con
     const LegendEntries legend = legend_entries(lines, bands);
     const int columns = std::max(1, options.legend_columns);
     const int rows = (static_cast<int>(legend.texts.size()) + columns - 1) / columns;
-    // Pixels: title 60, the axes' box, tick labels and x label 75, the legend 24 a row.
-    const int top = 60, below = 75, legend_h = rows > 0 ? rows * 24 + 16 : 0;
+    // Pixels: title 60, the axes' box, tick labels and x label 75, the legend 34 a row (its text
+    // spacing, 2 character heights, is about 33 px on this page).
+    const int top = 60, below = 75, legend_h = rows > 0 ? rows * 34 + 16 : 0;
     const int height = top + options.plot_height + below + legend_h + 10;
 
     plstream pls;
@@ -194,7 +195,7 @@ void plot_lines(const std::string& path, const std::vector<PlotLine>& lines, con
     pls.init();
     pls.adv(0);
     const double H = height;
-    pls.vpor(0.09, 0.97, (below + legend_h + 10) / H, 1.0 - top / H);
+    pls.vpor(0.11, 0.97, (below + legend_h + 10) / H, 1.0 - top / H);
     pls.wind(r.x0, r.x1, r.y0, r.y1);
     pls.col0(1);
     pls.box("bcnst", 0, 0, log_y ? "bcnstvl" : "bcnstv", 0, 0);
@@ -215,7 +216,7 @@ void plot_lines(const std::string& path, const std::vector<PlotLine>& lines, con
     PLFLT lw = 0, lh = 0;
     // Below the axes, clear of the tick labels and the x label: offsets in viewport heights.
     const PLFLT offset = static_cast<PLFLT>(below) / options.plot_height;
-    pls.legend(&lw, &lh, PL_LEGEND_ROW_MAJOR, PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, offset, 0.9, 0, 1, 1,
+    pls.legend(&lw, &lh, PL_LEGEND_ROW_MAJOR, PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, offset, 0.08, 0, 1, 1,
                rows, columns, static_cast<PLINT>(legend.texts.size()), legend.opts.data(), 1.0, 0.75, 2.0, 0.0,
                legend.text_colors.data(), legend.texts.data(), legend.box_colors.data(), legend.box_patterns.data(),
                legend.box_scales.data(), legend.box_widths.data(), legend.line_colors.data(), legend.styles.data(),
