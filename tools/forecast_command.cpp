@@ -119,8 +119,10 @@ void print_summary(const ForecastResult& r, const Series& s, const std::string& 
 {
     std::printf("%s: %zu training values, %zu test values; %s\n", label.c_str(), r.n_train, r.n_test,
                 calendar_line(s, r.season, r.season_source).c_str());
-    std::printf("elman: median of %zu SimpleRNN(%zu) -> Dense(1) models: %s\n\n", r.model.members.size(), a.o.units,
-                r.model.describe().c_str());
+    std::printf("elman: %zu SimpleRNN(%zu) models (-> Dense(1) recursive, -> Dense(%zu) MIMO)\n", r.model.members.size(),
+                a.o.units, r.horizon);
+    std::printf("  one-step: median of %s\n", r.model.describe(Ensemble::one_step).c_str());
+    std::printf("  multi-step: median of %s\n\n", r.model.describe(Ensemble::multi_step).c_str());
     print_table(r);
     for (const auto& w : band_warnings(r)) std::printf("(!) %s\n", w.c_str());
     std::printf("\nwrote %s/{metrics.json, forecast.csv, forecast.svg, loss.svg, model/%s}\n", a.out.c_str(),
