@@ -210,7 +210,7 @@ TEST_CASE("bidirectional: mistakes are errors naming the layer", "[bidirectional
     REQUIRE_THROWS_WITH(bi.recreate(true, false, 0), Catch::Contains("cannot be wrapped"));
 }
 
-TEST_CASE("bidirectional: each direction draws its own dropout masks; stateful resets both", "[bidirectional]")
+TEST_CASE("bidirectional: each direction draws its own dropout masks, stateful resets both", "[bidirectional]")
 {
     Bidirectional<double> bi(SimpleRNN<double>({.units = 3, .stateful = true, .seed = 4,
                                                 .dropout = 0.5}));

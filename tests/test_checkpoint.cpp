@@ -398,7 +398,7 @@ TEST_CASE("checkpoint: a save killed at a random moment leaves a complete checkp
     REQUIRE(saw_b > 0);
 }
 
-TEST_CASE("checkpoint: Dropout, TimeDistributed and Flatten round-trip; version 1 files still load", "[checkpoint]")
+TEST_CASE("checkpoint: Dropout, TimeDistributed and Flatten round-trip, version 1 files still load", "[checkpoint]")
 {
     TempDir tmp;
     const std::string d = (tmp.path / "ckpt").string();

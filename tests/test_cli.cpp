@@ -281,6 +281,8 @@ TEST_CASE("cli: each bad input gives one error line, a non-zero exit and no outp
         {g + " --test 12 --horizon 13", "--horizon"},
         {"forecast --builtin no_such_series", "no_such_series"},
         {g + " --units abc", "--units"},
+        {g + " --units -2", "--units: must be 0 or more, not -2"},
+        {g + " --horizon 0", "--horizon"},
     };
     for (const Case& c : cases) {
         INFO("elman " << c.args);

@@ -50,7 +50,7 @@ std::string monthly_csv(const std::string& name, std::size_t n, double level, do
     os << "month," << name << "\n";
     os.precision(17);
     for (std::size_t t = 0; t < n; ++t) {
-        char period[16];
+        char period[48];
         std::snprintf(period, sizeof period, "%04zu-%02zu", 2000 + t / 12, t % 12 + 1);
         os << period << "," << level + amplitude * std::sin(0.5236 * static_cast<double>(t)) << "\n";
     }
@@ -102,7 +102,7 @@ TEST_CASE("cli: no calendar is said on stderr even with --quiet, with the season
     CHECK(metrics(t, "q").at("frequency_source") == "given");
 }
 
-TEST_CASE("cli: undefined metrics are n/a and null for every method; a constant series is exact", "[cli][inputs]")
+TEST_CASE("cli: undefined metrics are n/a and null for every method, a constant series is exact", "[cli][inputs]")
 {
     Tmp t;
     t.write("zero.csv", monthly_csv("v", 60, 0, 0));

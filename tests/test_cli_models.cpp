@@ -103,4 +103,13 @@ TEST_CASE("cli: model-file errors are one line naming the file and the reason, a
     check({"convert", k_dir + "k1_model.h5", (tmp.path / "out.h5").string()}, "does not write them");
     check({"convert", k_dir + "k1_model.h5", (tmp.path / "out.txt").string()}, "unknown model file extension '.txt'");
     check({"summary"}, "give --model PATH, or --units N");
+    // A negative count was read as 2^64 - 3 and ended in std::bad_array_new_length.
+    check({"summary", "--units", "-3"}, "--units: must be 0 or more, not -3");
+    check({"summary", "--units", "4", "--input-dim", "-1"}, "--input-dim: must be 0 or more, not -1");
+    // Converting a file onto itself would rewrite it with only what elman keeps.
+    const fs::path same = tmp.path / "same.keras";
+    fs::copy_file(k_dir + "k3_stacked.keras", same);
+    const auto before = fs::file_size(same);
+    check({"convert", same.string(), same.string()}, "are the same file");
+    CHECK(fs::file_size(same) == before);
 }

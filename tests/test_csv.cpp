@@ -104,7 +104,7 @@ TEST_CASE("csv: a non-numeric cell names file, line, column number and name", "[
     REQUIRE_THAT(msg, Contains("found '11x8', expected a number"));
 }
 
-TEST_CASE("csv: missing values inside the series are errors unless interpolated; inf always is", "[csv]")
+TEST_CASE("csv: missing values inside the series are errors unless interpolated, inf always is", "[csv]")
 {
     TempCsv empty("month,v\n1949-01,1\n1949-02,\n1949-03,3\n");
     REQUIRE_THAT(load_error(empty), Contains(empty.str() + ":3:2: column 'v': missing value '' inside the series; "

@@ -14,7 +14,7 @@ using Catch::Contains;
 using elman::test::randn;
 using elman::test::require_gradcheck;
 
-TEST_CASE("embedding: each id picks its row of the table; the output adds an axis of output_dim",
+TEST_CASE("embedding: each id picks its row of the table, the output adds an axis of output_dim",
           "[embedding]")
 {
     Embedding<double> emb({.input_dim = 5, .output_dim = 3});

@@ -192,7 +192,7 @@ TEST_CASE("explain: the check's differences are gradcheck's, on the fused and th
     CHECK(c["nodes"]["composed"].get<int>() > c["nodes"]["fused"].get<int>());
 }
 
-TEST_CASE("explain: the norm curves are trace mode's ‖dL/dh_t‖; linear with s·Q is exactly s^(N−t)")
+TEST_CASE("explain: the norm curves are trace mode's ‖dL/dh_t‖, linear with s·Q is exactly s^(N−t)")
 {
     const Json d = explain_demo(demo_options, "elman explain ...");
     const Json& n = d["norms"];

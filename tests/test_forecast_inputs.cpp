@@ -114,7 +114,7 @@ TEST_CASE("forecast: a series too short for its season, or models that all diver
                            Contains("diverged, dropped: fit: ") && Contains("); try a smaller --lr, or rescale the series"));
 }
 
-TEST_CASE("forecast: a constant series is forecast exactly; its MASE is undefined for every method", "[forecast][inputs]")
+TEST_CASE("forecast: a constant series is forecast exactly, its MASE is undefined for every method", "[forecast][inputs]")
 {
     for (double c : {0.0, 3.25, -7.0, 1e200}) {
         INFO("constant " << c);

@@ -129,7 +129,7 @@ TEST_CASE("keras save: Flatten, TimeDistributed, float64 and go_backwards round-
     }
 }
 
-TEST_CASE("keras save: a stateful model needs a batch size; bad names and unbuilt models are errors", "[keras][errors]")
+TEST_CASE("keras save: a stateful model needs a batch size, bad names and unbuilt models are errors", "[keras][errors]")
 {
     elman::test::TempDir tmp("elman-keras-save");
     const std::string out = (tmp.path / "s.keras").string();

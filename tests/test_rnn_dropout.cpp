@@ -94,7 +94,7 @@ TEST_CASE("rnn dropout: inference uses no mask at all", "[rnn][dropout]")
     }
 }
 
-TEST_CASE("rnn dropout: the same seed gives the same masks; each training call draws new ones", "[rnn][dropout]")
+TEST_CASE("rnn dropout: the same seed gives the same masks, each training call draws new ones", "[rnn][dropout]")
 {
     const Tensor<double> x = randn({8, 3, 3}, 3);
     SimpleRNN<double> a(opts(0.5, 0.5, true)), b(opts(0.5, 0.5, false));

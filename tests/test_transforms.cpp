@@ -19,7 +19,7 @@ void require_close(const std::vector<double>& a, const std::vector<double>& b, d
 
 }  // namespace
 
-TEST_CASE("log_transform: exp undoes it; a non-positive value is named with its index", "[transforms]")
+TEST_CASE("log_transform: exp undoes it, a non-positive value is named with its index", "[transforms]")
 {
     const std::vector<double> y = {112, 118, 132.5, 0.001};
     require_close(exp_transform(log_transform(y)), y, 1e-12);

@@ -7,6 +7,7 @@
 // completely or not at all.
 #include <cstdio>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -77,6 +78,18 @@ std::string one_line(std::string msg)
     return msg;
 }
 
+// CLI11 2.1 reads "-3" into an unsigned option as 2^64 - 3, and the command then tried to
+// allocate that much: every unsigned option refuses a leading '-' before the conversion.
+void refuse_negative_counts(CLI::App& app)
+{
+    for (CLI::Option* o : app.get_options())
+        if (o->get_type_name() == "UINT")
+            o->check(CLI::Validator(
+                [](std::string& v) { return v.starts_with('-') ? "must be 0 or more, not " + v : std::string(); }, "",
+                "non-negative"));
+    for (CLI::App* sub : app.get_subcommands({})) refuse_negative_counts(*sub);
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -95,6 +108,7 @@ int main(int argc, char** argv)
     CLI::App* cc = add_convert_command(app, convert_args);
     elman::ExplainArgs explain_args;
     CLI::App* ec = elman::add_explain_command(app, explain_args);
+    refuse_negative_counts(app);
 
     try {
         app.parse(argc, argv);
@@ -125,6 +139,10 @@ int main(int argc, char** argv)
             return 0;
         }
         return elman::cli::run_forecast_command(forecast_args);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "elman: error: out of memory: the model or the data is larger than this machine can hold "
+                             "(check --units, --input-dim and the sizes in the file)\n");
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "elman: error: %s\n", one_line(e.what()).c_str());
         return 1;

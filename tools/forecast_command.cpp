@@ -140,7 +140,8 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
     a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons; 0: fit on all)");
     a.lookback_option = fc->add_option("--lookback", a.lookback, "input window length (default: chosen)");
     fc->add_option("--horizon", a.o.horizon,
-                   "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)");
+                   "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)")
+        ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));  // an explicit 0 is not "the default"
     fc->add_option("--units", a.o.units, "SimpleRNN units")->capture_default_str();
     fc->add_option("--epochs", a.o.epochs, "maximum epochs (early stopping picks the count)")->capture_default_str();
     fc->add_option("--max-steps", a.o.max_steps, "optimizer steps per model at most (fewer epochs on long series)")

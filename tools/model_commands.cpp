@@ -46,6 +46,11 @@ std::string predict_array(const ArrayPredictArgs& a)
 std::string convert_model(const std::string& in, const std::string& out)
 {
     const ModelFormat from = model_format(in), to = model_format(out);
+    // Converting a file onto itself would rewrite the user's file with only what elman keeps
+    // (a .keras file would lose its compile_config): refused.
+    std::error_code ec;
+    if (std::filesystem::equivalent(in, out, ec))
+        throw Error("convert: " + in + " and " + out + " are the same file; write the converted model elsewhere");
     const Sequential<float> model = load_model_file<float>(in);
     save_model_file(out, model);
     return "converted " + in + " (" + to_string(from) + ") to " + out + " (" + to_string(to) + ")";

@@ -31,7 +31,8 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
     pc->add_option("--batch-size", a.array.batch_size, "rows per forward pass (with --input)")
         ->capture_default_str();
     add_input_options(pc, a.in);
-    pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)");
+    pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)")
+        ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));  // 0 is not "the default"
     return pc;
 }
 
