@@ -14,12 +14,14 @@
 #include <CLI/CLI.hpp>
 
 #include "forecast/options.hpp"
+#include "tools/forecast_many.hpp"
 #include "tools/input.hpp"
 
 namespace elman::cli {
 
 struct ForecastArgs {
     Input in;
+    ManyArgs many;  // several series (tools/forecast_many.hpp)
     ForecastOptions o;
     std::size_t test = 0, lookback = 0, season = 0;
     int log_mode = -1;  // -1: chosen by validation, 0: off, 1: on
