@@ -300,3 +300,20 @@ TEST_CASE("many series: value columns of a wide file are series of their own, mi
     CHECK(two.series[0].id == "c");
     CHECK_THROWS_WITH(load_csv_columns(f.str(), {"a", "zz"}, {}), Contains("no column 'zz'"));
 }
+
+TEST_CASE("many series: covariate columns are read alongside the values, one value per period", "[csv][many]")
+{
+    const TempCsv f("month,sales,price,promo\n2020-01,10,1.5,0\n2020-02,12,1.4,1\n2020-03,11,1.6,0\n");
+    CsvOptions o;
+    o.column = "sales";
+    o.covariates = {"promo", "price"};
+    const Series s = load_csv(f.str(), o);
+    CHECK(s.values == std::vector<double>{10, 12, 11});
+    CHECK(s.covariate_names == std::vector<std::string>{"promo", "price"});
+    CHECK(s.covariates[0] == std::vector<double>{0, 1, 0});
+    CHECK(s.covariates[1] == std::vector<double>{1.5, 1.4, 1.6});
+    o.covariates = {"sales"};
+    CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("'sales'"));
+    o.covariates = {"nope"};
+    CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("nope"));
+}
