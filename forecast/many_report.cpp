@@ -64,7 +64,7 @@ MethodMetrics metrics_of(const Json& j)
 
 Json summary_json(const SeriesSummary& s)
 {
-    return {{"id", s.id},           {"dir", s.dir},         {"index", s.index},     {"error", s.error},
+    return {{"id", s.id},           {"dir", s.dir},         {"index", s.index},     {"error", s.error}, {"global_error", s.global_error},
             {"n", s.n},             {"n_train", s.n_train}, {"n_test", s.n_test},   {"season", s.season},
             {"horizon", s.horizon}, {"frequency", s.frequency}, {"model", s.model},
             {"one_step", metrics_json(s.one_step)}, {"multi_step", metrics_json(s.multi_step)}};
@@ -77,6 +77,7 @@ SeriesSummary summary_of(const Json& j)
     s.dir = j.at("dir").get<std::string>();
     s.index = j.at("index").get<std::size_t>();
     s.error = j.at("error").get<std::string>();
+    s.global_error = j.value("global_error", "");
     s.n = j.at("n").get<std::size_t>();
     s.n_train = j.at("n_train").get<std::size_t>();
     s.n_test = j.at("n_test").get<std::size_t>();
@@ -109,7 +110,7 @@ Json vs_json(const std::map<std::string, Comparison>& vs)
 Json info_json(const RunInfo& i)
 {
     return {{"input", i.input}, {"input_xxh64", i.input_hash}, {"layout", i.layout},     {"shard", i.shard.str()},
-            {"series_total", i.total}, {"options", i.options},  {"interrupted", i.interrupted}};
+            {"series_total", i.total}, {"options", i.options},  {"global", i.global}, {"interrupted", i.interrupted}};
 }
 
 RunInfo info_of(const Json& j)
@@ -122,6 +123,7 @@ RunInfo info_of(const Json& j)
     i.total = j.at("series_total").get<std::size_t>();
     i.options = j.at("options").get<std::string>();
     i.interrupted = j.at("interrupted").get<bool>();
+    i.global = j.value("global", false);
     return i;
 }
 
@@ -160,17 +162,17 @@ RunInfo common_info(const std::vector<RunFile>& runs, const std::vector<std::str
 
 }  // namespace
 
-std::string summary_csv(const std::vector<SeriesSummary>& summaries)
+std::string summary_csv(const std::vector<SeriesSummary>& summaries, bool global)
 {
-    const std::vector<std::string> methods = run_methods(false);
+    const std::vector<std::string> methods = run_methods(global);
     std::ostringstream out;
-    out << "id,dir,status,error,n,n_train,n_test,frequency,season,horizon,model";
+    out << "id,dir,status,error," << (global ? "global_error," : "") << "n,n_train,n_test,frequency,season,horizon,model";
     for (const char* part : {"one_step", "multi_step"})
         for (const auto& m : methods) out << "," << part << "_mase_" << m;
     out << "\n";
     for (const auto& s : summaries) {
         out << csv_text(s.id) << "," << csv_text(s.dir) << "," << (s.ok() ? "ok" : "failed") << ","
-            << csv_text(s.error) << "," << s.n << "," << s.n_train << "," << s.n_test << "," << csv_text(s.frequency)
+            << csv_text(s.error) << "," << (global ? csv_text(s.global_error) + "," : "") << s.n << "," << s.n_train << "," << s.n_test << "," << csv_text(s.frequency)
             << "," << s.season << "," << s.horizon << "," << csv_text(s.model);
         for (const auto& m : methods) out << "," << csv_number(mase(s.one_step, m));
         for (const auto& m : methods) out << "," << csv_number(mase(s.multi_step, m));
@@ -224,7 +226,7 @@ Merged merge_runs(const std::vector<RunFile>& runs, const std::vector<std::strin
     if (m.series.size() != m.info.total)
         throw Error("merge: the shards hold " + std::to_string(m.series.size()) + " series, the input " +
                     std::to_string(m.info.total));
-    m.aggregate = aggregate(m.series, false);
+    m.aggregate = aggregate(m.series, m.info.global);
     return m;
 }
 

@@ -24,16 +24,17 @@ struct RunInfo {
     Shard shard;
     std::size_t total = 0;   // series in the input, every shard's
     std::string options;     // the forecasting options that matter for the results, one string
+    bool global = false;     // the global model ran too (elman_global among the methods)
     bool interrupted = false;
 };
 
 // summary.csv: the header
-//   id,dir,status,error,n,n_train,n_test,frequency,season,horizon,model,
+//   id,dir,status,error,[global_error,]n,n_train,n_test,frequency,season,horizon,model,
 //   one_step_mase_<method>...,multi_step_mase_<method>...
-// and one row per summary, in the order given (methods: run_methods(false)); numbers with 10
+// and one row per summary, in the order given (methods: run_methods(global)); numbers with 10
 // significant digits, an undefined MASE an empty cell; text cells quoted when they hold a comma,
 // quote or line break (RFC 4180).
-std::string summary_csv(const std::vector<SeriesSummary>& summaries);
+std::string summary_csv(const std::vector<SeriesSummary>& summaries, bool global = false);
 
 // metrics.json's text for a run: {"run": RunInfo, "aggregate": ..., "series": [...]}.
 std::string many_metrics_json(const RunInfo& info, const std::vector<SeriesSummary>& summaries,

@@ -1,4 +1,5 @@
-// run_many: the series of a shard, each through run_forecast in parallel, and the aggregate (forecast/many_series.hpp).
+// run_many: the series of a shard, each through run_forecast in parallel, the global model
+// before them when asked, and the aggregate (forecast/many_series.hpp).
 #include "forecast/many_series.hpp"
 
 #include <chrono>
@@ -8,6 +9,7 @@
 #include "core/blas.hpp"
 #include "core/error.hpp"
 #include "forecast/forecast.hpp"
+#include "forecast/global.hpp"
 #include "forecast/run_control.hpp"
 #include "forecast/util.hpp"
 
@@ -38,11 +40,35 @@ void run_local(SeriesOutcome& out, const ForecastOptions& o)
     }
 }
 
+// The global model's results, one per outcome with a series (before the series run on their own).
+void run_global_part(std::vector<SeriesOutcome>& outs, const ManyOptions& o, ManyResult& r)
+{
+    std::vector<const Series*> series;
+    std::vector<std::size_t> where;
+    for (std::size_t i = 0; i < outs.size(); ++i)
+        if (outs[i].series) {
+            series.push_back(outs[i].series);
+            where.push_back(i);
+        }
+    if (series.empty()) return;
+    GlobalResult g = run_global(series, o.forecast);
+    for (std::size_t k = 0; k < where.size(); ++k) {
+        SeriesOutcome& out = outs[where[k]];
+        if (g.results[k])
+            out.global = std::move(*g.results[k]);
+        else
+            out.summary.global_error = g.errors[k];
+    }
+    r.notes.insert(r.notes.end(), g.notes.begin(), g.notes.end());
+}
+
 }  // namespace
 
 ManyResult run_many(const std::vector<SeriesRead>& inputs, const ManyOptions& o)
 {
     validate_forecast_options(o.forecast);
+    if (o.global && !o.shard.whole())
+        throw Error("--global trains one model on every series; it does not split into shards (--shard)");
     ManyResult r;
     r.total = inputs.size();
     std::vector<std::string> ids;
@@ -60,6 +86,7 @@ ManyResult run_many(const std::vector<SeriesRead>& inputs, const ManyOptions& o)
             out.summary.error = inputs[i].error;
         r.series.push_back(std::move(out));
     }
+    if (o.global) run_global_part(r.series, o, r);
 
     const std::size_t n = r.series.size();
     const std::size_t outer = std::max<std::size_t>(1, std::min(o.forecast.threads, n));
@@ -80,8 +107,9 @@ ManyResult run_many(const std::vector<SeriesRead>& inputs, const ManyOptions& o)
         if (out.series) run_local(out, series_options(o.forecast, out.summary.id, inner));
         const std::size_t length = out.series ? out.series->values.size() : 0;
         SeriesSummary s = summarize(out.summary.id, out.summary.dir, out.summary.index, length,
-                                    out.local ? &*out.local : nullptr, nullptr);
+                                    out.local ? &*out.local : nullptr, out.global ? &*out.global : nullptr);
         s.error = out.summary.error;
+        s.global_error = out.summary.global_error;
         out.summary = std::move(s);
         std::lock_guard<std::mutex> lock(done_mutex);
         ++done;
@@ -99,7 +127,7 @@ ManyResult run_many(const std::vector<SeriesRead>& inputs, const ManyOptions& o)
             r.interrupted = true;
     std::vector<SeriesSummary> summaries;
     for (const auto& out : r.series) summaries.push_back(out.summary);
-    r.aggregate = aggregate(summaries, false);
+    r.aggregate = aggregate(summaries, o.global);
     return r;
 }
 

@@ -295,3 +295,36 @@ TEST_CASE("many series: each series runs as run_forecast alone; a short one fail
     runs[1].info.options = "--epochs 3";
     CHECK_THROWS_WITH(merge_runs(runs, paths), Contains("only the shards of one run merge"));
 }
+
+TEST_CASE("many series: --global trains one model on every series and reports it next to the local ones",
+          "[forecast][many]")
+{
+    ForecastOptions o = fast();
+    o.epochs = 3;
+    o.max_steps = 20;
+    o.ensemble = 1;
+    std::vector<SeriesRead> in(3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        in[i].id = "s" + std::to_string(i);
+        // Scales 1e-3 to 1e3 apart: each series is scaled on its own.
+        in[i].series = monthly(60, std::pow(1000.0, static_cast<double>(i) - 1.0), 0.1 * std::pow(1000.0, i - 1.0));
+    }
+    in[2].series->values[30] = std::nan("");  // fails alone, for both models
+    ManyOptions mo;
+    mo.forecast = o;
+    mo.global = true;
+    const ManyResult r = run_many(in, mo);
+    REQUIRE(r.series.size() == 3);
+    for (std::size_t i = 0; i < 2; ++i) {
+        REQUIRE(r.series[i].global);
+        const double m = r.series[i].summary.one_step.at(global_method()).mase;
+        CHECK(std::isfinite(m));
+        CHECK(m < r.series[i].summary.one_step.at("naive").mase);  // a clean wave: far better than naive
+    }
+    CHECK_THAT(r.series[2].summary.global_error, Contains("nan"));
+    CHECK(r.aggregate.one_step.at(global_method()).n == 2);
+    CHECK(r.aggregate.one_step_vs.count("elman vs elman_global") == 1);
+    CHECK_THAT(summary_csv({r.series[0].summary}, true), Contains("one_step_mase_elman_global"));
+    mo.shard = {1, 2};
+    CHECK_THROWS_WITH(run_many(in, mo), Contains("--global") && Contains("--shard"));
+}

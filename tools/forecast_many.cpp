@@ -74,12 +74,12 @@ std::string layout_of(const ManyArgs& m, const SeriesFile& f)
     return "wide (columns " + names + ")";
 }
 
-void print_aggregate(const Aggregate& a)
+void print_aggregate(const Aggregate& a, bool global)
 {
     std::printf("%zu series: %zu forecast, %zu failed\n\n", a.series, a.succeeded, a.failed);
     std::printf("%-16s %8s %12s %12s %12s %12s\n", "MASE", "series", "1-step mean", "1-step med", "multi mean",
                 "multi med");
-    for (const auto& m : run_methods(false)) {
+    for (const auto& m : run_methods(global)) {
         const MaseStats &one = a.one_step.at(m), &multi = a.multi_step.at(m);
         std::printf("%-16s %8zu %12.4f %12.4f %12.4f %12.4f\n", m.c_str(), one.n, one.mean, one.median, multi.mean,
                     multi.median);
@@ -100,6 +100,9 @@ void add_many_options(CLI::App* fc, ManyArgs& m)
                    "several series in a long file: the column naming each row's series (as Nixtla's unique_id)");
     fc->add_option("--columns", m.columns, "several series: these value columns, comma-separated")->delimiter(',');
     fc->add_flag("--all-columns", m.all_columns, "several series: every numeric column but the periods");
+    fc->add_flag("--global", m.global,
+                 "several series: also train one model on the windows of every series (scaled per series), "
+                 "reported as elman_global next to the per-series models");
     fc->add_option("--shard", m.shard, "only shard K of N of the series (by a hash of their ids), e.g. 2/8; "
                                        "join the shards with elman merge");
 }
@@ -113,6 +116,7 @@ int run_many_command(ForecastArgs& a)
     ManyOptions mo;
     mo.forecast = a.o;
     mo.shard = shard;
+    mo.global = a.many.global;
     if (!a.quiet && isatty(fileno(stderr)))
         mo.forecast.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
     RunInfo info;
@@ -122,9 +126,11 @@ int run_many_command(ForecastArgs& a)
     info.shard = shard;
     info.total = file.series.size();
     info.options = result_options(*a.command);
+    info.global = a.many.global;
     ManyResult r;
     write_atomically(a.out, [&](const fs::path& dir) {
         mo.on_series = [&](SeriesOutcome& out) {
+            out.global.reset();  // its metrics are in the summary
             if (!out.local) return;
             const fs::path sd = dir / out.summary.dir;
             fs::create_directory(sd);
@@ -137,12 +143,16 @@ int run_many_command(ForecastArgs& a)
         std::vector<SeriesSummary> summaries;
         for (const auto& s : r.series) summaries.push_back(s.summary);
         info.interrupted = r.interrupted;
-        write_text(dir / "summary.csv", summary_csv(summaries));
+        write_text(dir / "summary.csv", summary_csv(summaries, info.global));
         write_text(dir / "metrics.json", many_metrics_json(info, summaries, r.aggregate));
     });
     for (const auto& s : r.series)
         if (!s.summary.ok())
             std::fprintf(stderr, "elman: warning: series '%s' failed: %s\n", s.summary.id.c_str(), s.summary.error.c_str());
+    for (const auto& n : r.notes) std::fprintf(stderr, "elman: note: %s\n", n.c_str());
+    for (const auto& s : r.series)
+        if (!s.summary.global_error.empty())
+            std::fprintf(stderr, "elman: warning: series '%s': %s\n", s.summary.id.c_str(), s.summary.global_error.c_str());
     if (r.aggregate.failed)
         std::fprintf(stderr, "elman: warning: %zu of %zu series failed (summary.csv lists why)\n", r.aggregate.failed,
                      r.aggregate.series);
@@ -153,7 +163,7 @@ int run_many_command(ForecastArgs& a)
     if (!a.quiet) {
         if (!shard.whole())
             std::printf("shard %s: %zu of the file's %zu series\n", shard.str().c_str(), r.series.size(), info.total);
-        print_aggregate(r.aggregate);
+        print_aggregate(r.aggregate, info.global);
         std::printf("\nwrote %s/{summary.csv, metrics.json, <series>/}\n", a.out.c_str());
     }
     return 0;
@@ -184,11 +194,11 @@ int run_merge_command(const MergeArgs& a)
                     throw Error("merge: " + from.string() + ": no such directory (series '" + s.id + "')");
                 if (s.ok()) fs::copy(from, dir / s.dir, fs::copy_options::recursive);
             }
-        write_text(dir / "summary.csv", summary_csv(m.series));
+        write_text(dir / "summary.csv", summary_csv(m.series, m.info.global));
         write_text(dir / "metrics.json", many_metrics_json(m.info, m.series, m.aggregate));
     });
     std::printf("merged %zu shards into %s\n", runs.size(), a.out.c_str());
-    print_aggregate(m.aggregate);
+    print_aggregate(m.aggregate, m.info.global);
     return 0;
 }
 

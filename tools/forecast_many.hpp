@@ -23,12 +23,12 @@ struct ForecastArgs;
 struct ManyArgs {
     std::string id_column, shard;
     std::vector<std::string> columns;
-    bool all_columns = false;
+    bool all_columns = false, global = false;
 
     bool many() const { return !id_column.empty() || !columns.empty() || all_columns; }
 };
 
-// Adds --id-column, --columns, --all-columns and --shard to `forecast`.
+// Adds --id-column, --columns, --all-columns, --global and --shard to `forecast`.
 void add_many_options(CLI::App* forecast, ManyArgs& many);
 
 // Runs `elman forecast` on the series of the file (args.many.many() is true); the options are
