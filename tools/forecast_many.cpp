@@ -87,7 +87,7 @@ void print_aggregate(const Aggregate& a, bool global)
     std::printf("\n");
     for (const auto& [name, c] : a.one_step_vs) {
         const Comparison& multi = a.multi_step_vs.at(name);
-        std::printf("%-28s one-step better on %zu of %zu (relative MASE %.3f), multi-step on %zu of %zu (%.3f)\n",
+        std::printf("%-32s one-step better on %zu of %zu (relative MASE %.3f), multi-step on %zu of %zu (%.3f)\n",
                     name.c_str(), c.better, c.n, c.relative_mase, multi.better, multi.n, multi.relative_mase);
     }
 }
