@@ -261,6 +261,12 @@ TEST_CASE("many series: rows of the series may interleave; order is each id's fi
     CHECK(file.series[0].id == "x");
     CHECK(file.series[0].series->values == std::vector<double>{1, 2, 3});
     CHECK(file.series[1].series->values == std::vector<double>{7, 8});
+    // Two numeric columns besides the id: --column picks the value column, or it is an error.
+    const TempCsv two("store,month,sales,price\nx,2020-01,1,5\nx,2020-02,2,6\n");
+    CHECK_THROWS_WITH(load_csv_long(two.str(), with_id("store")), Contains("--column"));
+    CsvOptions o = with_id("store");
+    o.column = "price";
+    CHECK(load_csv_long(two.str(), o).series[0].series->values == std::vector<double>{5, 6});
 }
 
 TEST_CASE("many series: a gap in one series is that series' error, naming its line; the others are read",

@@ -36,7 +36,9 @@ SeriesFile load_series(const Input& in, const ManyArgs& m)
 {
     if (!in.builtin.empty()) throw Error("--id-column, --columns and --all-columns read a CSV file, not --builtin");
     if (in.file.empty()) throw Error("give a CSV file");
-    if (!in.column.empty()) throw Error("give either --column (one series) or --id-column/--columns/--all-columns, not both");
+    // --column picks a long file's value column; in a wide file the columns are the series.
+    if (!in.column.empty() && m.id_column.empty())
+        throw Error("give either --column (one series) or --columns/--all-columns, not both");
     const int ways = !m.id_column.empty() + !m.columns.empty() + m.all_columns;
     if (ways > 1) throw Error("give one of --id-column, --columns and --all-columns");
     if (!fs::exists(in.file)) throw Error(in.file + ": no such file");
