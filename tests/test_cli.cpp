@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "forecast/shard.hpp"
 #include "temp_dir.hpp"
 
 #ifdef ELMAN_CLI
@@ -333,6 +334,22 @@ TEST_CASE("cli: three shards run under GNU parallel and elman merge give the sin
     CHECK(read_file(merged / "metrics.json") == read_file(single / "metrics.json"));
     for (const char* d : {"north", "south", "east", "west"})
         CHECK(read_file(merged / d / "forecast.csv") == read_file(single / d / "forecast.csv"));
+    // A shard with no series writes an empty summary and prints n/a, never "nan".
+    std::size_t k = 1;
+    while (elman::Shard{k, 40}.contains("north") || elman::Shard{k, 40}.contains("south") ||
+           elman::Shard{k, 40}.contains("east") || elman::Shard{k, 40}.contains("west") ||
+           elman::Shard{k, 40}.contains("a/b"))
+        ++k;
+    std::string loud = args;
+    loud.replace(loud.find(" --quiet"), 8, "");
+    const CliRun empty = run_cli("forecast" + loud + " --shard " + std::to_string(k) + "/40 -o '" +
+                                     (tmp.path / "empty").string() + "'",
+                                 tmp.path);
+    CHECK(empty.status == 0);
+    CHECK(empty.out.find("0 series") != std::string::npos);
+    CHECK(empty.out.find("n/a") != std::string::npos);
+    CHECK(empty.out.find("nan") == std::string::npos);
+    CHECK(lines_of(read_file(tmp.path / "empty" / "summary.csv")).size() == 1);
     // A shard left out is named.
     const CliRun bad = run_cli("merge '" + (tmp.path / "shard1").string() + "' '" + (tmp.path / "shard3").string() +
                                    "' -o '" + (tmp.path / "m2").string() + "'",

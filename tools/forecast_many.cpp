@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -76,6 +77,15 @@ std::string layout_of(const ManyArgs& m, const SeriesFile& f)
     return "wide (columns " + names + ")";
 }
 
+// A MASE for the table: "n/a" when undefined (no series with a defined MASE), never "nan".
+std::string shown(double v, const char* format)
+{
+    if (!std::isfinite(v)) return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
 void print_aggregate(const Aggregate& a, bool global)
 {
     std::printf("%zu series: %zu forecast, %zu failed\n\n", a.series, a.succeeded, a.failed);
@@ -83,14 +93,16 @@ void print_aggregate(const Aggregate& a, bool global)
                 "multi med");
     for (const auto& m : run_methods(global)) {
         const MaseStats &one = a.one_step.at(m), &multi = a.multi_step.at(m);
-        std::printf("%-16s %8zu %12.4f %12.4f %12.4f %12.4f\n", m.c_str(), one.n, one.mean, one.median, multi.mean,
-                    multi.median);
+        std::printf("%-16s %8zu %12s %12s %12s %12s\n", m.c_str(), one.n, shown(one.mean, "%.4f").c_str(),
+                    shown(one.median, "%.4f").c_str(), shown(multi.mean, "%.4f").c_str(),
+                    shown(multi.median, "%.4f").c_str());
     }
     std::printf("\n");
     for (const auto& [name, c] : a.one_step_vs) {
         const Comparison& multi = a.multi_step_vs.at(name);
-        std::printf("%-32s one-step better on %zu of %zu (relative MASE %.3f), multi-step on %zu of %zu (%.3f)\n",
-                    name.c_str(), c.better, c.n, c.relative_mase, multi.better, multi.n, multi.relative_mase);
+        std::printf("%-32s one-step better on %zu of %zu (relative MASE %s), multi-step on %zu of %zu (%s)\n",
+                    name.c_str(), c.better, c.n, shown(c.relative_mase, "%.3f").c_str(), multi.better, multi.n,
+                    shown(multi.relative_mase, "%.3f").c_str());
     }
 }
 
