@@ -59,8 +59,9 @@ std::vector<detail::Candidate> global_candidates(const std::vector<detail::Globa
     ForecastOptions co = o;
     if (!positive) co.log = false;
     std::vector<detail::Candidate> out;
-    for (const auto& c : detail::candidates(shortest->train, season, co))
-        if (detail::global_values_needed(c) <= shortest->n_fit) out.push_back(c);
+    // Recursive candidates only (one output): the global model has no MIMO heads yet.
+    for (const auto& c : detail::candidates(shortest->train, season, 1, co))
+        if (c.outputs == 1 && detail::global_values_needed(c) <= shortest->n_fit) out.push_back(c);
     return out;
 }
 

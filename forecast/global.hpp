@@ -8,8 +8,9 @@
 //   1. split: each series' test part, training part and validation tail as run_forecast splits
 //      it alone; the series must share one season (the most common one is the run's; a series
 //      with another is left out with an error naming both);
-//   2. candidates: run_forecast's for the shortest series (log only when every series is
-//      positive), those with enough values in every series' fitted part;
+//   2. candidates: run_forecast's recursive ones (one output; no MIMO heads yet) for the
+//      shortest series (log only when every series is positive), those with enough values in
+//      every series' fitted part;
 //   3. each candidate, one model (seed o.seed): z = log? log y : y, d = its differences,
 //      s = (d − μᵢ)/σᵢ with μᵢ, σᵢ of series i's fitted part; the windows of every series in one
 //      training set, early stopping on every series' validation windows (at most o.max_steps

@@ -56,7 +56,7 @@ ForecastMember GlobalMember::for_series(std::size_t i, std::size_t units)
     m.mean = mean[i];
     m.scale = scale[i];
     m.constant = constant[i];
-    m.model = make_model(shared.lookback, units, shared.seed);
+    m.model = make_model(shared.lookback, units, 1, shared.seed);
     auto to = m.model.parameters();
     const auto from = shared.model.parameters();
     for (std::size_t p = 0; p < to.size(); ++p) to[p]->value = from[p]->value;
@@ -70,7 +70,7 @@ GlobalMember train_global(const Candidate& c, const std::vector<GlobalSeries>& s
     g.shared.lags = c.lags;
     g.shared.lookback = c.lookback;
     g.shared.seed = o.seed;
-    g.shared.model = make_model(c.lookback, o.units, o.seed);
+    g.shared.model = make_model(c.lookback, o.units, 1, o.seed);
     const Differencing diff(c.lags);
     std::vector<Windows<float>> train_parts, val_parts;
     for (const GlobalSeries& gs : series) {

@@ -25,14 +25,6 @@ namespace {
 
 constexpr int exit_interrupted = 130;
 
-void write_text(const fs::path& path, const std::string& text)
-{
-    std::ofstream out(path);
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
-}
-
 SeriesFile load_series(const Input& in, const ManyArgs& m)
 {
     if (!in.builtin.empty()) throw Error("--id-column, --columns and --all-columns read a CSV file, not --builtin");
