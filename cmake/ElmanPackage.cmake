@@ -100,8 +100,9 @@ set(ELMAN_PC_LIBS "")
 if(NOT ELMAN_SHARED)
   # libopenblas.so -> -lopenblas (BLAS and LAPACK as CMake found them)
   # io/: libzip, HDF5, ONNX and protobuf
+  # forecast/: xxHash (shards)
   foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES} -L${HDF5_LIBRARY_DIRS} -lhdf5 -lzip
-              -lonnx -lonnx_proto -lprotobuf)
+              -lonnx -lonnx_proto -lprotobuf -lxxhash)
     if(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
       list(APPEND ELMAN_PC_LIBS "-l${CMAKE_MATCH_1}")
     elseif(lib MATCHES "^-")

@@ -59,6 +59,11 @@ struct CsvOptions {
     bool dayfirst = false;                   // ambiguous dates are day first (--dayfirst)
     bool sort = false;                       // sort rows by time instead of failing (--sort)
     std::string frequency;                   // given frequency (--frequency), checked against the dates
+    // Several series in one file, one row per series and period (long format, --id-column):
+    // the column telling the series apart. Read with load_csv_long (datasets/csv_series.hpp).
+    std::string id_column;
+    // Columns read alongside the values, as covariates (--covariates): Series::covariates.
+    std::vector<std::string> covariates;
 };
 
 // One value column of a CSV file, with its periods, calendar and frequency.

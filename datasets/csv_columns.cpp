@@ -151,22 +151,26 @@ std::optional<std::vector<std::size_t>> named_parts(const std::vector<ColumnProf
 }
 
 PeriodSpec found_period(const std::string& path, const std::vector<std::string>& header,
-                        const std::vector<ColumnProfile>& profiles)
+                        const std::vector<ColumnProfile>& profiles, const std::vector<std::size_t>& excluded)
 {
+    auto skip = [&](std::size_t c) { return std::find(excluded.begin(), excluded.end(), c) != excluded.end(); };
+    // The first column, or the first after the id column of a long file (unique_id, ds, y).
+    std::size_t first = 0;
+    while (first + 1 < profiles.size() && skip(first)) ++first;
     PeriodSpec spec;
     spec.parts = {PeriodPart::date};
-    if (!profiles[0].forms.empty()) {
+    if (!profiles[first].forms.empty()) {
         spec.kind = PeriodKind::dates;
-        spec.columns = {0};
+        spec.columns = {first};
         return spec;
     }
-    for (std::size_t c = 1; c < profiles.size(); ++c)
-        if (profiles[c].written_date) {
+    for (std::size_t c = first + 1; c < profiles.size(); ++c)
+        if (profiles[c].written_date && !skip(c)) {
             spec.kind = PeriodKind::dates;
             spec.columns = {c};
             spec.notes.push_back("the periods are column " + std::to_string(c + 1) + " " + quoted(header[c]) +
-                                 ", which holds dates; column 1 " + quoted(header[0]) +
-                                 (profiles[0].index ? " is a row index" : " holds no dates") +
+                                 ", which holds dates; column " + std::to_string(first + 1) + " " +
+                                 quoted(header[first]) + (profiles[first].index ? " is a row index" : " holds no dates") +
                                  " (name another with --period-column)");
             return spec;
         }
@@ -177,17 +181,17 @@ PeriodSpec found_period(const std::string& path, const std::vector<std::string>&
         spec.notes.push_back("the periods combine columns " + join(names) + " (name others with --period-column)");
         return spec;
     }
-    if (profiles[0].index) {
+    if (profiles[first].index) {
         spec.kind = PeriodKind::index;
-        spec.columns = {0};
+        spec.columns = {first};
         return spec;
     }
-    if (header.size() == 1) {
+    if (header.size() - excluded.size() == 1) {
         spec.kind = PeriodKind::none;
         spec.parts.clear();
         return spec;
     }
-    throw Error(not_a_period(path, header, profiles, 0, profiles[0].first_line));
+    throw Error(not_a_period(path, header, profiles, first, profiles[first].first_line));
 }
 
 std::string cells_shown(const std::vector<std::string>& cells)
@@ -200,11 +204,13 @@ std::string cells_shown(const std::vector<std::string>& cells)
 
 std::vector<std::size_t> default_values(const std::string& path, const std::vector<std::string>& header,
                                         const std::vector<ColumnProfile>& profiles, const PeriodSpec& period,
-                                        const Dialect& dialect, const std::vector<std::vector<std::string>>& rows)
+                                        const std::vector<std::size_t>& excluded, const Dialect& dialect,
+                                        const std::vector<std::vector<std::string>>& rows)
 {
     std::vector<std::size_t> out, others;
     for (std::size_t c = 0; c < header.size(); ++c) {
         if (std::find(period.columns.begin(), period.columns.end(), c) != period.columns.end()) continue;
+        if (std::find(excluded.begin(), excluded.end(), c) != excluded.end()) continue;
         // Row ids, and integer columns named as parts of a date (year, month, hour...), are
         // no values to forecast.
         if (profiles[c].index || (profiles[c].part && profiles[c].integer)) continue;
@@ -233,7 +239,7 @@ void check_not_period(const std::string& path, const std::vector<std::string>& h
 
 std::vector<std::size_t> value_columns(const std::string& path, const std::vector<std::string>& header,
                                        const std::vector<ColumnProfile>& profiles, const PeriodSpec& period,
-                                       const CsvOptions& o, const Dialect& dialect,
+                                       const std::vector<std::size_t>& excluded, const CsvOptions& o, const Dialect& dialect,
                                        const std::vector<std::string>& named, bool frame,
                                        const std::vector<std::vector<std::string>>& rows)
 {
@@ -246,15 +252,35 @@ std::vector<std::size_t> value_columns(const std::string& path, const std::vecto
                               std::to_string(header.size()) + " columns: " + join(header));
         out.push_back(*o.column_index);
     } else {
-        out = default_values(path, header, profiles, period, dialect, rows);
+        out = default_values(path, header, profiles, period, excluded, dialect, rows);
         if (!frame && out.size() > 1) {
             std::vector<std::string> names;
             for (std::size_t c : out) names.push_back(header[c]);
             fail(path, 1, "several value columns (" + join(names) + "); choose one with --column");
         }
     }
-    for (std::size_t c : out) check_not_period(path, header, period, c);
+    for (std::size_t c : out) {
+        check_not_period(path, header, period, c);
+        if (std::find(excluded.begin(), excluded.end(), c) != excluded.end())
+            fail(path, 1, "column " + quoted(header[c]) + " is " +
+                              (o.id_column == header[c] ? "the id column (--id-column)" : "a covariate (--covariates)") +
+                              "; it cannot also be a value column");
+    }
     return out;
+}
+
+// The id and covariate columns the options name, checked against the header and each other.
+void special_columns(const std::string& path, const std::vector<std::string>& header, const CsvOptions& o,
+                     ColumnPlan& plan)
+{
+    if (!o.id_column.empty()) plan.id = find_column(path, header, o.id_column, "id column");
+    for (const auto& name : o.covariates) {
+        const std::size_t c = find_column(path, header, name, "covariate column");
+        if (plan.id && c == *plan.id) fail(path, 1, "column " + quoted(name) + " is the id column; it cannot be a covariate");
+        if (std::find(plan.covariates.begin(), plan.covariates.end(), c) != plan.covariates.end())
+            fail(path, 1, "--covariates names column " + quoted(name) + " twice");
+        plan.covariates.push_back(c);
+    }
 }
 
 }  // namespace
@@ -270,6 +296,15 @@ ColumnPlan plan_columns(const std::string& path, const std::vector<std::string>&
     for (std::size_t c = 0; c < header.size(); ++c)
         profiles.push_back(profile_column(header[c], rows, lines, c, dialect.decimal, o.na_values));
     ColumnPlan plan;
+    special_columns(path, header, o, plan);
+    std::vector<std::size_t> excluded = plan.covariates;
+    if (plan.id) {
+        excluded.push_back(*plan.id);
+        // Ids are no periods and no parts of one, whatever they look like (1, 1, 2, 2 or 2019-01).
+        profiles[*plan.id].forms.clear();
+        profiles[*plan.id].written_date = profiles[*plan.id].index = false;
+        profiles[*plan.id].part.reset();
+    }
     if (!o.has_period)
         plan.period.kind = PeriodKind::none;
     else if (!o.period_columns.empty())
@@ -277,12 +312,16 @@ ColumnPlan plan_columns(const std::string& path, const std::vector<std::string>&
     else if (!o.date_format.empty())
         plan.period = PeriodSpec{PeriodKind::dates, {0}, {PeriodPart::date}, {}, "", "", {}};
     else
-        plan.period = found_period(path, header, profiles);
+        plan.period = found_period(path, header, profiles, excluded);
     for (std::size_t k = 0; k < plan.period.columns.size(); ++k)
         plan.period.name += (k ? " + " : "") + header[plan.period.columns[k]];
     std::vector<std::string> named = named_values;
     if (!frame && !o.column.empty()) named = {o.column};
-    plan.values = value_columns(path, header, profiles, plan.period, o, dialect, named, frame, rows);
+    for (std::size_t c : excluded)
+        if (std::find(plan.period.columns.begin(), plan.period.columns.end(), c) != plan.period.columns.end())
+            fail(path, 1, "column " + quoted(header[c]) + " is the period column; it cannot be " +
+                              (plan.id && c == *plan.id ? "the id column" : "a covariate"));
+    plan.values = value_columns(path, header, profiles, plan.period, excluded, o, dialect, named, frame, rows);
     return plan;
 }
 

@@ -48,13 +48,17 @@ struct PeriodSpec {
 
 struct ColumnPlan {
     PeriodSpec period;
-    std::vector<std::size_t> values;   // header indices of the value columns
+    std::vector<std::size_t> values;      // header indices of the value columns
+    std::vector<std::size_t> covariates;  // of the covariate columns (CsvOptions::covariates)
+    std::optional<std::size_t> id;        // of the series id column (CsvOptions::id_column)
 };
 
 // Decides the period and value columns. `rows` are the sample's data rows split into cells
 // (rows whose cell count differs from the header's are ignored), `lines` their file lines.
 // `value_columns`: the columns to read (a frame's names, or options.column), empty for the
-// default. Throws elman::Error "FILE:LINE: ..." naming the flag that resolves the problem.
+// default. The id and covariate columns (CsvOptions::id_column, ::covariates) are neither
+// periods nor default value columns. Throws elman::Error "FILE:LINE: ..." naming the flag that
+// resolves the problem, or the id or covariate column that is not in the header.
 ColumnPlan plan_columns(const std::string& path, const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows, const std::vector<std::size_t>& lines,
                         const CsvOptions& options, const Dialect& dialect,

@@ -31,6 +31,10 @@ struct Series {
     TimeAxis time;
     // What the reader assumed, skipped or filled, one line each (the CLI prints them on stderr).
     std::vector<std::string> notes;
+    // Covariates read alongside the values (CsvOptions::covariates): covariates[c][t] is
+    // column covariate_names[c] at period t, one value per period.
+    std::vector<std::string> covariate_names;
+    std::vector<std::vector<double>> covariates;
 };
 
 struct Frame {

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "forecast/shard.hpp"
 #include "temp_dir.hpp"
 
 #ifdef ELMAN_CLI
@@ -288,6 +289,104 @@ TEST_CASE("cli: each bad input gives one error line, a non-zero exit and no outp
         INFO("elman " << c.args);
         require_one_line_error(run_cli(c.args + o, tmp.path), out, c.mentions);
     }
+}
+
+namespace {
+
+// Five monthly series in long format (id, ds, y), 48 values each; "tiny" has 6 when `short_one`.
+std::string long_csv(bool short_one)
+{
+    std::ostringstream os;
+    os << "id,ds,y\n";
+    const std::vector<std::string> ids{"north", "south", "east", "west", "a/b"};
+    for (std::size_t k = 0; k < ids.size(); ++k)
+        for (std::size_t t = 0; t < 48; ++t)
+            os << (ids[k].find('/') != std::string::npos ? "\"" + ids[k] + "\"" : ids[k]) << "," << 2000 + t / 12 << "-"
+               << (t % 12 < 9 ? "0" : "") << t % 12 + 1 << ","
+               << 50.0 * (k + 1) + 8.0 * std::sin(0.5236 * static_cast<double>(t + k)) + 0.2 * t << "\n";
+    if (short_one)
+        for (std::size_t t = 0; t < 6; ++t) os << "tiny,2000-0" << t + 1 << "," << t << "\n";
+    return os.str();
+}
+
+const std::string many_fast = " --quiet --epochs 2 --seeds 1 --ensemble 1 --max-steps 10 --threads 1";
+
+}  // namespace
+
+TEST_CASE("cli: several series write one directory each, summary.csv and the aggregate; a short one fails alone",
+          "[cli][many]")
+{
+    TempDir tmp;
+    const fs::path csv = tmp.path / "long.csv", out = tmp.path / "out";
+    write_csv(csv, long_csv(true));
+    const CliRun r = run_cli("forecast '" + csv.string() + "' --id-column id -o '" + out.string() + "'" + many_fast,
+                             tmp.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("series 'tiny' failed") != std::string::npos);
+    for (const char* d : {"north", "south", "east", "west"}) CHECK(fs::is_regular_file(out / d / "forecast.csv"));
+    const auto rows = lines_of(read_file(out / "summary.csv"));
+    REQUIRE(rows.size() == 7);
+    CHECK(rows[6].rfind("tiny,tiny,failed,", 0) == 0);
+    const auto j = nlohmann::json::parse(read_file(out / "metrics.json"));
+    CHECK(j.at("aggregate").at("succeeded") == 5);
+    CHECK(j.at("aggregate").at("failed") == 1);
+    CHECK(j.at("aggregate").at("one_step").at("elman").at("series") == 5);
+    CHECK(j.at("aggregate").at("one_step_vs").at("elman vs naive").at("series") == 5);
+    const std::string dir_ab = j.at("series").at(4).at("dir");
+    CHECK(dir_ab.rfind("a_b-", 0) == 0);
+    CHECK(fs::is_directory(out / dir_ab));
+
+    // Every series failing is an error, and nothing is written.
+    const fs::path only = tmp.path / "only_tiny.csv", none = tmp.path / "none";
+    write_csv(only, "id,ds,y\ntiny,2000-01,1\ntiny,2000-02,2\ntiny,2000-03,3\n");
+    require_one_line_error(
+        run_cli("forecast '" + only.string() + "' --id-column id -o '" + none.string() + "'" + many_fast, tmp.path),
+        none, "every series failed");
+}
+
+TEST_CASE("cli: three shards run under GNU parallel and elman merge give the single run's files", "[cli][many]")
+{
+    TempDir tmp;
+    const fs::path csv = tmp.path / "long.csv";
+    write_csv(csv, long_csv(false));
+    const std::string args = " '" + csv.string() + "' --id-column id" + many_fast;
+    REQUIRE(run_cli("forecast" + args + " -o '" + (tmp.path / "single").string() + "'", tmp.path).status == 0);
+    const std::string cmd = "cd '" + tmp.path.string() + "' && parallel --will-cite '" + std::string(ELMAN_CLI) +
+                            "' forecast" + args + " --shard {}/3 -o shard{} ::: 1 2 3";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    const CliRun m = run_cli("merge '" + (tmp.path / "shard1").string() + "' '" + (tmp.path / "shard2").string() +
+                                 "' '" + (tmp.path / "shard3").string() + "' -o '" + (tmp.path / "merged").string() + "'",
+                             tmp.path);
+    INFO("stderr: " << m.err);
+    REQUIRE(m.status == 0);
+    const fs::path single = tmp.path / "single", merged = tmp.path / "merged";
+    CHECK(read_file(merged / "summary.csv") == read_file(single / "summary.csv"));
+    CHECK(read_file(merged / "metrics.json") == read_file(single / "metrics.json"));
+    for (const char* d : {"north", "south", "east", "west"})
+        CHECK(read_file(merged / d / "forecast.csv") == read_file(single / d / "forecast.csv"));
+    // A shard with no series writes an empty summary and prints n/a, never "nan".
+    std::size_t k = 1;
+    while (elman::Shard{k, 40}.contains("north") || elman::Shard{k, 40}.contains("south") ||
+           elman::Shard{k, 40}.contains("east") || elman::Shard{k, 40}.contains("west") ||
+           elman::Shard{k, 40}.contains("a/b"))
+        ++k;
+    std::string loud = args;
+    loud.replace(loud.find(" --quiet"), 8, "");
+    const CliRun empty = run_cli("forecast" + loud + " --shard " + std::to_string(k) + "/40 -o '" +
+                                     (tmp.path / "empty").string() + "'",
+                                 tmp.path);
+    CHECK(empty.status == 0);
+    CHECK(empty.out.find("0 series") != std::string::npos);
+    CHECK(empty.out.find("n/a") != std::string::npos);
+    CHECK(empty.out.find("nan") == std::string::npos);
+    CHECK(lines_of(read_file(tmp.path / "empty" / "summary.csv")).size() == 1);
+    // A shard left out is named.
+    const CliRun bad = run_cli("merge '" + (tmp.path / "shard1").string() + "' '" + (tmp.path / "shard3").string() +
+                                   "' -o '" + (tmp.path / "m2").string() + "'",
+                               tmp.path);
+    CHECK(bad.status != 0);
+    CHECK(bad.err.find("shard 2/3 missing") != std::string::npos);
 }
 
 TEST_CASE("cli: default forecast on airline passengers reaches one-step MASE 0.45", "[cli]")

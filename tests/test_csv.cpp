@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "datasets/csv.hpp"
+#include "datasets/csv_series.hpp"
 #include "datasets/period.hpp"
 
 using namespace elman;
@@ -217,4 +218,108 @@ TEST_CASE("csv: a blank line between data rows and an unclosed quote are errors"
     TempCsv quote("year,v\n2000,\"1\n");
     REQUIRE_THAT(load_error(quote), Contains(quote.str() + ":2:2:"));
     REQUIRE_THAT(load_error(quote), Contains("unterminated double quote"));
+}
+
+namespace {
+
+// Three monthly series in long format (id, period, value), B shorter and starting later.
+const char* long_file = "unique_id,ds,y\n"
+                        "A,2020-01,1\nA,2020-02,2\nA,2020-03,3\nA,2020-04,4\n"
+                        "B,2020-03,10\nB,2020-04,11\nB,2020-05,12\n"
+                        "C,2020-01,5\nC,2020-02,6\nC,2020-03,7\n";
+
+CsvOptions with_id(const std::string& id)
+{
+    CsvOptions o;
+    o.id_column = id;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("many series: a long file splits by its id column, each series with its own periods", "[csv][many]")
+{
+    const TempCsv f(long_file);
+    const SeriesFile file = load_csv_long(f.str(), with_id("unique_id"));
+    REQUIRE(file.series.size() == 3);
+    CHECK(file.series[0].id == "A");
+    CHECK(file.series[1].id == "B");
+    CHECK(file.series[2].id == "C");
+    for (const auto& s : file.series) REQUIRE(s.series);
+    CHECK(file.series[0].series->values == std::vector<double>{1, 2, 3, 4});
+    CHECK(file.series[1].series->values == std::vector<double>{10, 11, 12});
+    CHECK(file.series[1].series->periods.front() == "2020-03");
+    CHECK(file.series[1].series->name == "y");
+    CHECK(frequency_name(file.series[2].series->time.calendar) == "monthly");
+}
+
+TEST_CASE("many series: rows of the series may interleave; order is each id's first row", "[csv][many]")
+{
+    const TempCsv f("store,month,sales\nx,2020-01,1\ny,2020-01,7\nx,2020-02,2\ny,2020-02,8\nx,2020-03,3\n");
+    const SeriesFile file = load_csv_long(f.str(), with_id("store"));
+    REQUIRE(file.series.size() == 2);
+    CHECK(file.series[0].id == "x");
+    CHECK(file.series[0].series->values == std::vector<double>{1, 2, 3});
+    CHECK(file.series[1].series->values == std::vector<double>{7, 8});
+    // Two numeric columns besides the id: --column picks the value column, or it is an error.
+    const TempCsv two("store,month,sales,price\nx,2020-01,1,5\nx,2020-02,2,6\n");
+    CHECK_THROWS_WITH(load_csv_long(two.str(), with_id("store")), Contains("--column"));
+    CsvOptions o = with_id("store");
+    o.column = "price";
+    CHECK(load_csv_long(two.str(), o).series[0].series->values == std::vector<double>{5, 6});
+}
+
+TEST_CASE("many series: a gap in one series is that series' error, naming its line; the others are read",
+          "[csv][many]")
+{
+    const TempCsv f("id,ds,y\nA,2020-01,1\nA,2020-02,2\nA,2020-03,3\nB,2020-01,1\nB,2020-03,3\nB,2020-04,4\n");
+    const SeriesFile file = load_csv_long(f.str(), with_id("id"));
+    REQUIRE(file.series.size() == 2);
+    CHECK(file.series[0].series);
+    CHECK_FALSE(file.series[1].series);
+    CHECK_THAT(file.series[1].error, Contains("misses 1 period") && Contains("line 5"));
+}
+
+TEST_CASE("many series: a bad cell names file, line, column and series; a missing id column is named",
+          "[csv][many]")
+{
+    const TempCsv f("id,ds,y\nA,2020-01,1\nA,2020-02,2\nB,2020-01,x1\nB,2020-02,3\n");
+    CHECK_THROWS_WITH(load_csv_long(f.str(), with_id("id")),
+                      Contains("series.csv:4:3: column 'y' of series 'B': found 'x1', expected a number"));
+    CHECK_THROWS_WITH(load_csv_long(f.str(), with_id("store")), Contains("no id column 'store'"));
+    const TempCsv empty("id,ds,y\nA,2020-01,1\n,2020-02,2\n");
+    CHECK_THROWS_WITH(load_csv_long(empty.str(), with_id("id")), Contains(":3:1: column 'id': empty series id"));
+}
+
+TEST_CASE("many series: value columns of a wide file are series of their own, missing ends trimmed alone",
+          "[csv][many]")
+{
+    const TempCsv f("month,a,b,c\n2020-01,1,,5\n2020-02,2,20,6\n2020-03,3,30,7\n2020-04,4,40,\n");
+    const SeriesFile all = load_csv_columns(f.str(), {}, {});
+    REQUIRE(all.series.size() == 3);
+    CHECK(all.series[0].series->values == std::vector<double>{1, 2, 3, 4});
+    CHECK(all.series[1].series->values == std::vector<double>{20, 30, 40});
+    CHECK(all.series[1].series->periods.front() == "2020-02");
+    CHECK(all.series[2].series->values == std::vector<double>{5, 6, 7});
+    const SeriesFile two = load_csv_columns(f.str(), {"c", "a"}, {});
+    REQUIRE(two.series.size() == 2);
+    CHECK(two.series[0].id == "c");
+    CHECK_THROWS_WITH(load_csv_columns(f.str(), {"a", "zz"}, {}), Contains("no column 'zz'"));
+}
+
+TEST_CASE("many series: covariate columns are read alongside the values, one value per period", "[csv][many]")
+{
+    const TempCsv f("month,sales,price,promo\n2020-01,10,1.5,0\n2020-02,12,1.4,1\n2020-03,11,1.6,0\n");
+    CsvOptions o;
+    o.column = "sales";
+    o.covariates = {"promo", "price"};
+    const Series s = load_csv(f.str(), o);
+    CHECK(s.values == std::vector<double>{10, 12, 11});
+    CHECK(s.covariate_names == std::vector<std::string>{"promo", "price"});
+    CHECK(s.covariates[0] == std::vector<double>{0, 1, 0});
+    CHECK(s.covariates[1] == std::vector<double>{1.5, 1.4, 1.6});
+    o.covariates = {"sales"};
+    CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("'sales'"));
+    o.covariates = {"nope"};
+    CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("nope"));
 }

@@ -14,6 +14,8 @@
 #include "datasets/builtin.hpp"
 #include "forecast/backtest.hpp"
 #include "forecast/forecast.hpp"
+#include "forecast/many_report.hpp"
+#include "forecast/many_series.hpp"
 #include "forecast/predict.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
@@ -208,6 +210,126 @@ TEST_CASE("forecast: pipeline.json keeps the series' column, frequency, season a
     json.replace(at, json.find(',', at) - at, "\"scale\": null");
     std::ofstream(fs::path(dir) / "pipeline.json") << json;
     REQUIRE_THROWS_WITH(ForecastModel::load(dir), Contains("member 0's \"scale\" is null, expected a number (fit the model again)"));
+}
+
+TEST_CASE("many series: --shard splits the ids into N disjoint shards whose union is every series",
+          "[forecast][many]")
+{
+    std::vector<std::string> ids;
+    for (int i = 0; i < 200; ++i) ids.push_back("series_" + std::to_string(i));
+    for (std::size_t n : {1u, 2u, 7u}) {
+        std::vector<std::size_t> per(n + 1, 0);
+        for (const auto& id : ids) {
+            std::size_t in = 0;
+            for (std::size_t k = 1; k <= n; ++k) in += Shard{k, n}.contains(id) ? (per[k]++, 1) : 0;
+            REQUIRE(in == 1);
+        }
+        for (std::size_t k = 1; k <= n; ++k) CHECK(per[k] > 200 / n / 3);  // no shard starved
+    }
+    // XXH64 is fixed by its specification: the empty input's hash, seed 0 (xxhash_spec.md).
+    CHECK(hex64(series_hash("")) == "ef46db3751d8e999");
+    CHECK(Shard::parse("3/4").index == 3);
+    CHECK_THROWS_WITH(Shard::parse("0/4"), Contains("numbered 1..4"));
+    CHECK_THROWS_WITH(Shard::parse("5/4"), Contains("K must be <= N"));
+    CHECK_THROWS_WITH(Shard::parse("2"), Contains("expected K/N"));
+}
+
+TEST_CASE("many series: output directories are the ids when safe, hashed when not, never shared",
+          "[forecast][many]")
+{
+    const auto d = series_dirs({"H1", "a/b", "store 7", "Ab", "ab", ".hidden", ""});
+    CHECK(d[0] == "H1");
+    CHECK(d[1].rfind("a_b-", 0) == 0);
+    CHECK(d[2].rfind("store_7-", 0) == 0);
+    CHECK(d[3] != "Ab");  // equal but for case to "ab": both hashed
+    CHECK(d[3] != d[4]);
+    CHECK(d[5][0] != '.');
+    CHECK(d[6].size() == 8);
+}
+
+TEST_CASE("many series: each series runs as run_forecast alone; a short one fails by itself; shards merge "
+          "into the single run's aggregate",
+          "[forecast][many]")
+{
+    ForecastOptions o = fast();
+    o.epochs = 2;
+    o.max_steps = 10;
+    o.ensemble = 1;
+    std::vector<SeriesRead> in(4);
+    for (std::size_t i = 0; i < 3; ++i) {
+        in[i].id = "s" + std::to_string(i);
+        in[i].series = monthly(60, 100 + 50.0 * static_cast<double>(i), 10 + 5.0 * static_cast<double>(i));
+    }
+    in[3].id = "short";
+    in[3].series = monthly(6, 1, 1);
+    ManyOptions mo;
+    mo.forecast = o;
+    const ManyResult whole = run_many(in, mo);
+    REQUIRE(whole.series.size() == 4);
+    CHECK(whole.aggregate.succeeded == 3);
+    CHECK(whole.aggregate.failed == 1);
+    CHECK_THAT(whole.series[3].summary.error, Contains("too short"));
+    const ForecastResult alone = run_forecast(*in[1].series, o);
+    CHECK(whole.series[1].local->one_step_metrics.at("elman").mase == alone.one_step_metrics.at("elman").mase);
+
+    std::vector<RunFile> runs;
+    std::vector<std::string> paths;
+    RunInfo info;
+    info.total = 4;
+    for (std::size_t k = 1; k <= 2; ++k) {
+        mo.shard = {k, 2};
+        const ManyResult r = run_many(in, mo);
+        std::vector<SeriesSummary> sums;
+        for (const auto& s : r.series) sums.push_back(s.summary);
+        info.shard = mo.shard;
+        elman::test::TempDir tmp("elman_test_many");
+        const fs::path p = tmp.path / "metrics.json";
+        std::ofstream(p) << many_metrics_json(info, sums, r.aggregate);
+        runs.push_back(read_many_metrics(p.string()));
+        paths.push_back("shard" + std::to_string(k));
+    }
+    const Merged m = merge_runs(runs, paths);
+    std::vector<SeriesSummary> sums;
+    for (const auto& s : whole.series) sums.push_back(s.summary);
+    CHECK(summary_csv(m.series) == summary_csv(sums));
+    CHECK(m.aggregate.one_step.at("elman").median == whole.aggregate.one_step.at("elman").median);
+    CHECK(m.aggregate.one_step_vs.at("elman vs naive").better == whole.aggregate.one_step_vs.at("elman vs naive").better);
+    CHECK_THROWS_WITH(merge_runs({runs[0]}, {paths[0]}), Contains("shard 2/2 missing"));
+    runs[1].info.options = "--epochs 3";
+    CHECK_THROWS_WITH(merge_runs(runs, paths), Contains("only the shards of one run merge"));
+}
+
+TEST_CASE("many series: --global trains one model on every series and reports it next to the local ones",
+          "[forecast][many]")
+{
+    ForecastOptions o = fast();
+    o.epochs = 3;
+    o.max_steps = 20;
+    o.ensemble = 1;
+    std::vector<SeriesRead> in(3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        in[i].id = "s" + std::to_string(i);
+        // Scales 1e-3 to 1e3 apart: each series is scaled on its own.
+        in[i].series = monthly(60, std::pow(1000.0, static_cast<double>(i) - 1.0), 0.1 * std::pow(1000.0, i - 1.0));
+    }
+    in[2].series->values[30] = std::nan("");  // fails alone, for both models
+    ManyOptions mo;
+    mo.forecast = o;
+    mo.global = true;
+    const ManyResult r = run_many(in, mo);
+    REQUIRE(r.series.size() == 3);
+    for (std::size_t i = 0; i < 2; ++i) {
+        REQUIRE(r.series[i].global);
+        const double m = r.series[i].summary.one_step.at(global_method()).mase;
+        CHECK(std::isfinite(m));
+        CHECK(m < r.series[i].summary.one_step.at("naive").mase);  // a clean wave: far better than naive
+    }
+    CHECK_THAT(r.series[2].summary.global_error, Contains("nan"));
+    CHECK(r.aggregate.one_step.at(global_method()).n == 2);
+    CHECK(r.aggregate.one_step_vs.count("elman vs elman_global") == 1);
+    CHECK_THAT(summary_csv({r.series[0].summary}, true), Contains("one_step_mase_elman_global"));
+    mo.shard = {1, 2};
+    CHECK_THROWS_WITH(run_many(in, mo), Contains("--global") && Contains("--shard"));
 }
 
 namespace {

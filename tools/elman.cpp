@@ -1,7 +1,7 @@
 // The `elman` command: forecast a time series with an Elman RNN and compare it with the
 // classical baselines (forecast, tools/forecast_command.hpp), forecast with a saved model or run
 // any model file on an array (predict, tools/predict.hpp and tools/model_commands.hpp), convert
-// model files (convert), print a model's Keras-style summary (summary), write an explorable
+// model files (convert), join the shards of a run of many series (merge, tools/forecast_many.hpp), print a model's Keras-style summary (summary), write an explorable
 // BPTT page (explain, tools/explain_cli.hpp). Every error is one line
 // "elman: error: ..." on stderr and a non-zero exit; forecast writes its output directory
 // completely or not at all.
@@ -106,6 +106,8 @@ int main(int argc, char** argv)
     CLI::App* sc = add_summary_command(app, summary_args);
     ConvertArgs convert_args;
     CLI::App* cc = add_convert_command(app, convert_args);
+    elman::cli::MergeArgs merge_args;
+    CLI::App* mc = elman::cli::add_merge_command(app, merge_args);
     elman::ExplainArgs explain_args;
     CLI::App* ec = elman::add_explain_command(app, explain_args);
     refuse_negative_counts(app);
@@ -134,6 +136,7 @@ int main(int argc, char** argv)
             std::cout << elman::tools::convert_model(convert_args.in, convert_args.out) << "\n";
             return 0;
         }
+        if (mc->parsed()) return elman::cli::run_merge_command(merge_args);
         if (pc->parsed()) {
             elman::cli::run_predict(predict_args);
             return 0;

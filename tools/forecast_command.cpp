@@ -137,6 +137,7 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
         app.add_subcommand("forecast", "train on all but the last --test values, forecast them, compare baselines");
     a.command = fc;
     add_input_options(fc, a.in);
+    add_many_options(fc, a.many);
     a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons; 0: fit on all)");
     a.lookback_option = fc->add_option("--lookback", a.lookback, "input window length (default: chosen)");
     fc->add_option("--horizon", a.o.horizon,
@@ -179,6 +180,8 @@ int run_forecast_command(ForecastArgs& a)
     ForecastOptions& o = a.o;
     catch_sigint_once();
     o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
+    if (a.many.many()) return run_many_command(a);
+    if (!a.many.shard.empty()) throw Error("--shard splits several series: give --id-column, --columns or --all-columns");
     const Series s = load_input(a.in);
     const std::string label = series_label(a.in, s);
     const Source season_source = o.season ? Source::given : s.time.season_source;

@@ -14,12 +14,14 @@
 #include <CLI/CLI.hpp>
 
 #include "forecast/options.hpp"
+#include "tools/forecast_many.hpp"
 #include "tools/input.hpp"
 
 namespace elman::cli {
 
 struct ForecastArgs {
     Input in;
+    ManyArgs many;  // several series (tools/forecast_many.hpp)
     ForecastOptions o;
     std::size_t test = 0, lookback = 0, season = 0;
     std::size_t folds = 0, fold_step = 0;  // --folds K (0: no backtest), --fold-step S (0: the horizon)

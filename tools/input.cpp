@@ -53,6 +53,8 @@ char one_char(const std::string& value, const char* flag)
     return value[0];
 }
 
+}  // namespace
+
 CsvOptions csv_options(const Input& in)
 {
     CsvOptions o;
@@ -76,8 +78,6 @@ CsvOptions csv_options(const Input& in)
     if (!o.frequency.empty()) parse_frequency(o.frequency);  // an unknown name fails before reading
     return o;
 }
-
-}  // namespace
 
 Series load_input(const Input& in)
 {

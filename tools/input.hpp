@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/csv.hpp"
 #include "datasets/frequency.hpp"
 #include "datasets/series.hpp"
 
@@ -25,6 +26,9 @@ struct Input {
 // Adds FILE, --builtin, --column, --period-column, --no-period, --interpolate, --ignore-gaps,
 // --sort, --delimiter, --decimal, --na-values, --date-format, --dayfirst, --frequency.
 void add_input_options(CLI::App* cmd, Input& in);
+
+// How to read the file the options name (datasets/csv.hpp); an elman::Error for a bad option.
+CsvOptions csv_options(const Input& in);
 
 // The series the options name; an elman::Error for a bad file or option.
 Series load_input(const Input& in);

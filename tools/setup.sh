@@ -12,6 +12,8 @@ packages=(
   libcli11-dev libplplot-dev
   libzip-dev libhdf5-dev libonnx-dev libprotobuf-dev  # io/: .keras (zip + HDF5), ONNX
   libonnx-testdata  # ONNX's own RNN node tests, read by tests/test_onnx.cpp
+  libxxhash-dev  # the stable hash of series ids that splits a run into shards (forecast/shard.hpp)
+  parallel  # GNU parallel: the test running two shards of a many-series forecast (tests/test_many_cli.cpp)
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
   chromium fonts-dejavu-core  # the browser test of `elman explain`'s page (tests/browser/)
   # word lists of five languages (/usr/share/dict): the data of examples/sequence_classification
