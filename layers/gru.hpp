@@ -91,6 +91,9 @@ struct GRUWorkspace {
     std::vector<T> x;        // X:[G_x,T,B,F] the input ⊙ d_x^g, time-major (G_x = 1 or 3)
     std::vector<T> g;        // G:[T,B,3U] the gates z, r, ĥ; δ in backward
     std::vector<T> h;        // H:[T+1,B,U] h_0 and every state
+    std::vector<T> nq;       // NQ:[T,B,U] N_s (reset_after) or q_s, when kept (small sizes)
+    std::vector<T> rt;       // Rᵀ:[3U,U] (backward)
+    std::vector<T> c;        // [4U] the bias each step adds: [c_z | c_r | b^x_h | b^h_h]
     std::vector<T> gh;       // [B,3U] one step's recurrent product; its δ in backward
     std::vector<T> hd;       // [3,B,U] h_{s−1} ⊙ d_h^g (recurrent dropout), or q_s (scratch)
     std::vector<T> nh;       // [B,U] q_s (forward); N_s, dL/dq_s, a gate's dL/dh share (backward)
@@ -209,6 +212,11 @@ struct GRUFusedArgs {
     GRUTrace<T>* trace = nullptr;
     // Buffers to reuse (null: its own); must not be in use by another live node.
     std::shared_ptr<GRUWorkspace<T>> workspace = nullptr;
+    // The node keeps N_s (or q_s), one more [T,B,U] buffer, when it takes at most this many
+    // bytes: the backward then skips a per-step product and does dR in one GEMM. Above it
+    // (long sequences, large batches: W3's shape) memory stays at 4·T·B·U values. Without
+    // recurrent dropout only. Both forms give the same numbers (tests/test_gru_kernel.cpp).
+    std::size_t keep_bytes = std::size_t(4) << 20;
 };
 
 // The fused GRU (layers/gru_fused.cpp): the whole sequence as ONE tape node with inputs

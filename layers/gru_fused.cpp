@@ -7,52 +7,63 @@
 //   G:[T,B,3U]     G[s] = [a_z | a_r | a_h], the gates' pre-activations, then in place
 //                  [z | r | ĥ]; the backward turns G[s] into δ_s = dL/d[a_z | a_r | a_h]
 //   H:[T+1,B,U]    H[0] = h_0, H[s+1] = h after step s: H[s] is the state step s reads
+//   NQ:[T,B,U]     N_s (reset_after) or q_s of every step, when kept (see Memory)
 //   d_h^g:[B,U]    recurrent dropout masks, one per gate (none: all ones); a gate's product
 //                  reads H[s] ⊙ d_h^g
 //   M:[T,B]        m_s[b] = 1 for a real step, 0 for padding (layers/rnn_mask.hpp)
 //
 // forward:
-//   G = 1·cᵀ + X·W         one GEMM for all steps, [T·B,F]·[F,3U] (per gate with G_x = 3);
-//                          c = [b^x_z + b^h_z | b^x_r + b^h_r | b^x_h] with reset_after, else
-//                          the bias [b_z | b_r | b_h]
+//   G = X·W                one GEMM for all steps, [T·B,F]·[F,3U] (per gate with G_x = 3);
+//                          each step adds c = [b^x_z + b^h_z | b^x_r + b^h_r | b^x_h] with
+//                          reset_after, else the bias [b_z | b_r | b_h]
 //   reset_after:  A = H[s]·R                          one [B,U]·[U,3U] GEMM per step
-//                 z = σ(G_z + A_z)   r = σ(G_r + A_r)
-//                 N = A_h + b^h_h    ĥ = act(G_h + r ⊙ N)
+//                 z = σ(G_z + A_z + c_z)   r = σ(G_r + A_r + c_r)
+//                 N = A_h + b^h_h          ĥ = act(G_h + c_h + r ⊙ N)
 //   not:          [G_z | G_r] += H[s]·[R_z | R_r]     one [B,U]·[U,2U] GEMM per step
-//                 z = σ(G_z)   r = σ(G_r)   q = r ⊙ H[s]
-//                 ĥ = act(G_h + q·R_h)                one [B,U]·[U,U] GEMM per step
+//                 z = σ(G_z + c_z)   r = σ(G_r + c_r)   q = r ⊙ H[s]
+//                 ĥ = act(G_h + q·R_h + c_h)          one [B,U]·[U,U] GEMM per step
 //   H[s+1] = z ⊙ H[s] + (1 − z) ⊙ ĥ,   H[s+1][b] = H[s][b] where m_s[b] = 0 (carried)
 //
 // backward, s = T−1 .. 0, g = dL/dh after step s (from the output at s, plus what step s+1
 // sent back):
 //   δ_h = g ⊙ (1 − z) ⊙ act'(ĥ)        act' and σ' from the outputs (tanh: 1 − ĥ², σ: z(1 − z))
 //   δ_z = g ⊙ (H[s] − ĥ) ⊙ σ'(z)
-//   reset_after:  N = H[s]·R_h + b^h_h                recomputed (one [B,U]·[U,U] GEMM): keeping
-//                                                     it would cost another [T,B,U]
+//   reset_after:  N = H[s]·R_h + b^h_h                kept, or recomputed (see Memory)
 //                 δ_r = δ_h ⊙ N ⊙ σ'(r)
 //                 δ^A = [δ_z | δ_r | δ_h ⊙ r]         the gradient of A
 //                 dL/dH[s] = g ⊙ z + δ^A·Rᵀ           [B,3U]·[3U,U]
-//                 dR += H[s]ᵀ·δ^A,  db^h += Σ_b δ^A   [U,B]·[B,3U] per step
-//   not:          q = r ⊙ H[s]                        recomputed (elementwise)
+//                 dR += H[s]ᵀ·δ^A,  db^h += Σ_b δ^A   (kept: one GEMM each after the loop)
+//   not:          q = r ⊙ H[s]                        kept, or recomputed (elementwise)
 //                 dq = δ_h·R_hᵀ                       [B,U]·[U,U]
 //                 δ_r = dq ⊙ H[s] ⊙ σ'(r)
 //                 dL/dH[s] = g ⊙ z + dq ⊙ r + [δ_z | δ_r]·[R_z | R_r]ᵀ
-//                 dR_zr += H[s]ᵀ·[δ_z | δ_r],  dR_h += qᵀ·δ_h       per step
+//                 dR_zr += H[s]ᵀ·[δ_z | δ_r],  dR_h += qᵀ·δ_h       (kept: after the loop)
 //   padded rows (m_s[b] = 0): dL/dH[s] = g and δ_s = 0: nothing reaches x_s or the weights
 //   with recurrent dropout each gate's H[s] (and q) is ⊙ d_h^g, and so is each gate's share
 //   of dL/dH[s]
+//   The products by Rᵀ use a transposed copy made once per backward pass ([3U,U]: gate g's
+//   block R_gᵀ is rows g·U..(g+1)·U), so that the per-step products are all untransposed.
 // then, with G = δ for every step:
 //   dW += Xᵀ·G   db^x += Gᵀ·1   dx[:, t(s)] += (G[s]·Wᵀ) ⊙ d_x     one GEMM each (per gate
 //   with G_x = 3), and dh_0 += dL/dH[0].
 //
-// Memory: G and H, 4·T·B·U values, plus [B,·] scratch. The per-step weight gradient dR reads
-// δ^A from a [B,3U] scratch block, so no second [T,B,3U] buffer is needed (W3's shape stays
-// under 40 MB). The buffers live in a GRUWorkspace the layer reuses across training steps.
+// Memory: G and H, 4·T·B·U values, plus [B,·] scratch, and when it takes at most
+// GRUFusedArgs::keep_bytes (4 MiB) NQ:[T,B,U], N_s or q_s of every step: the backward then
+// skips their recompute and, with δ_h ⊙ r written over N_s, does dR in one GEMM over all T·B
+// rows. Above that (W3's shape: 6.5 MB) they are recomputed and dR summed step by step, and
+// W3 stays under 40 MB. Recurrent dropout (per-gate left operands) always takes that way.
+// float runs with denormals flushed to zero (core/denormals.hpp): BPTT's vanishing gradients
+// otherwise spend a long sequence on the CPU's slow path. The buffers live in a GRUWorkspace
+// the layer reuses across training steps.
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <type_traits>
 
 #include "core/blas.hpp"
+#include "core/denormals.hpp"
 #include "core/error.hpp"
+#include "core/simd.hpp"
 #include "layers/gru_kernel.hpp"
 
 namespace elman {
@@ -123,37 +134,57 @@ void load_inputs(GRUWorkspace<T>& ws, const T* x, const Dims& n, const Config& c
     }
 }
 
-// G = 1·cᵀ + X·W (see the top of the file).
+// G = X·W (see the top of the file; the bias c is added step by step, where G is read anyway),
+// and the bias rows c = [b^x_z + b^h_z | b^x_r + b^h_r | b^x_h] and b^h_h in ws.c [4U]: z and
+// r only ever see the sums; zeros without a bias.
 template <class T>
 void input_projection(GRUWorkspace<T>& ws, const Dims& n, const Config& cfg, const Weights<T>& w)
 {
-    const std::size_t u3 = 3 * n.nu, rows = n.nt * n.nb;
-    ws.g.resize(rows * u3);
-    // c = [b^x_z + b^h_z | b^x_r + b^h_r | b^x_h]: z and r only ever see the sum
-    std::vector<T>& c = ws.gh;
-    c.assign(u3, T(0));
+    const std::size_t u = n.nu, u3 = 3 * u, rows = n.nt * n.nb;
+    ws.c.assign(4 * u, T(0));
     for (std::size_t j = 0; j < u3; ++j) {
-        if (w.bx) c[j] += w.bx[j];
-        if (w.bh && j < 2 * n.nu) c[j] += w.bh[j];
+        if (w.bx) ws.c[j] += w.bx[j];
+        if (w.bh) ws.c[j < 2 * u ? j : j + u] += w.bh[j];
     }
-    for (std::size_t row = 0; row < rows; ++row) std::copy_n(c.data(), u3, ws.g.data() + row * u3);
+    ws.g.resize(rows * u3);
     if (cfg.input_masks != 3) {
-        // G += X·W          [T·B,F]·[F,3U]
-        gemm<T>(false, false, rows, u3, n.nf, T(1), ws.x.data(), w.w, T(1), ws.g.data());
+        // G = X·W           [T·B,F]·[F,3U]
+        gemm<T>(false, false, rows, u3, n.nf, T(1), ws.x.data(), w.w, T(0), ws.g.data());
         return;
     }
-    // G[:, g] += X^g·W_g     [T·B,F]·[F,U] per gate
+    // G[:, g] = X^g·W_g      [T·B,F]·[F,U] per gate
     for (std::size_t g = 0; g < 3; ++g)
-        gemm<T>(false, false, rows, n.nu, n.nf, T(1), ws.x.data() + g * rows * n.nf, n.nf,
-                w.w + g * n.nu, u3, T(1), ws.g.data() + g * n.nu, u3);
+        gemm<T>(false, false, rows, u, n.nf, T(1), ws.x.data() + g * rows * n.nf, n.nf,
+                w.w + g * u, u3, T(0), ws.g.data() + g * u, u3);
+}
+
+using gru_kernel::blocked;
+
+// y[j] += a[j] + c[j]
+template <class T>
+ELMAN_CLONES void add2(T* __restrict y, const T* __restrict a, const T* __restrict c,
+                       std::size_t len)
+{
+    blocked(len, [&](std::size_t j) { y[j] += a[j] + c[j]; });
+}
+
+// N = A_h + b^h_h, then G_h = (G_h + b^x_h) + r ⊙ N, for one row (N kept in `keep`)
+template <class T>
+ELMAN_CLONES void candidate_in(T* __restrict gh, const T* __restrict r, const T* __restrict ah,
+                               const T* __restrict c, T* __restrict keep, std::size_t u)
+{
+    blocked(u, [&](std::size_t j) {
+        keep[j] = ah[j] + c[u + j];
+        gh[j] = (gh[j] + c[j]) + r[j] * keep[j];
+    });
 }
 
 // h_new = z ⊙ h_prev + (1 − z) ⊙ ĥ for one row (Keras' expression, term for term).
 template <class T>
-void mix(const T* __restrict z, const T* __restrict hh, const T* __restrict h_prev,
-         T* __restrict h_new, std::size_t nu)
+ELMAN_CLONES void mix(const T* __restrict z, const T* __restrict hh, const T* __restrict h_prev,
+                      T* __restrict h_new, std::size_t nu)
 {
-    for (std::size_t j = 0; j < nu; ++j) h_new[j] = z[j] * h_prev[j] + (T(1) - z[j]) * hh[j];
+    blocked(nu, [&](std::size_t j) { h_new[j] = z[j] * h_prev[j] + (T(1) - z[j]) * hh[j]; });
 }
 
 // One step with reset_after: A = H[s]·R, then z, r, N, ĥ and h row by row.
@@ -166,20 +197,19 @@ void step_reset_after(GRUWorkspace<T>& ws, const Dims& n, const Config& cfg, con
     T* h_new = ws.h.data() + (s + 1) * n.bu();
     T* gs = ws.g.data() + s * n.bg();
     ws.gh.resize(n.bg());
+    ws.nh.resize(n.bu());
+    // N goes to NQ[s] when kept (for the backward), else to a scratch block
+    T* nk = cfg.keep ? ws.nq.data() + s * n.bu() : ws.nh.data();
     // A = H[s]·R          [B,U]·[U,3U]  (per gate with recurrent dropout)
     gru_kernel::recurrent_product(ws, n, cfg, w.r, h_prev, 0, 3, T(0), ws.gh.data(), u3);
     for (std::size_t b = 0; b < n.nb; ++b) {
         T* gb = gs + b * u3;
-        T* ab = ws.gh.data() + b * u3;
-        // z = σ(G_z + A_z), r = σ(G_r + A_r)
-        for (std::size_t j = 0; j < 2 * u; ++j) gb[j] += ab[j];
+        const T* ab = ws.gh.data() + b * u3;
+        // z = σ(G_z + A_z + c_z), r = σ(G_r + A_r + c_r)
+        add2(gb, ab, ws.c.data(), 2 * u);
         activate_inplace(cfg.rec, gb, 2 * u);
-        // N = A_h + b^h_h;  ĥ = act(G_h + r ⊙ N)
-        const T* r = gb + u;
-        for (std::size_t j = 0; j < u; ++j) {
-            const T nj = w.bh ? ab[2 * u + j] + w.bh[2 * u + j] : ab[2 * u + j];
-            gb[2 * u + j] += r[j] * nj;
-        }
+        // N = A_h + b^h_h;  ĥ = act(G_h + b^x_h + r ⊙ N)
+        candidate_in(gb + 2 * u, gb + u, ab + 2 * u, ws.c.data() + 2 * u, nk + b * u, u);
         activate_inplace(cfg.act, gb + 2 * u, u);
         mix(gb, gb + 2 * u, h_prev + b * u, h_new + b * u, u);
     }
@@ -195,24 +225,27 @@ void step_reset_before(GRUWorkspace<T>& ws, const Dims& n, const Config& cfg,
     const T* h_prev = ws.h.data() + s * n.bu();
     T* h_new = ws.h.data() + (s + 1) * n.bu();
     T* gs = ws.g.data() + s * n.bg();
+    const T* c = ws.c.data();
     // [G_z | G_r] += H[s]·[R_z | R_r]      [B,U]·[U,2U]  (per gate with recurrent dropout)
     gru_kernel::recurrent_product(ws, n, cfg, w.r, h_prev, 0, 2, T(1), gs, u3);
-    // q = r ⊙ H[s] (⊙ d_h^h)
+    // q = r ⊙ H[s] (⊙ d_h^h), kept in NQ[s] for the backward when small
     ws.nh.resize(n.bu());
+    T* q = cfg.keep ? ws.nq.data() + s * n.bu() : ws.nh.data();
     const T* dh = cfg.recurrent_masks ? ws.dh_mask.data() + 2 * n.bu() : nullptr;
     for (std::size_t b = 0; b < n.nb; ++b) {
         T* gb = gs + b * u3;
+        for (std::size_t j = 0; j < 2 * u; ++j) gb[j] += c[j];
         activate_inplace(cfg.rec, gb, 2 * u);
         for (std::size_t j = 0; j < u; ++j) {
             const std::size_t i = b * u + j;
-            ws.nh[i] = gb[u + j] * (dh ? h_prev[i] * dh[i] : h_prev[i]);
+            q[i] = gb[u + j] * (dh ? h_prev[i] * dh[i] : h_prev[i]);
         }
     }
     // G_h += q·R_h          [B,U]·[U,U]
-    gemm<T>(false, false, n.nb, u, u, T(1), ws.nh.data(), u, w.r + 2 * u, u3, T(1), gs + 2 * u,
-            u3);
+    gemm<T>(false, false, n.nb, u, u, T(1), q, u, w.r + 2 * u, u3, T(1), gs + 2 * u, u3);
     for (std::size_t b = 0; b < n.nb; ++b) {
         T* gb = gs + b * u3;
+        for (std::size_t j = 0; j < u; ++j) gb[2 * u + j] += c[2 * u + j];
         activate_inplace(cfg.act, gb + 2 * u, u);
         mix(gb, gb + 2 * u, h_prev + b * u, h_new + b * u, u);
     }
@@ -304,7 +337,12 @@ Var<T> gru_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_
     std::shared_ptr<GRUWorkspace<T>> workspace = args.workspace;
     if (!workspace) workspace = std::make_shared<GRUWorkspace<T>>();
     GRUWorkspace<T>& ws = *workspace;
-    const Config cfg = prepare(ws, args);
+    Config cfg = prepare(ws, args);
+    cfg.keep = !cfg.recurrent_masks && n.nt * n.bu() * sizeof(T) <= args.keep_bytes;
+    if (cfg.keep) ws.nq.resize(n.nt * n.bu());
+    // float only: float64 results (the gradient checks) stay bit for bit IEEE
+    std::optional<FlushDenormals> ftz;
+    if constexpr (std::is_same_v<T, float>) ftz.emplace();
 
     load_inputs(ws, xv.data(), n, cfg);
     forward_steps(ws, n, cfg,
@@ -322,6 +360,8 @@ Var<T> gru_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_
         "gru_fused", states_value(ws, n, cfg.return_sequences), inputs,
         [workspace = std::move(workspace), n, cfg, bias_k, h0_k,
          trace = args.trace](BackwardContext<T>& c) {
+            std::optional<FlushDenormals> ftz;
+            if constexpr (std::is_same_v<T, float>) ftz.emplace();
             gru_kernel::Grads<T> grads;
             const auto want = [&](std::size_t k) {
                 return k && c.needs_grad(k) ? c.grad_buffer(k).data() : nullptr;

@@ -22,6 +22,9 @@ struct Config {
     bool return_sequences = false;
     std::size_t input_masks = 0;  // G_x: 0 (no input dropout), 1 (one for all gates) or 3
     bool recurrent_masks = false;  // d_h^g per gate
+    // NQ kept for every step (GRUFusedArgs::keep_bytes): no per-step recompute of N or q, and
+    // dR as one GEMM after the loop; else both per step.
+    bool keep = false;
 };
 
 // The weights as raw row-major buffers. bx, bh: the input and recurrent bias [3U] (reset_after:
@@ -43,6 +46,19 @@ struct Grads {
     T* db = nullptr;
     T* dh0 = nullptr;  // [B,U]
 };
+
+// f(j) for j < n in blocks of 16 with a fixed trip count, then the rest one by one: GCC turns
+// such blocks into SIMD code even at -O2 (as layers/activation.cpp's loops). The row kernels
+// of the forward and the backward are written with it, and compiled per instruction set
+// (ELMAN_CLONES, core/simd.hpp).
+template <class F>
+[[gnu::always_inline]] inline void blocked(std::size_t n, F f)
+{
+    std::size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (std::size_t k = 0; k < 16; ++k) f(j + k);
+    for (; j < n; ++j) f(j);
+}
 
 // hd[g] = h ⊙ d_h^g for the gates g in [first, last): [B,U] blocks of ws.hd.
 template <class T>

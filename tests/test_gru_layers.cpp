@@ -2,19 +2,23 @@
 // node, Bidirectional(GRU), Masking -> GRU in a Sequential, summary(), and its error messages.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <xtensor/xview.hpp>
 
 #include "check.hpp"
 #include "core/tape_dot.hpp"
 #include "layers/bidirectional.hpp"
+#include "layers/cells.hpp"
 #include "layers/dense.hpp"
 #include "layers/gru.hpp"
 #include "layers/masking.hpp"
 #include "layers/sequential.hpp"
+#include "layers/simple_rnn.hpp"
 
 using namespace elman;
 using elman::test::randn;
@@ -203,4 +207,30 @@ TEST_CASE("gru: mistakes throw errors naming the layer, weight and shapes", "[gr
     REQUIRE_THROWS_WITH(st.forward(tape, tape.constant(randn({5, 4, 2}, 1))),
                         Catch::Contains("gru: stateful layer carries a state [2,3]") &&
                             Catch::Contains("reset_states()"));
+}
+
+TEST_CASE("gru: built by its cell name from the options every recurrent cell shares",
+          "[gru][cells]")
+{
+    const auto layer = make_recurrent_layer<float>(
+        "gru", {.units = 5, .return_sequences = true, .seed = 3, .dropout = 0.1,
+                .recurrent_dropout = 0.2, .fused = false});
+    const auto* gru = dynamic_cast<const GRU<float>*>(layer.get());
+    REQUIRE(gru != nullptr);
+    REQUIRE(gru->options().units == 5);
+    REQUIRE(gru->options().return_sequences);
+    REQUIRE(gru->options().seed == 3);
+    REQUIRE(gru->options().dropout == 0.1);
+    REQUIRE(gru->options().recurrent_dropout == 0.2);
+    REQUIRE_FALSE(gru->options().fused);
+    // Keras' defaults for the rest
+    REQUIRE(gru->options().reset_after);
+    REQUIRE(gru->options().recurrent_activation == Activation::sigmoid);
+    REQUIRE(dynamic_cast<const SimpleRNN<float>*>(
+                make_recurrent_layer<float>("simple", {.units = 2}).get()) != nullptr);
+    const std::vector<std::string> names = cell_names();
+    REQUIRE(std::find(names.begin(), names.end(), "gru") != names.end());
+    REQUIRE_THROWS_WITH(make_recurrent_layer<float>("gur", {.units = 2}),
+                        Catch::StartsWith("unknown cell \"gur\" (expected simple") &&
+                            Catch::Contains("gru"));
 }
