@@ -4,7 +4,7 @@
 # Include layout, the same in the build tree and after install:
 #   <include>/elman/elman.hpp           umbrella, generated from cmake/elman.hpp.in
 #   <include>/elman/version.hpp         generated from cmake/version.hpp.in
-#   <include>/elman/{core,layers,optim,datasets}/*.hpp
+#   <include>/elman/{core,layers,optim,datasets,io}/*.hpp   (io/detail/: internal, not installed)
 # The headers include each other as "core/tape.hpp", so <include>/elman is an include
 # directory of the target as well as <include>.
 include(GNUInstallDirs)
@@ -15,7 +15,7 @@ set(elman_gen ${ELMAN_GENERATED_INCLUDE}/elman)
 file(MAKE_DIRECTORY ${elman_gen})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/version.hpp.in ${elman_gen}/version.hpp @ONLY)
 
-set(ELMAN_MODULES core layers optim datasets)
+set(ELMAN_MODULES core layers optim datasets io)
 set(ELMAN_UMBRELLA_INCLUDES "")
 foreach(module ${ELMAN_MODULES})
   file(GLOB headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}
@@ -53,7 +53,7 @@ install(TARGETS elman EXPORT elmanTargets
 foreach(module ${ELMAN_MODULES})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${module}/
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/elman/${module}
-          FILES_MATCHING PATTERN "*.hpp" PATTERN "data" EXCLUDE)
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "data" EXCLUDE PATTERN "detail" EXCLUDE)
 endforeach()
 install(FILES ${elman_gen}/elman.hpp ${elman_gen}/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/elman)
@@ -92,7 +92,9 @@ string(REGEX REPLACE "/$" "" ELMAN_PC_TO_PREFIX "${ELMAN_PC_TO_PREFIX}")
 set(ELMAN_PC_LIBS "")
 if(NOT ELMAN_SHARED)
   # libopenblas.so -> -lopenblas (BLAS and LAPACK as CMake found them)
-  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES})
+  # io/: libzip, HDF5, ONNX and protobuf
+  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES} -L${HDF5_LIBRARY_DIRS} -lhdf5 -lzip
+              -lonnx -lonnx_proto -lprotobuf)
     if(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
       list(APPEND ELMAN_PC_LIBS "-l${CMAKE_MATCH_1}")
     elseif(lib MATCHES "^-")

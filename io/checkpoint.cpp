@@ -1,30 +1,26 @@
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
-#include <xtensor/xnpy.hpp>
 
-#include "layers/bidirectional.hpp"
+#include "io/detail/keras_layers.hpp"
+#include "io/files.hpp"
+#include "io/npy.hpp"
 #include "layers/dense.hpp"
-#include "layers/dropout.hpp"
-#include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
+#include "layers/time_distributed.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
 
@@ -35,15 +31,9 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-// The npy reader below copies the data as-is: it assumes a little-endian host, as '<f4' says.
-static_assert(std::endian::native == std::endian::little, "checkpoints assume a little-endian host");
-
 template <class T> constexpr const char* dtype_name();
 template <> constexpr const char* dtype_name<float>() { return "float32"; }
 template <> constexpr const char* dtype_name<double>() { return "float64"; }
-template <class T> constexpr const char* npy_descr();
-template <> constexpr const char* npy_descr<float>() { return "<f4"; }
-template <> constexpr const char* npy_descr<double>() { return "<f8"; }
 
 // "checkpoint ckpt/: ..." — every load/save error starts with this.
 struct Where {
@@ -55,37 +45,21 @@ std::string errno_str() { return std::strerror(errno); }
 
 void write_file(const Where& w, const fs::path& path, const std::string& bytes)
 {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) w.fail("cannot create " + path.string() + ": " + errno_str());
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const std::string e = errno_str();
-            ::close(fd);
-            w.fail("cannot write " + path.string() + ": " + e);
-        }
-        done += static_cast<std::size_t>(n);
+    try {
+        write_new_file(path.string(), bytes);
+    } catch (const Error& e) {
+        w.fail(e.what());
     }
-    // The data must be on disk before the rename that publishes it.
-    if (::fsync(fd) != 0) {
-        const std::string e = errno_str();
-        ::close(fd);
-        w.fail("cannot fsync " + path.string() + ": " + e);
-    }
-    if (::close(fd) != 0) w.fail("cannot close " + path.string() + ": " + errno_str());
 }
 
 // A directory's entries (new files, renames) are durable only once the directory is synced.
 void fsync_dir(const Where& w, const fs::path& path)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) w.fail("cannot open directory " + path.string() + ": " + errno_str());
-    const int rc = ::fsync(fd);
-    const std::string e = rc != 0 ? errno_str() : "";
-    ::close(fd);
-    if (rc != 0) w.fail("cannot fsync directory " + path.string() + ": " + e);
+    try {
+        fsync_directory(path.string());
+    } catch (const Error& e) {
+        w.fail(e.what());
+    }
 }
 
 Json shape_json(const Shape& s)
@@ -120,49 +94,14 @@ std::string weight_file(const std::string& layer, std::string weight)
     return "weights/" + layer + "__" + weight + ".npy";
 }
 
-Json rnn_config(const SimpleRNNOptions& o)
-{
-    return Json{{"units", o.units},
-                {"activation", to_string(o.activation)},
-                {"use_bias", o.use_bias},
-                {"return_sequences", o.return_sequences},
-                {"return_state", o.return_state},
-                {"go_backwards", o.go_backwards},
-                {"stateful", o.stateful},
-                {"dropout", o.dropout},
-                {"recurrent_dropout", o.recurrent_dropout},
-                {"zero_output_for_mask", o.zero_output_for_mask},
-                {"seed", o.seed}};
-}
-
 template <class T>
-Json layer_config(const Where& w, Module<T>& layer)
+Json layer_config(const Where& w, Module<T>& layer, const Shape& input_shape)
 {
-    if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) return rnn_config(rnn->options());
-    if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
-        const DenseOptions& o = dense->options();
-        return Json{{"units", o.units}, {"activation", to_string(o.activation)}, {"use_bias", o.use_bias}};
+    try {
+        return detail::layer_to_keras(layer, input_shape, 0)["config"];
+    } catch (const Error& e) {
+        w.fail(std::string("save: ") + e.what());
     }
-    if (const auto* m = dynamic_cast<const Masking<T>*>(&layer))
-        return Json{{"mask_value", m->options().mask_value}};
-    if (const auto* d = dynamic_cast<const Dropout<T>*>(&layer))
-        return Json{{"rate", d->options().rate}, {"noise_shape", shape_json(d->options().noise_shape)},
-                    {"seed", d->options().seed}};
-    if (const auto* bi = dynamic_cast<const Bidirectional<T>*>(&layer)) {
-        // The wrapped layer, as Keras' config does: recreating Bidirectional from it gives
-        // both directions back.
-        const auto* fw = dynamic_cast<const SimpleRNN<T>*>(bi->forward_layer().get());
-        if (fw) {
-            const std::string fname = fw->name();
-            const std::string wrapped = fname.rfind("forward_", 0) == 0 ? fname.substr(8) : fname;
-            return Json{{"merge_mode", to_string(bi->options().merge_mode)},
-                        {"layer", Json{{"type", fw->type()}, {"name", wrapped},
-                                       {"config", rnn_config(fw->options())}}}};
-        }
-    }
-    w.fail("layer '" + layer.name() + "' of type " + layer.type() +
-           " cannot be saved (only SimpleRNN, Dense, Masking, Dropout and Bidirectional(SimpleRNN) "
-           "layers)");
 }
 
 template <class T>
@@ -192,8 +131,9 @@ void write_checkpoint(const Where& w, const fs::path& out, const Sequential<T>& 
 {
     Json layers = Json::array();
     std::vector<std::pair<std::string, const Tensor<T>*>> files;
+    Shape in = model.input_shape();
     for (const auto& layer : model.layers()) {
-        Json l{{"type", layer->type()}, {"name", layer->name()}, {"config", layer_config(w, *layer)}};
+        Json l{{"type", layer->type()}, {"name", layer->name()}, {"config", layer_config(w, *layer, in)}};
         Json weights = Json::array();
         for (const Parameter<T>* p : layer->parameters()) {
             const std::string name = weight_name(*layer, p);
@@ -203,6 +143,7 @@ void write_checkpoint(const Where& w, const fs::path& out, const Sequential<T>& 
         }
         l["weights"] = std::move(weights);
         layers.push_back(std::move(l));
+        in = layer->output_shape(in);
     }
     const Json meta{{"format", "elman-checkpoint"},
                     {"format_version", checkpoint_format_version},
@@ -212,7 +153,7 @@ void write_checkpoint(const Where& w, const fs::path& out, const Sequential<T>& 
                     {"layers", std::move(layers)}};
 
     fs::create_directory(out / "weights");
-    for (const auto& [file, value] : files) write_file(w, out / file, xt::dump_npy(*value));
+    for (const auto& [file, value] : files) write_file(w, out / file, npy_bytes(*value));
     fsync_dir(w, out / "weights");
     write_file(w, out / "model.json", meta.dump(2) + "\n");
 
@@ -223,7 +164,7 @@ void write_checkpoint(const Where& w, const fs::path& out, const Sequential<T>& 
         for (const auto& [name, value] : opt->state()) {
             const std::string file = "optimizer/" + name + ".npy";
             state.push_back(Json{{"name", name}, {"file", file}, {"shape", shape_json(Shape(value.shape().begin(), value.shape().end()))}});
-            write_file(w, out / file, xt::dump_npy(value));
+            write_file(w, out / file, npy_bytes(value));
         }
         oj["state"] = std::move(state);
         fsync_dir(w, out / "optimizer");
@@ -236,121 +177,23 @@ std::string read_all(const Where& w, const fs::path& path, const std::string& sh
 {
     std::error_code ec;
     if (!fs::is_regular_file(path, ec)) w.fail("file " + shown + " is missing");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) w.fail("cannot open " + shown + ": " + errno_str());
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) w.fail("cannot read " + shown);
-    return bytes;
-}
-
-// The value of 'key' in a numpy header dict, {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }.
-std::optional<std::string> header_value(const std::string& h, const std::string& key)
-{
-    std::size_t k = h.find("'" + key + "'");
-    if (k == std::string::npos) k = h.find("\"" + key + "\"");
-    if (k == std::string::npos) return std::nullopt;
-    std::size_t i = h.find(':', k + key.size() + 2);
-    if (i == std::string::npos) return std::nullopt;
-    ++i;
-    while (i < h.size() && h[i] == ' ') ++i;
-    if (i >= h.size()) return std::nullopt;
-    std::size_t end;
-    if (h[i] == '\'' || h[i] == '"') {
-        end = h.find(h[i], i + 1);
-        if (end == std::string::npos) return std::nullopt;
-        return h.substr(i + 1, end - i - 1);
+    try {
+        return read_file_bytes(path.string());
+    } catch (const Error&) {
+        w.fail("cannot read " + shown + ": " + errno_str());
     }
-    end = h[i] == '(' ? h.find(')', i) : h.find_first_of(",}", i);
-    if (end == std::string::npos) return std::nullopt;
-    return h.substr(i, end - i + (h[i] == '(' ? 1 : 0));
 }
 
-// A .npy file of T, validated completely (magic, header, dtype, order, data length) before the
-// data is read: a truncated or foreign file gives an Error naming it, never a crash.
+// A .npy file of T, validated completely before the data is read (io/npy.hpp).
 template <class T>
 Tensor<T> read_npy(const Where& w, const fs::path& path, const std::string& shown, const std::string& who)
 {
-    const std::string b = read_all(w, path, who + "file " + shown);
-    const auto bad = [&](const std::string& why) { w.fail(who + "file " + shown + " " + why); };
-    if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) bad("is not a .npy file (bad magic)");
-    const auto u8 = [&](std::size_t i) { return static_cast<std::size_t>(static_cast<unsigned char>(b[i])); };
-    const std::size_t major = u8(6);
-    std::size_t offset = 0, header_len = 0;
-    if (major == 1) {
-        header_len = u8(8) | (u8(9) << 8);
-        offset = 10;
-    } else if (major == 2 || major == 3) {
-        if (b.size() < 12) bad("is truncated (incomplete header)");
-        header_len = u8(8) | (u8(9) << 8) | (u8(10) << 16) | (u8(11) << 24);
-        offset = 12;
-    } else {
-        bad("has unsupported .npy version " + std::to_string(major));
+    const std::string bytes = read_all(w, path, who + "file " + shown);
+    try {
+        return parse_npy<T>(bytes, "file " + shown);
+    } catch (const Error& e) {
+        w.fail(who + e.what());
     }
-    if (b.size() < offset + header_len) bad("is truncated (incomplete header)");
-    const std::string h = b.substr(offset, header_len);
-    offset += header_len;
-    const auto descr = header_value(h, "descr");
-    const auto fortran = header_value(h, "fortran_order");
-    const auto shape_s = header_value(h, "shape");
-    if (!descr || !fortran || !shape_s) bad("has a malformed header: " + h);
-    if (*descr != npy_descr<T>())
-        bad("has dtype '" + *descr + "', expected '" + npy_descr<T>() + "' (" + dtype_name<T>() + ")");
-    // "(8, 1)", "(3,)", "()": decimal dimensions separated by commas, each optionally padded
-    // with spaces; a trailing comma is allowed. Nothing else (no signs, no blanks between digits).
-    Shape shape;
-    {
-        const std::string& s = *shape_s;
-        if (s.size() < 2 || s.front() != '(' || s.back() != ')') bad("has a malformed shape " + s);
-        const std::string inner = s.substr(1, s.size() - 2);
-        std::size_t i = 0;
-        const auto skip_spaces = [&] {
-            while (i < inner.size() && inner[i] == ' ') ++i;
-        };
-        skip_spaces();
-        while (i < inner.size()) {
-            std::size_t d = 0, digits = 0;
-            for (; i < inner.size() && inner[i] >= '0' && inner[i] <= '9'; ++i, ++digits) {
-                if (digits == 18) bad("has an absurd shape " + s);  // > 10^18: no such file
-                d = d * 10 + static_cast<std::size_t>(inner[i] - '0');
-            }
-            if (digits == 0 || shape.size() == 32) bad("has a malformed shape " + s);
-            shape.push_back(d);
-            skip_spaces();
-            if (i == inner.size()) break;
-            if (inner[i] != ',') bad("has a malformed shape " + s);
-            ++i;
-            skip_spaces();
-        }
-        if (shape.size() == 1 && inner.find(',') == std::string::npos)
-            bad("has a malformed shape " + s + " (a 1-D shape is written (n,))");
-    }
-    if (*fortran != "False" && shape.size() > 1) bad("is in Fortran order; expected C order");
-    // Bound the product of the non-zero dimensions too: with a 0 among them the element count is
-    // 0, but the strides (products of trailing dimensions) must still fit in a signed index.
-    std::size_t n = 1, nonzero = 1;
-    const std::size_t limit = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
-    for (std::size_t d : shape) {
-        if (d == 0) {
-            n = 0;
-            continue;
-        }
-        if (nonzero > limit / d) bad("has an absurd shape " + shape_str(shape));
-        nonzero *= d;
-    }
-    if (n != 0) n = nonzero;
-    const std::size_t want = n * sizeof(T), have = b.size() - offset;
-    if (have < want)
-        bad("is truncated: " + std::to_string(have) + " data bytes, expected " + std::to_string(want) +
-            " for shape " + shape_str(shape));
-    if (have > want)
-        bad("has " + std::to_string(have - want) + " bytes after the data of shape " + shape_str(shape));
-    Tensor<T> t = Tensor<T>::from_shape(shape);
-    if (want) std::memcpy(t.data(), b.data() + offset, want);
-    // A NaN or inf weight would only surface later as NaN forecasts.
-    for (std::size_t i = 0; i < t.size(); ++i)
-        if (!std::isfinite(t.data()[i]))
-            bad("holds a non-finite value (" + std::to_string(t.data()[i]) + ") at flat index " + std::to_string(i));
-    return t;
 }
 
 Json read_json(const Where& w, const fs::path& path, const std::string& shown)
@@ -381,12 +224,6 @@ std::size_t uint_field(const Where& w, const Json& j, const std::string& key, co
     if (!v.is_number_unsigned()) w.fail(ctx + ": \"" + key + "\" must be a non-negative integer, got " + v.dump());
     return v.get<std::size_t>();
 }
-bool bool_field(const Where& w, const Json& j, const std::string& key, const std::string& ctx)
-{
-    const Json& v = field(w, j, key, ctx);
-    if (!v.is_boolean()) w.fail(ctx + ": \"" + key + "\" must be true or false, got " + v.dump());
-    return v.get<bool>();
-}
 Shape shape_field(const Where& w, const Json& j, const std::string& key, const std::string& ctx,
                   bool allow_null)
 {
@@ -411,80 +248,16 @@ std::string relative_file(const Where& w, const Json& entry, const std::string& 
     return f;
 }
 
-Activation activation_field(const Where& w, const Json& cfg, const std::string& ctx)
-{
-    const std::string a = str_field(w, cfg, "activation", ctx);
-    try {
-        return parse_activation(a);
-    } catch (const Error& e) {
-        w.fail(ctx + ": " + e.what());
-    }
-}
-
-double number_field(const Where& w, const Json& j, const std::string& key, const std::string& ctx)
-{
-    const Json& v = field(w, j, key, ctx);
-    if (!v.is_number()) w.fail(ctx + ": \"" + key + "\" must be a number, got " + v.dump());
-    return v.get<double>();
-}
-
-// Options added after format_version 1 was first written are optional: absent means the
-// default they had before.
-SimpleRNNOptions rnn_options(const Where& w, const Json& cfg, const std::string& cctx)
-{
-    SimpleRNNOptions o;
-    o.units = uint_field(w, cfg, "units", cctx);
-    o.activation = activation_field(w, cfg, cctx);
-    o.use_bias = bool_field(w, cfg, "use_bias", cctx);
-    o.return_sequences = bool_field(w, cfg, "return_sequences", cctx);
-    o.return_state = bool_field(w, cfg, "return_state", cctx);
-    o.go_backwards = bool_field(w, cfg, "go_backwards", cctx);
-    o.stateful = bool_field(w, cfg, "stateful", cctx);
-    const auto has = [&](const char* k) { return cfg.contains(k); };
-    if (has("dropout")) o.dropout = number_field(w, cfg, "dropout", cctx);
-    if (has("recurrent_dropout")) o.recurrent_dropout = number_field(w, cfg, "recurrent_dropout", cctx);
-    if (has("zero_output_for_mask")) o.zero_output_for_mask = bool_field(w, cfg, "zero_output_for_mask", cctx);
-    if (has("seed")) o.seed = uint_field(w, cfg, "seed", cctx);
-    return o;
-}
-
 template <class T>
 std::shared_ptr<Module<T>> make_layer(const Where& w, const Json& l, const std::string& ctx)
 {
     const std::string type = str_field(w, l, "type", ctx);
     const Json& cfg = field(w, l, "config", ctx);
-    const std::string cctx = ctx + " config";
     try {
-        if (type == "SimpleRNN") return std::make_shared<SimpleRNN<T>>(rnn_options(w, cfg, cctx));
-        if (type == "Masking")
-            return std::make_shared<Masking<T>>(MaskingOptions{number_field(w, cfg, "mask_value", cctx)});
-        if (type == "Dropout")
-            return std::make_shared<Dropout<T>>(DropoutOptions{number_field(w, cfg, "rate", cctx),
-                                                               shape_field(w, cfg, "noise_shape", cctx, false),
-                                                               uint_field(w, cfg, "seed", cctx)});
-        if (type == "Bidirectional") {
-            const Json& inner = field(w, cfg, "layer", cctx);
-            const std::string ictx = cctx + " layer";
-            if (str_field(w, inner, "type", ictx) != "SimpleRNN")
-                w.fail(ictx + ": Bidirectional wraps a SimpleRNN, got \"" + str_field(w, inner, "type", ictx) + "\"");
-            SimpleRNN<T> wrapped(rnn_options(w, field(w, inner, "config", ictx), ictx + " config"));
-            wrapped.set_name(str_field(w, inner, "name", ictx));
-            return std::make_shared<Bidirectional<T>>(
-                wrapped, BidirectionalOptions{parse_merge_mode(str_field(w, cfg, "merge_mode", cctx))});
-        }
-        if (type == "Dense") {
-            DenseOptions o;
-            o.units = uint_field(w, cfg, "units", cctx);
-            o.activation = activation_field(w, cfg, cctx);
-            o.use_bias = bool_field(w, cfg, "use_bias", cctx);
-            return std::make_shared<Dense<T>>(o);
-        }
+        return detail::layer_from_keras<T>(type, cfg, ctx);
     } catch (const Error& e) {
-        if (std::string(e.what()).rfind("checkpoint ", 0) == 0) throw;
-        w.fail(ctx + ": " + e.what());
+        w.fail(e.what());
     }
-    w.fail(ctx + ": unknown layer type \"" + type +
-           "\" (known: SimpleRNN, Dense, Masking, Dropout, Bidirectional)");
 }
 
 // Building allocates and initializes every weight before the files are read. A hand-edited
@@ -498,30 +271,7 @@ void check_weight_budget(const Where& w, const fs::path& root, const Sequential<
     constexpr std::size_t max = std::size_t(-1);
     const auto mul = [](std::size_t a, std::size_t b) { return b != 0 && a > max / b ? max : a * b; };
     const auto add = [](std::size_t a, std::size_t b) { return a > max - b ? max : a + b; };
-    // weights = Σ units·(features + [units if recurrent] + [1 if bias]); features = the previous
-    // layer's units, or input_shape's last dimension.
-    std::size_t weights = 0, features = input_shape.empty() ? 0 : input_shape.back();
-    for (const auto& layer : model.layers()) {
-        std::size_t units = 0, extra = 0, copies = 1;
-        const SimpleRNN<T>* rnn = dynamic_cast<const SimpleRNN<T>*>(layer.get());
-        const auto* bi = dynamic_cast<const Bidirectional<T>*>(layer.get());
-        if (bi) {
-            rnn = dynamic_cast<const SimpleRNN<T>*>(bi->forward_layer().get());
-            copies = 2;
-        }
-        if (rnn) {
-            units = rnn->options().units;
-            extra = add(units, rnn->options().use_bias ? 1 : 0);
-        } else if (const auto* dense = dynamic_cast<const Dense<T>*>(layer.get())) {
-            units = dense->options().units;
-            extra = dense->options().use_bias ? 1 : 0;
-        } else {
-            continue;  // Masking, Dropout: no weights, the features pass through
-        }
-        weights = add(weights, mul(copies, mul(units, add(features, extra))));
-        const bool concat = bi && bi->options().merge_mode == MergeMode::concat;
-        features = concat ? mul(2, units) : units;
-    }
+    const std::size_t weights = detail::weights_needed(model, input_shape);
     std::size_t on_disk = 0;
     std::error_code ec;
     for (const Json& l : layers) {
@@ -549,7 +299,7 @@ Sequential<T> load_model_impl(const Where& w, const fs::path& root)
     if (str_field(w, meta, "format", ctx) != "elman-checkpoint")
         w.fail("model.json: \"format\" is not \"elman-checkpoint\"");
     const std::size_t version = uint_field(w, meta, "format_version", ctx);
-    if (version > static_cast<std::size_t>(checkpoint_format_version))
+    if (version == 0 || version > static_cast<std::size_t>(checkpoint_format_version))
         w.fail("model.json: format_version " + std::to_string(version) + " is newer than this elman reads (" +
                std::to_string(checkpoint_format_version) + ")");
     const std::string dtype = str_field(w, meta, "dtype", ctx);

@@ -1,8 +1,10 @@
 // Checkpoints: a model (architecture + weights) and optionally its optimizer's state, in a
 // directory that Keras/numpy users can read:
 //
-//   dir/model.json                      format, dtype, input_shape, layers: type, name, Keras
-//                                       options, weight files with their shapes
+//   dir/model.json                      format, dtype, input_shape, layers: type (Keras' class
+//                                       name), name, config (Keras' get_config() keys, through
+//                                       io/detail/keras_layers, the same mapping as .keras
+//                                       files), weight files with their shapes
 //   dir/weights/<layer>__<weight>.npy   Keras layout (kernel [F,U], recurrent_kernel [U,U], ...)
 //   dir/optimizer.json                  type, options, lr, state entries with their shapes
 //   dir/optimizer/<entry>.npy           e.g. optimizer/param0.exp_avg.npy, optimizer/step.npy
@@ -26,14 +28,15 @@
 
 namespace elman {
 
-// The checkpoint layout version written into model.json ("format_version").
-inline constexpr int checkpoint_format_version = 1;
+// The checkpoint layout version written into model.json ("format_version"). 2: configs with
+// Keras' full get_config() keys and the layers Keras files bring (Flatten, TimeDistributed);
+// version 1 files (SimpleRNN and Dense with a subset of the same keys) still load.
+inline constexpr int checkpoint_format_version = 2;
 
-// Saves a built model of SimpleRNN, Dense, Masking, Dropout and Bidirectional(SimpleRNN)
-// layers (and opt's type, lr and state when given, an SGD or Adam). Replaces an existing
-// checkpoint at dir atomically. A Bidirectional's weights are files
-// weights/<layer>__forward_<rnn>__kernel.npy, ...
-
+// Saves a built model of layers Keras has too (SimpleRNN, Dense, Dropout, Masking,
+// Bidirectional(SimpleRNN), Flatten, TimeDistributed; a Bidirectional's weights are files
+// weights/<layer>__forward_<rnn>__kernel.npy, ...) (and opt's type, lr and state when given,
+// an SGD or Adam). Replaces an existing checkpoint at dir atomically.
 template <class T>
 void save_checkpoint(const std::string& dir, const Sequential<T>& model,
                      const Optimizer<T>* opt = nullptr);
