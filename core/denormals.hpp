@@ -21,7 +21,8 @@ class FlushDenormals {
 public:
 #ifdef ELMAN_HAS_MXCSR
     FlushDenormals() : saved_(_mm_getcsr()) { _mm_setcsr(saved_ | k_ftz | k_daz); }
-    ~FlushDenormals() { _mm_setcsr(saved_); }
+    // the caller's control bits back; the exception flags raised meanwhile stay raised
+    ~FlushDenormals() { _mm_setcsr((saved_ & ~k_flags) | (_mm_getcsr() & k_flags)); }
 #else
     FlushDenormals() = default;
 #endif
@@ -32,6 +33,7 @@ private:
 #ifdef ELMAN_HAS_MXCSR
     static constexpr unsigned k_ftz = 0x8000;  // flush-to-zero
     static constexpr unsigned k_daz = 0x0040;  // denormals-are-zero
+    static constexpr unsigned k_flags = 0x003f;  // sticky exception flags (IE DE ZE OE UE PE)
     unsigned saved_;
 #endif
 };
