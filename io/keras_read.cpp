@@ -253,7 +253,11 @@ Sequential<T> load_h5(const std::string& bytes, const std::string& path)
     }
     const auto text = r.strings("", "model_config");
     if (text.size() != 1) throw Error(path + ": the model_config attribute is not one string");
-    const KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
+    KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
+    // Keras 1 and 2 (and tf.keras) wrote keras_version "1.x"/"2.x" (or none: Keras 1): their
+    // "hard_sigmoid" is clip(0.2x + 0.5, 0, 1), not Keras 3's
+    const auto version = r.has_attribute("", "keras_version") ? r.strings("", "keras_version") : std::vector<std::string>{};
+    spec.dialect.keras2_hard_sigmoid = version.empty() || version[0].empty() || version[0][0] < '3';
     if (!r.has_group("model_weights")) throw Error(path + ": no model_weights group: the file holds no weights");
     return load_with<T>(spec, r, bytes.size(), path, "model_weights", false);
 }

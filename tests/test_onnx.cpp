@@ -107,7 +107,7 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     m.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 2});
     REQUIRE_THROWS_WITH(export_onnx((tmp.path / "a.onnx").string(), m), Catch::Contains("a.onnx: export_onnx: the model is not built"));
     REQUIRE_THAT(import_error(k_fix + "err_lstm.onnx"),
-                 Catch::Contains("err_lstm.onnx: node 'lstm_1' (LSTM): operator LSTM is not supported (elman imports RNN, Gemm"));
+                 Catch::Contains("err_lstm.onnx: node 'lstm_1' (LSTM): operator LSTM is not supported (elman imports RNN, GRU, Gemm"));
     REQUIRE_THAT(import_error(k_fix + "torch_rnn_linear.x.npy"), Catch::Contains("torch_rnn_linear.x.npy: not an ONNX model"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_defaults/model.onnx"),
                  Catch::Contains("the graph has 3 data inputs; elman imports single-input graphs"));
