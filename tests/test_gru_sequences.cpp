@@ -125,26 +125,33 @@ TEST_CASE("gru masking: padded steps carry the state and outputs follow Keras' r
     }
 }
 
+// Every mask and configuration on both paths; gradcheck (the costly part, CI time) on two
+// configurations per mask, one of each reset form, the path alternating: the paths' equality to
+// 1e-10 carries each gradcheck over to the other path.
 TEST_CASE("gru masking: fused and composed agree to 1e-10 and both pass gradcheck",
           "[gru][mask][gradcheck]")
 {
     const Tensor<double> x = randn({3, 5, 2}, 3);
     const Tensor<double> h0 = randn({3, 3}, 4);
-    for (const auto& rows : k_masks) {
+    const std::vector<Config> cs = configs();
+    for (std::size_t mi = 0; mi < k_masks.size(); ++mi) {
+        const auto& rows = k_masks[mi];
         const Mask m = make_mask(rows);
-        for (const Config& c : configs()) {
+        for (std::size_t i = 0; i < cs.size(); ++i) {
+            const Config& c = cs[i];
             INFO(rows[0] << "/" << rows[1] << "/" << rows[2] << " " << describe(c));
             GRU<double> fused(options_for(c, true)), composed(options_for(c, false));
             require_same(run(fused, x, &m, c.h0 ? &h0 : nullptr),
                          run(composed, x, &m, c.h0 ? &h0 : nullptr), 1e-10);
-            for (GRU<double>* l : {&fused, &composed})
-                test::require_gradcheck(
-                    [&](Tape<double>& tape, const std::vector<Var<double>>& in) {
-                        const auto r = l->call(tape, in[0], c.h0 ? &in[1] : nullptr, &m);
-                        return sum(r.output) + sum(r.state * r.state);
-                    },
-                    c.h0 ? std::vector<Tensor<double>>{x, h0} : std::vector<Tensor<double>>{x},
-                    l->parameters());
+            if ((i + 3 * mi) % 16 != 0) continue;
+            GRU<double>* l = (i / 16 + mi) % 2 == 0 ? &fused : &composed;
+            test::require_gradcheck(
+                [&](Tape<double>& tape, const std::vector<Var<double>>& in) {
+                    const auto r = l->call(tape, in[0], c.h0 ? &in[1] : nullptr, &m);
+                    return sum(r.output) + sum(r.state * r.state);
+                },
+                c.h0 ? std::vector<Tensor<double>>{x, h0} : std::vector<Tensor<double>>{x},
+                l->parameters());
         }
     }
 }
