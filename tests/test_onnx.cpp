@@ -109,6 +109,8 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     REQUIRE_THAT(import_error(k_fix + "err_lstm.onnx"),
                  Catch::Contains("err_lstm.onnx: node 'lstm_1' (LSTM): operator LSTM is not supported (elman imports RNN, GRU, Gemm"));
     REQUIRE_THAT(import_error(k_fix + "torch_rnn_linear.x.npy"), Catch::Contains("torch_rnn_linear.x.npy: not an ONNX model"));
+    // The file's dims claim a [0, 10^9] kernel: refused before anything is sized from them.
+    REQUIRE_THAT(import_error(k_fix + "err_empty_weight.onnx"), Catch::Contains("tensor 'W' has shape [0,1000000000] with no elements"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_defaults/model.onnx"),
                  Catch::Contains("the graph has 3 data inputs; elman imports single-input graphs"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_batchwise/model.onnx", {.constants = {}, .output = "Z"}),

@@ -1,18 +1,16 @@
-// ForecastMember and ForecastModel: forecasts from a fitted pipeline (tools/forecast.hpp),
-// one-step, multi-step from one origin, and multi-step from rolling origins.
-#include <algorithm>
+// A member's forecasts (forecast/member.hpp): one-step, multi-step from one origin, and
+// multi-step from rolling origins, each inverted exactly to the original scale.
+#include "forecast/member.hpp"
+
 #include <cmath>
-#include <limits>
 
 #include "core/error.hpp"
 #include "datasets/transforms.hpp"
+#include "forecast/util.hpp"
 #include "layers/fit.hpp"
-#include "tools/forecast.hpp"
-#include "tools/forecast_util.hpp"
 
 namespace elman {
 
-using detail::median_combine;
 using detail::slice;
 
 std::string ForecastMember::describe() const
@@ -135,71 +133,6 @@ std::vector<double> ForecastMember::rolling(const std::vector<double>& y, std::s
         for (double v : zhat) out.push_back(log ? std::exp(v) : v);
     }
     return out;
-}
-
-std::size_t ForecastModel::warmup() const
-{
-    std::size_t w = 0;
-    for (const auto& m : members) w = std::max(w, m.warmup());
-    return w;
-}
-
-std::vector<double> ForecastModel::one_step(const std::vector<double>& y, std::size_t from)
-{
-    std::vector<std::vector<double>> rows;
-    for (auto& m : members) rows.push_back(m.one_step(y, from));
-    return median_combine(rows);
-}
-
-std::vector<double> ForecastModel::multi_step(const std::vector<double>& history, std::size_t horizon)
-{
-    std::vector<std::vector<double>> rows;
-    for (auto& m : members) rows.push_back(m.multi_step(history, horizon));
-    return median_combine(rows);
-}
-
-std::vector<double> ForecastModel::rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon)
-{
-    std::vector<std::vector<double>> rows;
-    for (auto& m : members) rows.push_back(m.rolling(y, from, horizon));
-    return median_combine(rows);
-}
-
-std::string ForecastModel::describe() const
-{
-    std::vector<std::pair<std::string, std::size_t>> counts;
-    for (const auto& m : members) {
-        const std::string d = m.describe();
-        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == d; });
-        if (it == counts.end())
-            counts.emplace_back(d, 1);
-        else
-            ++it->second;
-    }
-    std::string out;
-    for (const auto& [d, k] : counts) out += (out.empty() ? "" : ", ") + std::to_string(k) + " × [" + d + "]";
-    return out;
-}
-
-std::size_t PlausibleBand::outside(const std::vector<double>& forecasts) const
-{
-    return static_cast<std::size_t>(
-        std::count_if(forecasts.begin(), forecasts.end(), [&](double v) { return !contains(v); }));
-}
-
-PlausibleBand PlausibleBand::of(const std::vector<double>& train)
-{
-    if (train.empty()) throw Error("PlausibleBand::of: no training values");
-    const auto [lo, hi] = std::minmax_element(train.begin(), train.end());
-    double r = *hi - *lo;
-    if (!std::isfinite(r)) r = std::numeric_limits<double>::max();
-    if (r == 0.0) r = *hi != 0.0 ? std::abs(*hi) : 1.0;
-    return {*lo - r, *hi + r};
-}
-
-const char* PlausibleBand::rule()
-{
-    return "[min - R, max + R] of the training part, R = max - min (|max|, or 1, for a constant part)";
 }
 
 }  // namespace elman

@@ -1,20 +1,23 @@
-#include "tools/forecast.hpp"
+// The split stage: the values checked, then the season, test part, training part, validation
+// tail and horizon (forecast/split.hpp).
+#include "forecast/split.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
+#include <string>
 
 #include "core/error.hpp"
 #include "datasets/split.hpp"
-#include "tools/forecast_stages.hpp"
-#include "tools/forecast_util.hpp"
+#include "forecast/util.hpp"
 
-namespace elman {
+namespace elman::detail {
 
 namespace {
 
 // Beyond this magnitude differences of differences (lags 1 and m) could overflow a double.
 constexpr double largest_value = 1e300;
+
+}  // namespace
 
 void check_values(const Series& s, const ForecastOptions& o)
 {
@@ -37,7 +40,6 @@ void check_values(const Series& s, const ForecastOptions& o)
     }
 }
 
-// Season, test size, training size and horizon, each with where it came from.
 void plan_sizes(ForecastResult& r, const Series& s, const ForecastOptions& o)
 {
     const std::size_t n = s.values.size();
@@ -72,73 +74,10 @@ void plan_sizes(ForecastResult& r, const Series& s, const ForecastOptions& o)
     }
 }
 
-}  // namespace
-
-std::size_t default_threads() { return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8); }
-
-const std::vector<std::string>& forecast_methods()
+std::size_t fitted_size(std::size_t n_train, std::size_t season)
 {
-    static const std::vector<std::string> m{"elman", "naive", "seasonal_naive", "drift"};
-    return m;
+    const std::size_t n_val = std::max<std::size_t>(default_test_size(n_train, season), 1);
+    return n_train - std::min(n_val, n_train - 1);
 }
 
-void validate_forecast_options(const ForecastOptions& o)
-{
-    if (o.units < 1) throw Error("--units must be >= 1");
-    if (o.epochs < 1) throw Error("--epochs must be >= 1");
-    if (o.batch_size < 1) throw Error("--batch-size must be >= 1");
-    if (o.ensemble < 1) throw Error("--ensemble must be >= 1");
-    if (o.seeds < 1) throw Error("--seeds must be >= 1");
-    if (o.threads < 1) throw Error("--threads must be >= 1");
-    if (o.max_steps < 1) throw Error("--max-steps must be >= 1");
-    if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw Error("--lr must be a finite number > 0");
-    if (o.lookback && *o.lookback < 1) throw Error("--lookback must be >= 1");
-    if (o.season && *o.season < 1) throw Error("--season must be >= 1");
-    if (o.lags)
-        for (std::size_t l : *o.lags)
-            if (l < 1) throw Error("--diff lags must be >= 1");
-}
-
-ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
-{
-    validate_forecast_options(o);
-    check_values(series, o);
-    ForecastResult r;
-    plan_sizes(r, series, o);
-    const std::vector<double> train = detail::slice(series.values, 0, r.n_train);
-    // The validation tail inside the training part, by the same rule as the test part.
-    const std::size_t n_val = std::max<std::size_t>(default_test_size(r.n_train, r.season), 1);
-    const std::size_t n_fit = r.n_train - std::min(n_val, r.n_train - 1);
-    // Positivity is checked on the whole series: one-step forecasts take logs of the test history.
-    ForecastOptions co = o;
-    const auto& y = series.values;
-    if (!o.log && !std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; })) co.log = false;
-
-    detail::RunControl run(o);
-    std::vector<detail::Group> groups = detail::screen(train, n_fit, r.season, co, run, r);
-    if (groups.empty() && run.interrupted())
-        throw ForecastInterrupted("forecast: interrupted before any model finished an epoch");
-    if (groups.empty())
-        throw Error(r.notes.empty() ? "no candidate could be trained"
-                                    : "no candidate gave a finite forecast on the validation tail (" + r.notes.back() +
-                                          "); try a smaller --lr, or rescale the series");
-    for (const detail::Group& g : groups) {
-        const ForecastMember& f = g.members.front();
-        ForecastMember c;
-        c.log = f.log;
-        c.lags = f.lags;
-        c.lookback = f.lookback;
-        c.val_mae = g.val_mae;
-        c.epochs = f.epochs;
-        c.seed = f.seed;
-        r.screened.push_back(std::move(c));
-    }
-    r.model.season = r.season;
-    detail::keep_and_refit(groups, train, o, run, r);
-    r.interrupted = run.interrupted();
-    r.model.interrupted = r.interrupted;
-    detail::evaluate_forecasts(r, series);
-    return r;
-}
-
-}  // namespace elman
+}  // namespace elman::detail

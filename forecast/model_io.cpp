@@ -1,4 +1,4 @@
-// ForecastModel::save and ::load: pipeline.json and one checkpoint per member.
+// ForecastModel::save and ::load (forecast/model.hpp): pipeline.json and one checkpoint per member.
 //
 // pipeline.json (format_version 2):
 //   {"format": "elman-forecast", "format_version": 2, "season": m, "combine": "median",
@@ -9,6 +9,8 @@
 //    "members": [{"checkpoint", "log", "lags", "lookback", "mean", "scale", "constant",
 //                 "val_mae", "epochs", "seed"}, ...]}
 // Version 1 files (no "series", no "constant") still load; predict then cannot check its input.
+#include "forecast/model.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +19,6 @@
 
 #include "core/error.hpp"
 #include "io/checkpoint.hpp"
-#include "tools/forecast.hpp"
 
 namespace elman {
 

@@ -1,12 +1,14 @@
-// Evaluation stage of run_forecast: elman's and the baselines' forecasts of the test part
-// (one-step, and multi-step from rolling origins), their metrics and plausibility, and with no
-// test part the forecast of the values after the series.
+// The evaluation stage: elman's and the baselines' forecasts of the test part (one-step, and
+// multi-step from rolling origins), their metrics and plausibility, and with no test part the
+// forecast of the values after the series (forecast/evaluation.hpp).
+#include "forecast/evaluation.hpp"
+
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
 #include "datasets/baselines.hpp"
-#include "tools/forecast_stages.hpp"
-#include "tools/forecast_util.hpp"
+#include "forecast/util.hpp"
 
 namespace elman::detail {
 
