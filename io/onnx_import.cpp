@@ -80,8 +80,10 @@ private:
         if (!p) fail(n, "input '" + name + "' is not a constant list of integers");
         return detail::int64s_from_proto(*p, where_);
     }
-    // Zeros however they are made: absent, a zero constant, ConstantOfShape(0), Expand(0, shape).
-    bool is_zero(const std::string& name) const
+    // Zeros however they are made: absent, a zero constant, ConstantOfShape(0), Expand(0, shape),
+    // Slice of zeros (torch's per-layer initial_h of a stacked nn.GRU). `depth` bounds the walk
+    // up a (possibly cyclic, in a damaged file) chain of Expand/Slice.
+    bool is_zero(const std::string& name, int depth = 0) const
     {
         if (name.empty()) return true;
         if (opt_.constants.count(name) || constant_proto(name)) {
@@ -100,7 +102,8 @@ private:
                 }
             return true;
         }
-        if (p.op_type() == "Expand" && p.input_size() >= 1) return is_zero(p.input(0));
+        if ((p.op_type() == "Expand" || p.op_type() == "Slice") && p.input_size() >= 1 && depth < 16)
+            return is_zero(p.input(0), depth + 1);
         return false;
     }
     std::int64_t attr_i(const onnx::NodeProto& n, const std::string& a, std::int64_t fallback) const
