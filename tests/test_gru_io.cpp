@@ -220,6 +220,14 @@ TEST_CASE("gru io: elman predict, summary and convert work on GRU model files", 
     REQUIRE(r.status == 0);
     REQUIRE_THAT(r.out, Catch::Contains("gru (GRU)") && Catch::Contains("3·4·(2 + 4 + 2)") &&
                             Catch::Contains("3·3·(4 + 3 + 1)"));
+    // a new GRU -> Dense by the options: 3·5·(2 + 5 + 2) = 135, + 5 + 1
+    r = elman::test::run_cli({"summary", "--cell", "gru", "--units", "5", "--input-dim", "2"}, tmp.path);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("(GRU)") && Catch::Contains("135 = 3·5·(2 + 5 + 2)") && Catch::Contains("141"));
+    r = elman::test::run_cli({"summary", "--cell", "lstm", "--units", "5"}, tmp.path);
+    REQUIRE(r.status != 0);
+    REQUIRE_THAT(r.err, Catch::Contains("unknown cell \"lstm\""));
     for (const std::string to : {"ckpt", "m.onnx"}) {
         const std::string out = (tmp.path / to).string(), y2 = (tmp.path / (to + ".y.npy")).string();
         REQUIRE(elman::test::run_cli({"convert", k_dir + "gru_k2_keras22.h5", out}, tmp.path).status == 0);
