@@ -14,7 +14,7 @@
 //
 // The file's kind is told by its content (zip or HDF5 signature), not its extension. Layers:
 // InputLayer, SimpleRNN (every option; RNN(SimpleRNNCell) too), GRU (every option, reset_after
-// either way; RNN(GRUCell) too), Bidirectional(SimpleRNN or GRU), Masking, Dense, Dropout,
+// either way; RNN(GRUCell) too; Keras 1's nine per-gate weights joined as Keras 2 does), Bidirectional(SimpleRNN or GRU), Masking, Dense, Dropout,
 // Flatten, TimeDistributed(Dense); Sequential models and Functional models that are a single
 // chain. "hard_sigmoid" in a legacy .h5 file older than Keras 3 (keras_version 1.x / 2.x, or
 // none) is Keras 2's clip(0.2x + 0.5, 0, 1) (Activation::hard_sigmoid_keras2), in any other

@@ -105,13 +105,17 @@ TEST_CASE("gru io: legacy .h5 GRUs of Keras 3, tf.keras 2 and Keras 2.2 load, Ke
     REQUIRE(gru_at(tf, 0).options().recurrent_activation == Activation::sigmoid);
 }
 
-TEST_CASE("gru io: a Keras 1 GRU (nine weights) is an error naming the layer and the counts",
-          "[gru][keras][errors]")
+TEST_CASE("gru io: a Keras 1 GRU (nine per-gate weights) loads as reset_after = false with Keras "
+          "1's hard_sigmoid; per-gate weights that differ in shape are an error naming them", "[gru][keras]")
 {
+    Sequential<float> m = load_keras<float>(k_dir + "gru_k1.h5");
+    require_near(predict(m, load_npy<float>(k_dir + "gru_k1.x.npy")), load_npy<float>(k_dir + "gru_k1.y.npy"), "gru_k1");
+    REQUIRE_FALSE(gru_at(m, 0).options().reset_after);
+    REQUIRE(gru_at(m, 0).options().recurrent_activation == Activation::hard_sigmoid_keras2);
     REQUIRE_THROWS_WITH(load_keras<float>(k_dir + "err_gru_keras1.h5"),
                         Catch::Contains("err_gru_keras1.h5: layer 'gru_1' (GRU)") &&
-                            Catch::Contains("the file has 9 weights") &&
-                            Catch::Contains("the layer has 3 (kernel, recurrent_kernel, bias)"));
+                            Catch::Contains("Keras 1 per-gate weights model_weights/gru_1/gru_1_U_z [3,3] and "
+                                            "model_weights/gru_1/gru_1_U_h [3,4] differ in shape"));
 }
 
 TEST_CASE("gru io: save_keras writes Keras 3's GRU config and cell variables, and reads back",
