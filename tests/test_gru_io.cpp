@@ -98,6 +98,15 @@ TEST_CASE("gru io: legacy .h5 GRUs of Keras 3, tf.keras 2 and Keras 2.2 load, Ke
     const Tensor<float> as_keras3 = load_npy<float>(k_dir + "gru_k2_keras22.y_as_keras3.npy");
     const Tensor<float> y = predict(old, load_npy<float>(k_dir + "gru_k2_keras22.x.npy"));
     REQUIRE(xt::amax(xt::abs(y - as_keras3))() > 1e-3f);
+    // its weights alone, into the same architecture built here (Keras 2's load_weights: by order)
+    Sequential<float> built;
+    built.emplace<GRU<float>>(GRUOptions{.units = 4, .recurrent_activation = Activation::hard_sigmoid_keras2,
+                                         .reset_after = false});
+    built.emplace<Dense<float>>(DenseOptions{.units = 1});
+    built.build({0, 2});
+    load_keras_weights(k_dir + "gru_k2_keras22.h5", built);
+    require_near(predict(built, load_npy<float>(k_dir + "gru_k2_keras22.x.npy")),
+                 load_npy<float>(k_dir + "gru_k2_keras22.y.npy"), "weights only");
     // tf.keras 2's default GRU is the reset_after form with sigmoid gates
     Sequential<float> tf = load_keras<float>(k_dir + "gru_k2_tfkeras.h5");
     REQUIRE(gru_at(tf, 0).options().reset_after);
