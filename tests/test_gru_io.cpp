@@ -115,7 +115,7 @@ TEST_CASE("gru io: legacy .h5 GRUs of Keras 3, tf.keras 2 and Keras 2.2 load, Ke
 }
 
 TEST_CASE("gru io: a Keras 1 GRU (nine per-gate weights) loads as reset_after = false with Keras "
-          "1's hard_sigmoid; per-gate weights that differ in shape are an error naming them", "[gru][keras]")
+          "1's hard_sigmoid, and per-gate weights that differ in shape are an error naming them", "[gru][keras]")
 {
     Sequential<float> m = load_keras<float>(k_dir + "gru_k1.h5");
     require_near(predict(m, load_npy<float>(k_dir + "gru_k1.x.npy")), load_npy<float>(k_dir + "gru_k1.y.npy"), "gru_k1");
