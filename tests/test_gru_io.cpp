@@ -135,7 +135,8 @@ TEST_CASE("gru io: save_keras writes Keras 3's GRU config and cell variables, an
     const std::string path = (tmp.path / "m.keras").string();
     save_keras(path, m);
     // config.json: GRU.get_config()'s keys
-    const detail::ZipReader zip(read_file_bytes(path), path);
+    const std::string bytes = read_file_bytes(path);  // the reader reads from it, not from a copy
+    const detail::ZipReader zip(bytes, path);
     const auto cfg = nlohmann::json::parse(zip.read("config.json"));
     const auto& g = cfg["config"]["layers"][1];
     REQUIRE(g["class_name"] == "GRU");
