@@ -12,7 +12,10 @@
 #include "io/detail/zip.hpp"
 #include "io/files.hpp"
 #include "io/keras.hpp"
+#include <xtensor/xbuilder.hpp>
+
 #include "layers/dense.hpp"
+#include "layers/gru.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -169,6 +172,42 @@ void build_checked(Sequential<T>& model, const Shape& shape, std::size_t file_by
     }
 }
 
+// Dataset `name` of the file, checked to be finite.
+template <class T>
+Tensor<T> read_finite(const Hdf5Reader& r, const std::string& name, const std::string& whom)
+{
+    if (!r.has_dataset(name)) throw Error(r.shown() + ": " + whom + ": missing weight: no dataset " + name);
+    Tensor<T> t = r.read<T>(name);
+    for (std::size_t k = 0; k < t.size(); ++k)
+        if (!std::isfinite(t.data()[k]))
+            throw Error(r.shown() + ": " + whom + ": weight " + name + " holds a non-finite value at flat index " + std::to_string(k));
+    return t;
+}
+
+// Keras 1's GRU kept nine arrays, W, U and b of each gate in the order z, r, h; Keras 2's
+// preprocess_weights_for_loading concatenates them gate by gate: kernel = [W_z | W_r | W_h],
+// recurrent_kernel = [U_z | U_r | U_h], bias = [b_z | b_r | b_h] (its reset_after = false form).
+// Returns the GRU's [kernel, recurrent_kernel, bias], or nothing when `ds` is not that layout.
+template <class T>
+std::optional<std::vector<Tensor<T>>> keras1_gru_weights(const Hdf5Reader& r, const Module<T>& layer,
+                                                         const std::vector<std::string>& ds)
+{
+    const auto* gru = dynamic_cast<const GRU<T>*>(&layer);
+    if (!gru || ds.size() != 9 || gru->options().reset_after || !gru->options().use_bias) return std::nullopt;
+    std::vector<Tensor<T>> w;
+    for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
+    std::vector<Tensor<T>> out;
+    for (std::size_t part = 0; part < 3; ++part) {  // W, U, b
+        const Tensor<T>& z = w[part];
+        for (std::size_t g = 1; g < 3; ++g)
+            if (w[3 * g + part].shape() != z.shape() || z.dimension() == 0)
+                throw Error(r.shown() + ": " + who(layer) + ": Keras 1 per-gate weights " + ds[part] + " " + shape_str(z.shape()) +
+                            " and " + ds[3 * g + part] + " " + shape_str(w[3 * g + part].shape()) + " differ in shape");
+        out.push_back(xt::concatenate(xt::xtuple(z, w[3 + part], w[6 + part]), z.dimension() - 1));
+    }
+    return out;
+}
+
 // Reads and checks every weight, then assigns them all (the model is unchanged on an error).
 template <class T>
 void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector<LayerWeights>& lw)
@@ -178,6 +217,18 @@ void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector
         const auto& layer = *model.layers()[i];
         const auto params = model.layers()[i]->parameters();
         const auto& ds = lw[i].datasets;
+        if (auto converted = keras1_gru_weights(r, layer, ds)) {
+            for (std::size_t j = 0; j < params.size(); ++j) {
+                const Shape want(params[j]->value.shape().begin(), params[j]->value.shape().end());
+                const Shape got((*converted)[j].shape().begin(), (*converted)[j].shape().end());
+                if (got != want)
+                    throw Error(r.shown() + ": " + who(layer) + ": weight '" + params[j]->name.substr(params[j]->name.rfind('/') + 1) +
+                                "' (from Keras 1's per-gate weights in " + lw[i].origin + ") has shape " + shape_str(got) +
+                                ", expected " + shape_str(want));
+                loaded.emplace_back(params[j], std::move((*converted)[j]));
+            }
+            continue;
+        }
         if (ds.size() != params.size()) {
             std::string names;
             for (const Parameter<T>* p : params) names += (names.empty() ? "" : ", ") + p->name.substr(p->name.rfind('/') + 1);
@@ -253,7 +304,11 @@ Sequential<T> load_h5(const std::string& bytes, const std::string& path)
     }
     const auto text = r.strings("", "model_config");
     if (text.size() != 1) throw Error(path + ": the model_config attribute is not one string");
-    const KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
+    KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
+    // Keras 1 and 2 (and tf.keras) wrote keras_version "1.x"/"2.x" (or none: Keras 1): their
+    // "hard_sigmoid" is clip(0.2x + 0.5, 0, 1), not Keras 3's
+    const auto version = r.has_attribute("", "keras_version") ? r.strings("", "keras_version") : std::vector<std::string>{};
+    spec.dialect.keras2_hard_sigmoid = version.empty() || version[0].empty() || version[0][0] < '3';
     if (!r.has_group("model_weights")) throw Error(path + ": no model_weights group: the file holds no weights");
     return load_with<T>(spec, r, bytes.size(), path, "model_weights", false);
 }

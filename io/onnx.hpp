@@ -10,16 +10,25 @@
 //               order and Keras in processing order) -> Transpose -> [B,T,U]; otherwise
 //               Y_h [1,B,U] -> Squeeze(0) -> [B,U]. A stateful layer gets a graph input
 //               "<layer>/initial_state" [B,U] and an output "<layer>/state" [B,U] to carry.
-//   Dense       Gemm on [B,F]; MatMul + Add on [B,T,F]; then Tanh / Relu / Sigmoid
+//   GRU         the same around one GRU node: W = kernelᵀ [1,3U,F], R = recurrent_kernelᵀ
+//               [1,3U,U] (Keras' gates z, r, h are ONNX's order too), B = [bias[0], bias[1]]
+//               [1,6U] and linear_before_reset = 1 for reset_after, B = [bias, 0] and
+//               linear_before_reset = 0 without; activations [recurrent_activation, activation]
+//   activations Tanh, Relu, Sigmoid, Affine(1, 0) for linear, HardSigmoid(1/6, 0.5) for Keras 3's
+//               hard_sigmoid and (0.2, 0.5) for Keras 2's
+//   Dense       Gemm on [B,F]; MatMul + Add on [B,T,F]; then its activation node (Softmax on the
+//               last axis)
 //   TimeDistributed(Dense)  as Dense on [B,T,F];  Flatten  Flatten(axis 1);  Dropout  nothing
 // The graph's input is "input" [batch, timesteps, features] (batch first, as Keras), its
 // output "output". Every exported model passes onnx::checker and strict shape inference.
 //
-// import_onnx reads plain recurrent graphs: RNN (forward, or reverse whose sequence is flipped
-// back), Gemm, MatMul + Add, Tanh/Relu/Sigmoid after them, Flatten, Transpose, Squeeze, Gather
-// of the single direction, Identity and Dropout, with PyTorch's zero initial_h subgraphs
-// (ConstantOfShape, Expand). That covers what elman and torch.onnx.export of nn.RNN / nn.Linear
-// write, and ONNX's own RNN node tests. Anything else is an Error naming the node and op.
+// import_onnx reads plain recurrent graphs: RNN and GRU (forward, or reverse whose sequence is
+// flipped back), Gemm, MatMul + Add, Tanh/Relu/Sigmoid/HardSigmoid/Softmax after them, Flatten,
+// Transpose, Squeeze, Gather of the single direction, Identity and Dropout, with PyTorch's zero
+// initial_h subgraphs (ConstantOfShape, Expand). That covers what elman and torch.onnx.export of
+// nn.RNN / nn.GRU / nn.Linear write, and ONNX's own RNN node tests. A GRU with
+// linear_before_reset = 1 becomes reset_after = true (bias [Wb; Rb]), with 0 reset_after = false
+// (bias Wb + Rb). Anything else is an Error naming the node and op.
 #pragma once
 
 #include <map>

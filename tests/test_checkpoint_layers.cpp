@@ -111,5 +111,5 @@ TEST_CASE("checkpoint: a Bidirectional around another layer type is an error nam
     std::ofstream(ckpt / "model.json", std::ios::trunc) << json.dump(2);
     REQUIRE_THROWS_WITH(load_model<float>(ckpt.string()),
                         Catch::Contains("model.json layer 0: Bidirectional(LSTM) is not supported "
-                                        "(only Bidirectional(SimpleRNN))"));
+                                        "(only Bidirectional(SimpleRNN) and Bidirectional(GRU))"));
 }

@@ -43,10 +43,12 @@ std::string import_error(const std::string& path, const OnnxImportOptions<float>
 
 }  // namespace
 
-TEST_CASE("onnx: ONNX's RNN node tests import with their weights and give the expected outputs", "[onnx]")
+TEST_CASE("onnx: ONNX's RNN and GRU node tests import with their weights and give the expected outputs", "[onnx]")
 {
+    // the GRU tests: linear_before_reset = 0 (ONNX's default, Keras' reset_after = false)
     for (const std::string name : {"test_simple_rnn_defaults", "test_simple_rnn_with_initial_bias", "test_rnn_seq_length",
-                                   "test_simple_rnn_batchwise"}) {
+                                   "test_simple_rnn_batchwise", "test_gru_defaults", "test_gru_with_initial_bias",
+                                   "test_gru_seq_length", "test_gru_batchwise"}) {
         INFO(name);
         const std::string dir = k_testdata + name + "/";
         REQUIRE(fs::exists(dir + "model.onnx"));  // Debian's libonnx-testdata (tools/setup.sh)
@@ -55,7 +57,7 @@ TEST_CASE("onnx: ONNX's RNN node tests import with their weights and give the ex
         o.constants["W"] = load_onnx_tensor<float>(data + "input_1.pb");
         o.constants["R"] = load_onnx_tensor<float>(data + "input_2.pb");
         if (fs::exists(data + "input_3.pb")) o.constants["B"] = load_onnx_tensor<float>(data + "input_3.pb");
-        const bool batchwise = name == "test_simple_rnn_batchwise";
+        const bool batchwise = name.ends_with("_batchwise");
         if (batchwise) o.output = "Y_h";  // the graph returns Y and Y_h; one chain at a time
         OnnxImportReport rep;
         Sequential<float> m = import_onnx<float>(dir + "model.onnx", o, &rep);
@@ -70,9 +72,9 @@ TEST_CASE("onnx: ONNX's RNN node tests import with their weights and give the ex
     }
 }
 
-TEST_CASE("onnx: torch.onnx.export files of nn.RNN import and give PyTorch's outputs", "[onnx]")
+TEST_CASE("onnx: torch.onnx.export files of nn.RNN and nn.GRU import and give PyTorch's outputs", "[onnx]")
 {
-    for (const std::string name : {"torch_rnn_linear", "torch_rnn2_relu_seq"}) {
+    for (const std::string name : {"torch_rnn_linear", "torch_rnn2_relu_seq", "torch_gru_linear"}) {
         INFO(name);
         OnnxImportReport rep;
         Sequential<float> m = import_onnx<float>(k_fix + name + ".onnx", {}, &rep);
@@ -83,6 +85,11 @@ TEST_CASE("onnx: torch.onnx.export files of nn.RNN import and give PyTorch's out
     Sequential<float> m = import_onnx<float>(k_fix + "torch_rnn2_relu_seq.onnx");
     REQUIRE(m.layers().size() == 2);
     REQUIRE(dynamic_cast<const SimpleRNN<float>&>(*m.layers()[1]).options().activation == Activation::relu);
+    // nn.GRU is Keras' reset_after form (ONNX: linear_before_reset = 1)
+    Sequential<float> g = import_onnx<float>(k_fix + "torch_gru_linear.onnx");
+    REQUIRE(g.layers().size() == 3);
+    REQUIRE(dynamic_cast<const GRU<float>&>(*g.layers()[0]).options().reset_after);
+    REQUIRE(dynamic_cast<const GRU<float>&>(*g.layers()[1]).options().reset_after);
 }
 
 TEST_CASE("onnx: every exported model imports back to the same predictions", "[onnx]")
@@ -107,7 +114,7 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     m.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 2});
     REQUIRE_THROWS_WITH(export_onnx((tmp.path / "a.onnx").string(), m), Catch::Contains("a.onnx: export_onnx: the model is not built"));
     REQUIRE_THAT(import_error(k_fix + "err_lstm.onnx"),
-                 Catch::Contains("err_lstm.onnx: node 'lstm_1' (LSTM): operator LSTM is not supported (elman imports RNN, Gemm"));
+                 Catch::Contains("err_lstm.onnx: node 'lstm_1' (LSTM): operator LSTM is not supported (elman imports RNN, GRU, Gemm"));
     REQUIRE_THAT(import_error(k_fix + "torch_rnn_linear.x.npy"), Catch::Contains("torch_rnn_linear.x.npy: not an ONNX model"));
     // The file's dims claim a [0, 10^9] kernel: refused before anything is sized from them.
     REQUIRE_THAT(import_error(k_fix + "err_empty_weight.onnx"), Catch::Contains("tensor 'W' has shape [0,1000000000] with no elements"));

@@ -125,7 +125,7 @@ std::vector<KerasLayerEntry> functional_chain(const Json& cfg, const std::string
         if (in.second == 0 || !by_name.count(in.first)) continue;
         const KerasLayerEntry p = entry(*by_name[in.first], where);
         const bool rs = p.config.contains("return_sequences") && p.config["return_sequences"] == true;
-        if ((p.class_name != "SimpleRNN" && p.class_name != "RNN") || rs)
+        if ((p.class_name != "SimpleRNN" && p.class_name != "GRU" && p.class_name != "RNN") || rs)
             throw Error(where + ": layer '" + name + "' takes output " + std::to_string(in.second) + " of layer '" + in.first + "' (" +
                         p.class_name + "); elman passes on a layer's first output only");
     }
@@ -199,7 +199,8 @@ Sequential<T> make_keras_model(const KerasModelSpec& spec, const std::string& wh
     model.set_name(spec.name);
     for (const KerasLayerEntry& l : spec.layers) {
         const std::string name = str_or(l.config, "name", "?");
-        model.add(layer_from_keras<T>(l.class_name, l.config, where + ": layer '" + name + "' (" + l.class_name + ")"));
+        model.add(layer_from_keras<T>(l.class_name, l.config, where + ": layer '" + name + "' (" + l.class_name + ")",
+                                      spec.dialect));
     }
     return model;
 }

@@ -32,6 +32,7 @@ struct KerasModelSpec {
     std::vector<KerasLayerEntry> layers;
     std::optional<Shape> input_shape;  // without the batch axis; 0 = None
     std::size_t batch = 0;             // 0 = None
+    KerasDialect dialect;              // set by the reader from the file's Keras version
 };
 
 // Parses the model config (the whole config.json of a .keras file, or the model_config

@@ -18,6 +18,8 @@ public:
     // consistency. `shown` names the file in errors. Throws Error "<shown>: not a zip archive"
     // or "<shown>: damaged or truncated zip archive (libzip: ...)".
     ZipReader(const std::string& bytes, std::string shown);
+    // a temporary would not outlive the reader (ASan found a test reading a freed buffer)
+    ZipReader(std::string&& bytes, std::string shown) = delete;
     ~ZipReader();
     ZipReader(const ZipReader&) = delete;
     ZipReader& operator=(const ZipReader&) = delete;
