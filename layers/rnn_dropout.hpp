@@ -7,7 +7,15 @@
 // with inverted scaling (entries 0 or 1/(1 − rate), layers/dropout.hpp), so inference uses the
 // weights as they are. Outside training, or at rate 0, there is no mask. The gradient flows
 // through the same masks: dx_s += (δ_s·W_xᵀ) ⊙ d_x and dh_{s−1} += (δ_s·W_hᵀ) ⊙ d_h.
-// GRU and LSTM use one mask per input too (Keras 3 applies it before the gate split).
+//
+// Gated cells (LSTM with 4 gates, GRU with 3) follow Keras 3.8 and later (keras-team/keras
+// pull requests 20656 and 20663, which restored Keras 2's behaviour): with recurrent_dropout > 0
+// the cell runs its per-gate implementation (implementation = 1) and draws one mask PER GATE,
+// for the inputs (when dropout > 0) and for the state:
+//
+//   a^g_s = (x_s ⊙ d^g_x)·W^g_x + (h_{s−1} ⊙ d^g_h)·W^g_h + b^g     g = each gate
+//
+// without recurrent_dropout one input mask serves every gate (d^g_x = d_x). draw_gates() below.
 #pragma once
 
 #include <cstddef>
@@ -29,6 +37,17 @@ struct RNNDropoutMasks {
     bool has_recurrent() const { return recurrent.size() != 0; }
 };
 
+// The masks of one call of a gated cell; a mask of size 0 means none. With G masks the gate g
+// uses mask g; with one, every gate uses it.
+template <class T>
+struct GateDropoutMasks {
+    Tensor<T> input = Tensor<T>::from_shape({0});      // d_x [G,B,F], G = 1 or the gate count
+    Tensor<T> recurrent = Tensor<T>::from_shape({0});  // d_h [G,B,U], G = the gate count
+
+    bool has_input() const { return input.size() != 0; }
+    bool has_recurrent() const { return recurrent.size() != 0; }
+};
+
 // A recurrent layer's dropout: the rates and the seeded stream its masks come from.
 class RecurrentDropout {
 public:
@@ -43,12 +62,21 @@ public:
     RNNDropoutMasks<T> draw(bool training, std::size_t nb, std::size_t nf, std::size_t nu,
                             const std::string& name);
 
+    // The masks of one call of a cell with `gates` gates (see the top of the file): with
+    // recurrent_dropout > 0, `gates` input masks (if dropout > 0) then `gates` recurrent masks;
+    // else one input mask. Both empty unless training. Same stream as draw().
+    template <class T>
+    GateDropoutMasks<T> draw_gates(bool training, std::size_t gates, std::size_t nb,
+                                   std::size_t nf, std::size_t nu, const std::string& name);
+
     // Restarts the stream from `seed`: the next training call draws what the first training
     // call of a fresh layer with that seed draws.
     void reseed(std::uint64_t seed);
     bool active() const { return dropout_ > 0.0 || recurrent_dropout_ > 0.0; }
 
 private:
+    Rng& stream(const std::string& name);
+
     double dropout_, recurrent_dropout_;
     std::uint64_t seed_;
     Rng rng_{0};

@@ -25,10 +25,8 @@ void RNNTrace<T>::put(std::vector<Tensor<T>>& to, std::size_t s, const T* data, 
     to[s] = std::move(block);
 }
 
-namespace {
-
 template <class T>
-void append_rows(std::string& out, const char* name, const Tensor<T>& m)
+void append_trace_rows(std::string& out, const char* name, const Tensor<T>& m)
 {
     const std::size_t nb = m.shape()[0], nu = m.shape()[1];
     char buf[32];
@@ -43,7 +41,15 @@ void append_rows(std::string& out, const char* name, const Tensor<T>& m)
     }
 }
 
-}  // namespace
+template <class T>
+void append_trace_norm(std::string& out, const char* label, const Tensor<T>& m)
+{
+    double sq = 0;
+    for (T v : m) sq += static_cast<double>(v) * static_cast<double>(v);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "  |%s| %.6e\n", label, std::sqrt(sq));
+    out += buf;
+}
 
 template <class T>
 std::string RNNTrace<T>::str() const
@@ -51,15 +57,11 @@ std::string RNNTrace<T>::str() const
     std::string out;
     for (std::size_t s = 0; s < h.size(); ++s) {
         out += "step " + std::to_string(s + 1) + "\n";
-        append_rows(out, "a      ", a[s]);
-        append_rows(out, "h      ", h[s]);
+        append_trace_rows(out, "a      ", a[s]);
+        append_trace_rows(out, "h      ", h[s]);
         if (s < dh.size() && dh[s].dimension() == 2) {
-            append_rows(out, "dL/dh  ", dh[s]);
-            double sq = 0;
-            for (T v : dh[s]) sq += static_cast<double>(v) * static_cast<double>(v);
-            char buf[48];
-            std::snprintf(buf, sizeof buf, "  |dL/dh| %.6e\n", std::sqrt(sq));
-            out += buf;
+            append_trace_rows(out, "dL/dh  ", dh[s]);
+            append_trace_norm(out, "dL/dh", dh[s]);
         }
     }
     return out;
@@ -75,5 +77,9 @@ template struct RNNTrace<float>;
 template struct RNNTrace<double>;
 template std::ostream& operator<<(std::ostream&, const RNNTrace<float>&);
 template std::ostream& operator<<(std::ostream&, const RNNTrace<double>&);
+template void append_trace_rows(std::string&, const char*, const Tensor<float>&);
+template void append_trace_rows(std::string&, const char*, const Tensor<double>&);
+template void append_trace_norm(std::string&, const char*, const Tensor<float>&);
+template void append_trace_norm(std::string&, const char*, const Tensor<double>&);
 
 }  // namespace elman

@@ -44,4 +44,11 @@ struct RNNTrace {
 template <class T>
 std::ostream& operator<<(std::ostream& os, const RNNTrace<T>& trace);
 
+// For the str() of every trace (SimpleRNN's, LSTM's): appends the rows of the [B,U] block `m`,
+// labelled `name` ("h      "), one line per batch row, and "  |<label>| <norm>" lines.
+template <class T>
+void append_trace_rows(std::string& out, const char* name, const Tensor<T>& m);
+template <class T>
+void append_trace_norm(std::string& out, const char* label, const Tensor<T>& m);
+
 }  // namespace elman

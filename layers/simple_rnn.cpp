@@ -3,43 +3,9 @@
 #include "core/error.hpp"
 #include "core/init.hpp"
 #include "core/ops.hpp"
+#include "layers/initializers.hpp"
 
 namespace elman {
-
-namespace {
-
-const char* const k_initializers[] = {"zeros", "ones", "glorot_uniform", "orthogonal",
-                                      "random_uniform", "random_normal"};
-
-bool known_initializer(const std::string& name)
-{
-    for (const char* k : k_initializers)
-        if (name == k) return true;
-    return false;
-}
-
-template <class T>
-Tensor<T> initialize(const std::string& name, const Shape& shape, std::uint64_t seed)
-{
-    if (name == "zeros") return zeros<T>(shape);
-    if (name == "ones") return ones<T>(shape);
-    if (name == "glorot_uniform") return glorot_uniform<T>(shape, seed);
-    if (name == "orthogonal") return orthogonal<T>(shape, seed);
-    if (name == "random_uniform") return uniform<T>(shape, T(-0.05), T(0.05), seed);
-    return normal<T>(shape, T(0), T(0.05), seed);
-}
-
-// splitmix64: one independent-looking seed per initializer from the layer's seed, so that
-// kernel and recurrent_kernel never share a random stream.
-std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t k)
-{
-    std::uint64_t z = seed + (k + 1) * 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-}  // namespace
 
 template <class T>
 SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options)
@@ -53,10 +19,7 @@ SimpleRNN<T>::SimpleRNN(SimpleRNNOptions options)
                     "probability vector); put it on the output: Dense(units, softmax)");
     for (const std::string* init : {&options_.kernel_initializer,
                                     &options_.recurrent_initializer, &options_.bias_initializer})
-        if (!known_initializer(*init))
-            throw Error("simple_rnn: unknown initializer \"" + *init +
-                        "\" (expected zeros, ones, glorot_uniform, orthogonal, random_uniform "
-                        "or random_normal)");
+        check_initializer(*init, "simple_rnn");
 }
 
 template <class T>
