@@ -9,6 +9,7 @@
 //   --min-steps n        time at least n steps ...          (default 200)
 //   --min-time s         ... and at least s seconds ...     (default 2)
 //   --max-time s         ... but stop after s seconds once 20 steps are done (default 6)
+//   --cell NAME          the recurrent cell: simple (SimpleRNN, default), lstm
 #pragma once
 
 #include <sys/resource.h>
@@ -50,6 +51,7 @@ struct Args {
     double min_time = 2.0;
     double max_time = 6.0;
     bool check = false;
+    std::string cell = "simple";    // the recurrent layer (elman's layers/cells.hpp names)
     std::vector<std::string> rest;  // program-specific flags
 };
 
@@ -82,6 +84,7 @@ inline Args parse_args(int argc, char** argv)
         else if (s == "--min-time") a.min_time = std::stod(next());
         else if (s == "--max-time") a.max_time = std::stod(next());
         else if (s == "--check") a.check = true;
+        else if (s == "--cell") a.cell = next();
         else a.rest.push_back(s);
     }
     if (infer) a.w.infer = true;
@@ -177,11 +180,11 @@ Timing time_steps(const Args& a, F&& step)
 
 inline void print_json(const std::string& framework, const Args& a, const Timing& t, double loss)
 {
-    std::printf("{\"framework\": \"%s\", \"workload\": \"%s\", \"B\": %d, \"T\": %d, \"F\": %d, "
-                "\"H\": %d, \"mode\": \"%s\", \"threads\": %d, \"steps\": %zu, "
+    std::printf("{\"framework\": \"%s\", \"cell\": \"%s\", \"workload\": \"%s\", \"B\": %d, "
+                "\"T\": %d, \"F\": %d, \"H\": %d, \"mode\": \"%s\", \"threads\": %d, \"steps\": %zu, "
                 "\"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, "
                 "\"peak_rss_mb\": %.2f, \"loss\": %.6g}\n",
-                framework.c_str(), a.w.name.c_str(), a.w.B, a.w.T, a.w.F, a.w.H,
+                framework.c_str(), a.cell.c_str(), a.w.name.c_str(), a.w.B, a.w.T, a.w.F, a.w.H,
                 a.w.infer ? "infer" : "train", a.threads, t.ms.size(), t.median(), t.min(),
                 t.max(), peak_rss_mb(), loss);
     std::fflush(stdout);

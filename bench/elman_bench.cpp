@@ -1,6 +1,7 @@
 // elman through its public API, as a user trains with it (bench/elman_model.hpp):
 //
 //   elman_bench --workload W1 --threads 1              fused SimpleRNN (the default path)
+//   elman_bench --workload W1 --cell lstm              fused LSTM (any layers/cells.hpp name)
 //   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
 //   elman_bench --workload W1 --masked                 with a right-padding mask (elman_model.hpp)
 //   elman_bench --workload W1 --dropout                recurrent_dropout 0.2 (and dropout 0.2, F > 1)
@@ -99,7 +100,7 @@ int main(int argc, char** argv)
         const bool fused = !has_flag(a, "--composed");
         const bool masked = has_flag(a, "--masked"), dropout = has_flag(a, "--dropout");
         const bench::Batch batch = bench::make_batch(a.w);
-        bench::ElmanModel m(a.w, batch, fused, 7, masked, dropout);
+        bench::ElmanModel m(a.w, batch, fused, 7, masked, dropout, a.cell);
         float loss = 0.f;
         bench::Timing t;
         if (a.w.infer)

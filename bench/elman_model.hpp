@@ -1,6 +1,7 @@
 // The benchmark's model written with elman's public API only, as a user would:
 // Sequential{SimpleRNN(H) (fused or composed), Dense(1)}, mse, Adam(1e-3), one Tape per step.
-// Shared by elman_bench (timing) and reference_bptt --check (agreement).
+// Shared by elman_bench (timing) and reference_bptt --check (agreement). `cell` picks the
+// recurrent layer by name (layers/cells.hpp: "simple", "lstm", ...), with Keras' defaults.
 //
 // Variants (elman_bench --masked / --dropout): a right-padding mask of lengths T, 3T/4, T/2,
 // T/4 (row b: T − (b mod 4)·⌊T/4⌋, 37.5% of the steps padded) passed to forward();
@@ -13,9 +14,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "bench/bench_common.hpp"
 #include "core/tape.hpp"
+#include "layers/cells.hpp"
 #include "layers/dense.hpp"
 #include "layers/losses.hpp"
 #include "layers/sequential.hpp"
@@ -27,12 +30,14 @@ namespace bench {
 class ElmanModel {
 public:
     ElmanModel(const Workload& w, const Batch& batch, bool fused, std::uint64_t seed = 7,
-               bool masked = false, bool dropout = false)
+               bool masked = false, bool dropout = false, const std::string& cell = "simple")
     {
-        rnn = model.emplace<elman::SimpleRNN<float>>(elman::SimpleRNNOptions{
-            .units = static_cast<std::size_t>(w.H), .seed = seed,
-            .dropout = dropout && w.F > 1 ? 0.2 : 0.0, .recurrent_dropout = dropout ? 0.2 : 0.0,
-            .fused = fused});
+        layer = elman::make_recurrent_layer<float>(
+            cell, {.units = static_cast<std::size_t>(w.H), .seed = seed,
+                   .dropout = dropout && w.F > 1 ? 0.2 : 0.0,
+                   .recurrent_dropout = dropout ? 0.2 : 0.0, .fused = fused});
+        model.add(layer);
+        rnn = std::dynamic_pointer_cast<elman::SimpleRNN<float>>(layer);
         dense = model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = 1, .seed = seed + 1});
         model.build({static_cast<std::size_t>(w.T), static_cast<std::size_t>(w.F)});
         opt = std::make_unique<elman::Adam<float>>(model.parameters());
@@ -82,7 +87,8 @@ public:
     }
 
     elman::Sequential<float> model;
-    std::shared_ptr<elman::SimpleRNN<float>> rnn;
+    std::shared_ptr<elman::RecurrentLayer<float>> layer;
+    std::shared_ptr<elman::SimpleRNN<float>> rnn;  // the layer when cell is "simple", else null
     std::shared_ptr<elman::Dense<float>> dense;
     std::unique_ptr<elman::Adam<float>> opt;
     elman::Tensor<float> x, y;

@@ -1,16 +1,49 @@
 // The LibTorch peer (Debian libtorch-dev 1.13): the same model with torch::nn in C++.
 // torch::nn::RNN(F, H, tanh, batch_first) -> Linear(H, 1), mse_loss, torch::optim::Adam(1e-3);
-// bias_hh is frozen at zero (Keras' SimpleRNN has one bias). Threads: at::set_num_threads(k)
-// here, OPENBLAS_NUM_THREADS / OMP_NUM_THREADS from bench/run.sh.
+// bias_hh is frozen at zero (Keras' SimpleRNN has one bias). --cell lstm: torch::nn::LSTM(F, H,
+// batch_first), bias_hh frozen at zero too (Keras' LSTM has one bias). Threads:
+// at::set_num_threads(k) here, OPENBLAS_NUM_THREADS / OMP_NUM_THREADS from bench/run.sh.
 //
-//   libtorch_bench --workload W1 --threads 1
+//   libtorch_bench --workload W1 --threads 1 [--cell lstm]
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "bench/bench_common.hpp"
+
+namespace {
+
+// The recurrent layer of a --cell, and how to get its last h [B,H] from x [B,T,F].
+struct Peer {
+    std::shared_ptr<torch::nn::Module> module;
+    std::function<torch::Tensor(const torch::Tensor&)> last_h;
+};
+
+Peer make_peer(const std::string& cell, int F, int H)
+{
+    if (cell == "simple") {
+        torch::nn::RNN rnn(torch::nn::RNNOptions(F, H).nonlinearity(torch::kTanh).batch_first(true));
+        // h_n [1,B,H]
+        return {rnn.ptr(), [rnn](const torch::Tensor& x) mutable {
+                    return std::get<1>(rnn->forward(x))[0];
+                }};
+    }
+    if (cell == "lstm") {
+        torch::nn::LSTM lstm(torch::nn::LSTMOptions(F, H).batch_first(true));
+        // (h_n, c_n), each [1,B,H]
+        return {lstm.ptr(), [lstm](const torch::Tensor& x) mutable {
+                    return std::get<0>(std::get<1>(lstm->forward(x)))[0];
+                }};
+    }
+    throw std::runtime_error("unknown --cell '" + cell + "' (simple, lstm)");
+}
+
+}  // namespace
 
 int main(int argc, char** argv)
 {
@@ -24,10 +57,11 @@ int main(int argc, char** argv)
             torch::from_blob(const_cast<float*>(batch.x.data()), {w.B, w.T, w.F}).clone();
         const torch::Tensor y = torch::from_blob(const_cast<float*>(batch.y.data()), {w.B, 1}).clone();
 
-        torch::nn::RNN rnn(torch::nn::RNNOptions(w.F, w.H).nonlinearity(torch::kTanh).batch_first(true));
+        Peer rnn = make_peer(a.cell, w.F, w.H);
         torch::nn::Linear lin(w.H, 1);
         std::vector<torch::Tensor> params;
-        for (auto& p : rnn->named_parameters()) {
+        for (auto& p : rnn.module->named_parameters()) {
+            // Keras' SimpleRNN and LSTM have one bias where torch has two
             if (p.key() == "bias_hh_l0") {
                 torch::NoGradGuard g;
                 p.value().zero_();
@@ -44,15 +78,13 @@ int main(int argc, char** argv)
         if (w.infer) {
             t = bench::time_steps(a, [&] {
                 torch::NoGradGuard g;
-                const auto h = std::get<1>(rnn->forward(x));  // [1,B,H]
-                loss_value = lin->forward(h[0]).item<float>();
+                loss_value = lin->forward(rnn.last_h(x)).item<float>();
             });
         }
         else {
             t = bench::time_steps(a, [&] {
                 opt.zero_grad();
-                const auto h = std::get<1>(rnn->forward(x));
-                const auto loss = torch::mse_loss(lin->forward(h[0]), y);
+                const auto loss = torch::mse_loss(lin->forward(rnn.last_h(x)), y);
                 loss.backward();
                 opt.step();
                 loss_value = loss.item<float>();

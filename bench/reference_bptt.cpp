@@ -152,6 +152,9 @@ int main(int argc, char** argv)
 {
     try {
         const bench::Args a = bench::parse_args(argc, argv);
+        if (a.cell != "simple")
+            throw std::runtime_error("the reference is a SimpleRNN: --cell " + a.cell +
+                                     " has no reference (compare elman with the peers)");
         openblas_set_num_threads(a.threads);
         const bool libm =
             std::find(a.rest.begin(), a.rest.end(), std::string("--libm-tanh")) != a.rest.end();

@@ -4,8 +4,10 @@
 torch.nn.RNN(F, H, tanh, batch_first=True) -> nn.Linear(H, 1), MSE, torch.optim.Adam(1e-3);
 bias_hh frozen at zero (Keras' SimpleRNN has one bias). torch.set_num_threads(k); OpenBLAS
 threads come from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (bench/run.sh sets them).
+--cell lstm: torch.nn.LSTM(F, H, batch_first=True) instead, bias_hh frozen at zero too (Keras'
+LSTM has one bias: 4H(F + H + 1) parameters on both sides).
 
-    /usr/bin/python3 bench/torch_bench.py --workload W1 --threads 1
+    /usr/bin/python3 bench/torch_bench.py --workload W1 --threads 1 [--cell lstm]
 
 Prints one JSON line with the same fields as the C++ programs (bench/bench_common.hpp).
 """
@@ -26,6 +28,14 @@ WORKLOADS = {
     "inference": (1, 50, 1, 64, True),
 }
 
+# The recurrent layer of each --cell (elman's layers/cells.hpp names), and the cells whose Keras
+# layer has one bias where torch has two (bias_hh is then frozen at zero).
+CELLS = {
+    "simple": lambda f, h: torch.nn.RNN(f, h, nonlinearity="tanh", batch_first=True),
+    "lstm": lambda f, h: torch.nn.LSTM(f, h, batch_first=True),
+}
+ONE_BIAS = {"simple", "lstm"}
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -37,6 +47,7 @@ def main():
     ap.add_argument("--min-steps", type=int, default=200)
     ap.add_argument("--min-time", type=float, default=2.0)
     ap.add_argument("--max-time", type=float, default=6.0)
+    ap.add_argument("--cell", default="simple", choices=sorted(CELLS))
     a = ap.parse_args()
     if a.shape:
         B, T, F, H = (int(v) for v in a.shape.split(","))
@@ -53,28 +64,31 @@ def main():
     x = torch.rand(B, T, F, generator=g) * 2 - 1
     y = 0.5 * x[:, :, 0].mean(dim=1, keepdim=True) + (torch.rand(B, 1, generator=g) - 0.5) * 0.1
 
-    rnn = torch.nn.RNN(F, H, nonlinearity="tanh", batch_first=True)
+    rnn = CELLS[a.cell](F, H)
     lin = torch.nn.Linear(H, 1)
-    with torch.no_grad():
-        rnn.bias_hh_l0.zero_()
-    rnn.bias_hh_l0.requires_grad_(False)
+    if a.cell in ONE_BIAS:
+        with torch.no_grad():
+            rnn.bias_hh_l0.zero_()
+        rnn.bias_hh_l0.requires_grad_(False)
     params = [p for p in rnn.parameters() if p.requires_grad] + list(lin.parameters())
     opt = torch.optim.Adam(params, lr=1e-3)
     loss_fn = torch.nn.MSELoss()
     state = {"loss": 0.0}
 
+    def last_h():
+        _, state = rnn(x)
+        return (state[0] if isinstance(state, tuple) else state)[0]  # h_n [1,B,H] -> [B,H]
+
     def train_step():
         opt.zero_grad()
-        _, h = rnn(x)
-        loss = loss_fn(lin(h[0]), y)
+        loss = loss_fn(lin(last_h()), y)
         loss.backward()
         opt.step()
         state["loss"] = loss.item()
 
     def infer_step():
         with torch.no_grad():
-            _, h = rnn(x)
-            state["loss"] = lin(h[0]).item()
+            state["loss"] = lin(last_h()).item()
 
     step = infer_step if infer else train_step
     t0 = time.perf_counter()
@@ -96,7 +110,7 @@ def main():
             break
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({
-        "framework": "pytorch", "workload": name, "B": B, "T": T, "F": F, "H": H,
+        "framework": "pytorch", "cell": a.cell, "workload": name, "B": B, "T": T, "F": F, "H": H,
         "mode": "infer" if infer else "train", "threads": a.threads, "steps": len(ms),
         "median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms),
         "peak_rss_mb": round(rss_mb, 2), "loss": state["loss"],

@@ -85,9 +85,10 @@ template <class T>
 struct LSTMWorkspace {
     std::vector<T> x;          // X:[T,B,F] (per-gate input masks: [4,T,B,F])
     std::vector<T> z;          // Z:[T,B,4U] gates, then δ (backward); per-gate: [4,T,B,U]
-    std::vector<T> h;          // H:[T+1,B,U]
-    std::vector<T> c;          // C:[T+1,B,U]
-    std::vector<T> r;          // R:[4,T,B,U] h ⊙ d_h per gate (recurrent dropout only)
+    std::vector<T> hc, cc;     // one chunk's states [K+1,B,U]
+    std::vector<T> ckpt_h, ckpt_c;  // the states at each chunk's start [T/K,B,U]
+    bool last_chunk_ready = false;  // hc, cc hold the last chunk (after the forward)
+    std::vector<T> r;          // h ⊙ d^k_h for one chunk (recurrent dropout only)
     std::vector<T> wx, wh;     // the kernels' gate blocks, packed [4,F,U], [4,U,U] (per-gate)
     std::vector<T> dx;         // dX:[T,B,F] (backward)
     std::vector<T> tc;         // act(c_s) [B,U], one step
@@ -207,6 +208,9 @@ struct LSTMFusedArgs {
     LSTMTrace<T>* trace = nullptr;
     // Buffers to reuse (null: its own); must not be in use by another live node.
     std::shared_ptr<LSTMWorkspace<T>> workspace = nullptr;
+    // Steps per chunk of recomputed states (layers/lstm_fused.cpp); 0: chosen from the shape.
+    // The result does not depend on it beyond summation order.
+    std::size_t chunk_steps = 0;
 };
 
 // The fused LSTM's two outputs.
