@@ -461,6 +461,10 @@ TEST_CASE("lstm: mistakes throw errors naming the layer, weight and shapes", "[l
     REQUIRE_THROWS_WITH(LSTM<double>({.units = 2, .recurrent_dropout = 1.0}),
                         Catch::Contains("lstm: recurrent_dropout must be in [0, 1)"));
 
+    Mask wrong = Mask::from_shape({3, 4});
+    REQUIRE_THROWS_WITH(l.call(tape, x, nullptr, nullptr, &wrong),
+                        Catch::Contains("lstm: mask has shape [3,4], expected [2,4]"));
+
     LSTM<double> st({.units = 3, .stateful = true});
     st.forward(tape, tape.constant(randn({2, 4, 2}, 1)));
     REQUIRE_THROWS_WITH(st.forward(tape, tape.constant(randn({5, 4, 2}, 1))),
