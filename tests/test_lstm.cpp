@@ -14,6 +14,7 @@
 #include "lstm_reference.hpp"
 #include "layers/dense.hpp"
 #include "layers/lstm.hpp"
+#include "layers/sequential.hpp"
 
 using namespace elman;
 using elman::test::randn;
@@ -138,6 +139,18 @@ TEST_CASE("lstm: parameter count is 4·units·(input_dim + units + 1)", "[lstm]"
     LSTM<float> nb({.units = 2, .use_bias = false});
     nb.build({10, 3});
     REQUIRE(nb.param_formula() == "4·2·(3 + 2)");
+    // Keras' summary row, with the formula filled in
+    Sequential<float> model;
+    model.emplace<LSTM<float>>(LSTMOptions{.units = 4, .return_sequences = true});
+    model.emplace<LSTM<float>>(LSTMOptions{.units = 2});
+    model.build({10, 3});
+    const std::string table = model.summary();
+    INFO(table);
+    REQUIRE(table.find("lstm (LSTM)") != std::string::npos);
+    REQUIRE(table.find("(None, 10, 4)") != std::string::npos);
+    REQUIRE(table.find("128 = 4·4·(3 + 4 + 1)") != std::string::npos);
+    REQUIRE(table.find("lstm_1 (LSTM)") != std::string::npos);
+    REQUIRE(table.find("56 = 4·2·(4 + 2 + 1)") != std::string::npos);
 }
 
 TEST_CASE("lstm: Keras layout, names, orthogonal recurrent kernel and unit_forget_bias", "[lstm]")
