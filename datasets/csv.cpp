@@ -1,388 +1,382 @@
 #include "datasets/csv.hpp"
 
-#include <charconv>
+#include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <string_view>
-#include <system_error>
 
 #include "core/error.hpp"
+#include "datasets/csv_cells.hpp"
+#include "datasets/csv_columns.hpp"
+#include "datasets/csv_profile.hpp"
+#include "datasets/csv_reader.hpp"
+#include "datasets/time_axis.hpp"
+#include "datasets/transforms.hpp"
 
 namespace elman {
 
 namespace {
 
-std::string quoted(std::string_view s)
-{
-    constexpr std::size_t max_shown = 40;
-    if (s.size() > max_shown) return "'" + std::string(s.substr(0, max_shown)) + "...'";
-    return "'" + std::string(s) + "'";
-}
+constexpr std::size_t sample_rows = 100;
+// Footers are a few lines of notes; more non-data rows at the end are an error at the first.
+constexpr std::size_t max_footer_lines = 20;
+constexpr double missing_value = std::numeric_limits<double>::quiet_NaN();
 
-std::string join(const std::vector<std::string>& names)
-{
-    std::string s;
-    for (std::size_t i = 0; i < names.size(); ++i) s += (i ? ", " : "") + names[i];
-    return s;
-}
+std::string loc(const std::string& path, std::size_t line) { return path + ":" + std::to_string(line); }
 
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+struct Layout {
+    Dialect dialect;
+    std::vector<std::string> header;
+    ColumnPlan plan;
+};
 
-// Reads one physical line at a time and knows where it is, for "FILE:LINE:COLUMN:" messages.
-class Reader {
+// A row that is not data: kept until a data row follows (then it is an error) or the file ends
+// (then it is a footer).
+struct NonData {
+    std::size_t line = 0;
+    std::string text, error;
+};
+
+// A missing value cell, remembered until trimming tells whether it is inside the series.
+struct MissingCell {
+    std::size_t row = 0, column = 0;
+    std::string text;
+};
+
+class RowReader {
 public:
-    explicit Reader(const std::string& path) : path_(path), in_(path)
+    RowReader(CsvRecords& records, const Layout& layout, const CsvOptions& o, RawRows& rows)
+        : r_(records), l_(layout), o_(o), rows_(rows)
     {
-        if (!in_) throw Error(path + ": cannot open file");
+        rows_.values.resize(layout.plan.values.size());
     }
 
-    // The next line without its line end (LF or CRLF); a leading UTF-8 BOM is dropped.
-    bool next(std::string& line)
-    {
-        if (!std::getline(in_, line)) return false;
-        ++line_;
-        if (line_ == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        return true;
-    }
-
-    std::size_t line() const { return line_; }
-    const std::string& path() const { return path_; }
-
-    [[noreturn]] void fail(std::size_t line, const std::string& what) const
-    {
-        throw Error(path_ + ":" + std::to_string(line) + ": " + what);
-    }
-    [[noreturn]] void fail(std::size_t line, std::size_t column0, const std::string& name,
-                           const std::string& what) const
-    {
-        throw Error(path_ + ":" + std::to_string(line) + ":" + std::to_string(column0 + 1) +
-                    ": column '" + name + "': " + what);
-    }
-
-    // Splits a line into cells at commas. A cell may be enclosed in double quotes (then it may
-    // hold commas, and "" stands for one quote); spaces and tabs around a cell are dropped.
-    void split(const std::string& line, std::vector<std::string>& cells) const
-    {
-        cells.clear();
-        std::size_t i = 0;
-        while (true) {
-            std::string cell;
-            std::size_t j = i;
-            while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
-            if (j < line.size() && line[j] == '"') {
-                ++j;
-                while (true) {
-                    if (j >= line.size())
-                        fail(line_, cells.size(), "#" + std::to_string(cells.size() + 1),
-                             "unterminated double quote, expected a closing '\"'");
-                    if (line[j] == '"') {
-                        if (j + 1 < line.size() && line[j + 1] == '"') {
-                            cell += '"';
-                            j += 2;
-                            continue;
-                        }
-                        ++j;
-                        break;
-                    }
-                    cell += line[j++];
-                }
-                while (j < line.size() && (line[j] == ' ' || line[j] == '\t')) ++j;
-                if (j < line.size() && line[j] != ',')
-                    fail(line_, cells.size(), "#" + std::to_string(cells.size() + 1),
-                         "found " + quoted(line.substr(j)) +
-                             " after a closing quote, expected ',' or the end of the line");
-            } else {
-                const std::size_t comma = line.find(',', i);
-                j = comma == std::string::npos ? line.size() : comma;
-                cell = std::string(trim(std::string_view(line).substr(i, j - i)));
-            }
-            cells.push_back(std::move(cell));
-            if (j >= line.size()) return;
-            i = j + 1;
-        }
-    }
+    void read(std::vector<std::string>& notes);
+    const std::vector<MissingCell>& missing() const { return missing_; }
 
 private:
-    std::string path_;
-    std::ifstream in_;
-    std::size_t line_ = 0;
+    std::optional<std::string> period_problem(const std::string& label, std::vector<Instant>& parsed, std::size_t line);
+    bool starts_with_period(const std::vector<std::string>& cells);
+    void add_row(const std::vector<std::string>& cells, std::string& label, std::vector<Instant>& parsed,
+                 std::size_t line);
+
+    CsvRecords& r_;
+    const Layout& l_;
+    const CsvOptions& o_;
+    RawRows& rows_;
+    std::vector<NonData> pending_;
+    std::vector<MissingCell> missing_;
+    // The label that ruled out a reading of the dates (a day above 12), for a note.
+    std::string eliminated_by_, eliminated_form_;
+    std::size_t eliminated_line_ = 0;
 };
 
-struct Columns {
-    std::vector<std::string> header;
-    std::optional<std::size_t> period;  // index into header
-    std::vector<std::size_t> values;    // indices into header
-};
-
-std::size_t find_column(const Reader& r, const std::vector<std::string>& header,
-                        const std::string& name, const char* what)
+// Why `label` is no period like the rows before, or nullopt with its instant for each form.
+std::optional<std::string> RowReader::period_problem(const std::string& label, std::vector<Instant>& parsed,
+                                                    std::size_t line)
 {
-    for (std::size_t i = 0; i < header.size(); ++i)
-        if (header[i] == name) return i;
-    r.fail(1, std::string("no ") + what + " '" + name + "'; available columns: " + join(header));
-}
-
-std::vector<std::string> read_header(Reader& r)
-{
-    std::string line;
-    if (!r.next(line)) throw Error(r.path() + ":1: empty file, expected a header row");
-    std::vector<std::string> header;
-    r.split(line, header);
-    for (std::size_t i = 0; i < header.size(); ++i) {
-        if (header[i].empty())
-            r.fail(1, i, "#" + std::to_string(i + 1), "empty column name in the header");
-        for (std::size_t j = 0; j < i; ++j)
-            if (header[j] == header[i])
-                r.fail(1, i, header[i],
-                       "duplicate column name (also column " + std::to_string(j + 1) + ")");
-    }
-    return header;
-}
-
-std::optional<std::size_t> resolve_period(const Reader& r, const std::vector<std::string>& header,
-                                          const CsvOptions& o)
-{
-    if (!o.has_period) return std::nullopt;
-    if (o.period_column.empty()) return 0;
-    return find_column(r, header, o.period_column, "period column");
-}
-
-// A value cell: a finite double, or NaN standing for a missing cell when interpolating.
-double parse_value(const Reader& r, const std::string& cell, std::size_t col,
-                   const std::string& name, Missing missing)
-{
-    const char* hint = " (or load with missing = Missing::interpolate)";
-    double v = 0.0;
-    if (cell.empty()) {
-        if (missing == Missing::interpolate) return std::numeric_limits<double>::quiet_NaN();
-        r.fail(r.line(), col, name, std::string("found an empty cell, expected a number") + hint);
-    }
-    const char* first = cell.data();
-    const char* last = first + cell.size();
-    const auto [ptr, ec] = std::from_chars(first, last, v);
-    if (ec == std::errc::result_out_of_range)
-        r.fail(r.line(), col, name, "found " + quoted(cell) + ", out of the range of a double");
-    if (ec != std::errc() || ptr != last)
-        r.fail(r.line(), col, name, "found " + quoted(cell) + ", expected a number");
-    if (!std::isfinite(v)) {
-        if (missing == Missing::interpolate) return std::numeric_limits<double>::quiet_NaN();
-        r.fail(r.line(), col, name, "found " + quoted(cell) + ", expected a finite number" + hint);
-    }
-    return v;
-}
-
-// Checks the period labels as they come: the first row fixes the format, later rows follow it
-// in increasing order (consecutive for yearly, quarterly and monthly data).
-class PeriodChecker {
-public:
-    void check(const Reader& r, const std::string& cell, std::size_t col, const std::string& name)
-    {
-        const auto p = parse_period(cell);
-        if (rows_++ == 0) {
-            if (p) {
-                frequency_ = p->frequency;
-                last_ = *p;
-            }
-            first_ = cell;
-            return;
+    const PeriodSpec& p = l_.plan.period;
+    if (p.kind == PeriodKind::index)
+        return is_integer_label(label) ? std::nullopt
+                                       : std::make_optional("period " + shown_cell(label) + " is not an integer index");
+    if (p.kind != PeriodKind::dates) return std::nullopt;
+    const bool strict = o_.date_format.empty();
+    const std::vector<DateForm> shapes = strict ? label_forms(label) : std::vector<DateForm>{};
+    parsed.assign(rows_.forms.size(), 0);
+    std::vector<bool> ok(rows_.forms.size(), false);
+    for (std::size_t f = 0; f < rows_.forms.size(); ++f) {
+        if (strict && std::find(shapes.begin(), shapes.end(), rows_.forms[f]) == shapes.end()) continue;
+        if (const auto t = parse_label(label, rows_.forms[f])) {
+            parsed[f] = *t;
+            ok[f] = true;
         }
-        if (frequency_ == Frequency::unknown) return;
-        if (!p || p->frequency != frequency_)
-            r.fail(r.line(), col, name,
-                   "found " + quoted(cell) + ", expected a " + to_string(frequency_) +
-                       " period " + period_format(frequency_) + " like the first row's " +
-                       quoted(first_));
-        const bool gaps_allowed = frequency_ == Frequency::daily;
-        if (p->ordinal <= last_.ordinal)
-            r.fail(r.line(), col, name,
-                   "found " + quoted(cell) + ", expected a period after " +
-                       quoted(format_period(last_)) + " (rows must be in time order)");
-        if (!gaps_allowed && p->ordinal != last_.ordinal + 1)
-            r.fail(r.line(), col, name,
-                   "found " + quoted(cell) + ", expected " +
-                       quoted(format_period(advance(last_, 1))) + " (no gaps allowed)");
-        last_ = *p;
     }
-    Frequency frequency() const { return frequency_; }
+    if (std::none_of(ok.begin(), ok.end(), [](bool b) { return b; }))
+        return "period " + shown_cell(label) + " is not a date in the form of the rows before (" +
+               shown_cell(p.sample) + ", " + rows_.forms.front().format + ")";
+    for (std::size_t f = rows_.forms.size(); f-- > 0;) {
+        if (ok[f]) continue;
+        if (eliminated_by_.empty()) {
+            eliminated_by_ = label;
+            eliminated_form_ = rows_.forms[f].format;
+            eliminated_line_ = line;
+        }
+        rows_.forms.erase(rows_.forms.begin() + static_cast<std::ptrdiff_t>(f));
+        rows_.instants.erase(rows_.instants.begin() + static_cast<std::ptrdiff_t>(f));
+        parsed.erase(parsed.begin() + static_cast<std::ptrdiff_t>(f));
+    }
+    return std::nullopt;
+}
 
-private:
-    std::size_t rows_ = 0;
-    Frequency frequency_ = Frequency::unknown;
-    Period last_;
-    std::string first_;
-};
-
-// Linear interpolation over the NaN runs of v; lines[t] is the file line of v[t].
-void interpolate(const Reader& r, std::vector<double>& v, const std::vector<std::size_t>& lines,
-                 std::size_t col, const std::string& name)
+// Whether the cells hold a period like the rows before (when they hold the period columns).
+bool RowReader::starts_with_period(const std::vector<std::string>& cells)
 {
-    const std::size_t n = v.size();
-    std::size_t t = 0;
-    while (t < n) {
-        if (!std::isnan(v[t])) {
-            ++t;
+    const PeriodSpec& p = l_.plan.period;
+    if (p.kind == PeriodKind::none) return false;
+    for (std::size_t c : p.columns)
+        if (c >= cells.size()) return false;
+    const auto label = compose_label(p, cells);
+    if (!label) return false;
+    if (p.kind == PeriodKind::index) return is_integer_label(*label);
+    for (const DateForm& f : rows_.forms)
+        if (parse_label(*label, f)) return true;
+    return false;
+}
+
+void RowReader::add_row(const std::vector<std::string>& cells, std::string& label,
+                        std::vector<Instant>& parsed, std::size_t line)
+{
+    const std::size_t row = rows_.size();
+    for (std::size_t k = 0; k < l_.plan.values.size(); ++k) {
+        const std::size_t c = l_.plan.values[k];
+        const std::string& cell = cells[c];
+        const CellValue v = parse_cell(cell, l_.dialect.decimal, o_.na_values);
+        const std::string at = loc(r_.path(), line) + ":" + std::to_string(c + 1) + ": column '" + l_.header[c] + "': ";
+        switch (v.kind) {
+        case CellKind::number: rows_.values[k].push_back(v.value); continue;
+        case CellKind::missing:
+            rows_.values[k].push_back(missing_value);
+            missing_.push_back({row, k, cell});
             continue;
+        case CellKind::text:
+            throw Error(at + "found " + shown_cell(cell) + ", expected a number" + decimal_hint(cell, l_.dialect.decimal));
+        case CellKind::out_of_range: throw Error(at + "found " + shown_cell(cell) + ", out of the range of a double");
+        case CellKind::non_finite: throw Error(at + "found " + shown_cell(cell) + ", expected a finite number");
         }
-        std::size_t end = t;
-        while (end < n && std::isnan(v[end])) ++end;
-        if (t == 0)
-            r.fail(lines[0], col, name,
-                   "missing value at the start of the series, cannot interpolate");
-        if (end == n)
-            r.fail(lines[n - 1], col, name,
-                   "missing value at the end of the series, cannot interpolate");
-        // v[k] = (1 − w)·v[a] + w·v[b], w = (k − a)/(b − a), for a = t−1 < k < b = end.
-        // Written as a weighted mean, not v[a] + w·(v[b] − v[a]): the difference of two finite
-        // values near ±1e308 overflows to inf (found by fuzz_csv).
-        const double a = v[t - 1], b = v[end];
-        const double span = static_cast<double>(end - (t - 1));
-        for (std::size_t k = t; k < end; ++k) {
-            const double w = static_cast<double>(k - (t - 1)) / span;
-            v[k] = (1.0 - w) * a + w * b;
-        }
-        t = end;
     }
+    rows_.labels.push_back(std::move(label));
+    rows_.lines.push_back(line);
+    for (std::size_t f = 0; f < parsed.size(); ++f) rows_.instants[f].push_back(parsed[f]);
 }
 
-Frame read_frame(Reader& r, const Columns& c, const CsvOptions& o)
+void RowReader::read(std::vector<std::string>& notes)
 {
-    Frame f;
-    for (std::size_t i : c.values) f.columns.push_back(c.header[i]);
-    f.values.resize(c.values.size());
-    std::vector<std::size_t> lines;
-    PeriodChecker periods;
-    std::string line;
+    std::string text;
+    std::size_t line = 0;
     std::vector<std::string> cells;
-    std::size_t blank_line = 0;
-    while (r.next(line)) {
-        if (trim(line).empty()) {
-            if (blank_line == 0) blank_line = r.line();
+    std::vector<Instant> parsed;
+    const std::size_t width = l_.header.size();
+    while (r_.record(l_.dialect.delimiter, text, line)) {
+        if (text.find_first_not_of(" \t") == std::string::npos) {
+            pending_.push_back({line, "", "empty line between data rows"});
             continue;
         }
-        if (blank_line != 0) r.fail(blank_line, "empty line between data rows");
-        r.split(line, cells);
-        const std::size_t want = c.header.size();
-        if (cells.size() < want)
-            r.fail(r.line(), cells.size(), c.header[cells.size()],
-                   "missing cell: the row has " + std::to_string(cells.size()) +
-                       " cells, the header " + std::to_string(want));
-        if (cells.size() > want)
-            r.fail(r.line(), want, "#" + std::to_string(want + 1),
-                   "extra cell " + quoted(cells[want]) + ": the row has " +
-                       std::to_string(cells.size()) + " cells, the header " + std::to_string(want));
-        if (c.period) {
-            periods.check(r, cells[*c.period], *c.period, c.header[*c.period]);
-            f.periods.push_back(cells[*c.period]);
-        } else {
-            f.periods.push_back(std::to_string(lines.size()));
+        std::optional<std::string> problem;
+        if (const auto e = split_record(text, l_.dialect.delimiter, cells)) {
+            const std::string what = loc(r_.path(), line) + ":" + std::to_string(e->cell + 1) + ": " + e->what;
+            if (text.find('\n') != std::string::npos || starts_with_period(cells)) throw Error(what);
+            problem = e->what + " (cell " + std::to_string(e->cell + 1) + ")";
+        } else if (cells.size() != width) {
+            const std::string what = "the row has " + cells_listed(cells) + ", the header " + cells_listed(l_.header);
+            // A row that starts like a data row is a bad data row, not a footer.
+            if (starts_with_period(cells)) throw Error(loc(r_.path(), line) + ": " + what);
+            problem = what;
         }
-        for (std::size_t k = 0; k < c.values.size(); ++k)
-            f.values[k].push_back(
-                parse_value(r, cells[c.values[k]], c.values[k], c.header[c.values[k]], o.missing));
-        lines.push_back(r.line());
+        std::string label;
+        if (!problem && l_.plan.period.kind != PeriodKind::none) {
+            const auto composed = compose_label(l_.plan.period, cells);
+            if (!composed)
+                problem = "the period cells are not a valid " + l_.plan.period.name;
+            else
+                problem = period_problem(label = *composed, parsed, line);
+        }
+        if (problem) {
+            pending_.push_back({line, text, *problem});
+            continue;
+        }
+        if (!pending_.empty()) throw Error(loc(r_.path(), pending_.front().line) + ": " + pending_.front().error);
+        if (l_.plan.period.kind == PeriodKind::none) label = std::to_string(rows_.size());
+        add_row(cells, label, parsed, line);
     }
-    if (lines.empty()) throw Error(r.path() + ":2: no data rows after the header");
-    if (o.missing == Missing::interpolate)
-        for (std::size_t k = 0; k < c.values.size(); ++k)
-            interpolate(r, f.values[k], lines, c.values[k], c.header[c.values[k]]);
-    f.frequency = periods.frequency();
-    f.season = season_length(f.frequency);
+    if (!eliminated_by_.empty() && rows_.forms.size() == 1 && rows_.forms[0].ambiguous)
+        notes.push_back("dates read as " + rows_.forms[0].format + (rows_.forms[0].day_first ? " (day first)" : " (month first)") +
+                        ": line " + std::to_string(eliminated_line_) + " " + shown_cell(eliminated_by_) + " cannot be " +
+                        eliminated_form_);
+    std::vector<NonData> footer;
+    for (auto& p : pending_)
+        if (!p.text.empty()) footer.push_back(p);
+    if (rows_.size() == 0) {
+        if (!pending_.empty() && !footer.empty())
+            throw Error(loc(r_.path(), footer.front().line) + ": " + footer.front().error);
+        throw Error(r_.path() + ":2: no data rows after the header");
+    }
+    if (footer.size() > max_footer_lines)
+        throw Error(loc(r_.path(), footer.front().line) + ": " + footer.front().error + " (and " +
+                    std::to_string(footer.size() - 1) + " more such lines at the end)");
+    if (footer.empty()) return;
+    std::string list;
+    for (std::size_t i = 0; i < footer.size() && i < 3; ++i)
+        list += (i ? ", " : "") + std::string("line ") + std::to_string(footer[i].line) + " " + shown_cell(footer[i].text);
+    if (footer.size() > 3) list += ", ...";
+    notes.push_back("skipped " + std::to_string(footer.size()) + " footer line" + (footer.size() > 1 ? "s" : "") +
+                    " after the last data row: " + list);
+}
+
+Layout read_layout(CsvRecords& records, const CsvOptions& o, const std::vector<std::string>& named, bool frame,
+                   std::vector<std::string>& notes)
+{
+    Layout l;
+    const auto sample = records.peek_sample(sample_rows);
+    if (sample.empty()) throw Error(records.path() + ":1: empty file, expected a header row");
+    // Comment lines (# ...) before the header, as some exports write a title and units there.
+    std::size_t comments = 0;
+    while (comments < sample.size() && sample[comments].first.rfind('#', 0) == 0) ++comments;
+    if (comments == sample.size()) throw Error(records.path() + ": only comment lines, expected a header row");
+    // Records for sniffing: lines joined while a double quote is open (an odd count so far),
+    // whatever the delimiter turns out to be; each with its first line.
+    std::vector<std::string> texts;
+    std::vector<std::size_t> starts;
+    for (std::size_t i = comments, open = 0; i < sample.size(); ++i) {
+        if (open % 2 == 1)
+            texts.back() += "\n" + sample[i].first;
+        else {
+            texts.push_back(sample[i].first);
+            starts.push_back(sample[i].second);
+        }
+        open += static_cast<std::size_t>(std::count(sample[i].first.begin(), sample[i].first.end(), '"'));
+    }
+    l.dialect = sniff_dialect(texts, o.delimiter, o.decimal);
+    std::string text;
+    std::size_t line = 0;
+    for (std::size_t skipped = 0; records.record(l.dialect.delimiter, text, line);) {
+        const bool blank = text.find_first_not_of(" \t") == std::string::npos;
+        if (!blank && (skipped == comments || text.rfind('#', 0) != 0)) break;
+        skipped += !blank;
+    }
+    if (comments > 0)
+        notes.push_back("skipped " + std::to_string(comments) + " comment line" + (comments > 1 ? "s" : "") +
+                        " (#) before the header");
+    l.header = header_cells(records.path(), text, l.dialect.delimiter);
+    if (texts.size() < 2) throw Error(loc(records.path(), line + 1) + ": no data rows after the header");
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::size_t> lines;
+    std::vector<std::string> cells;
+    std::optional<std::string> problem;  // of the first sample row that does not split into the header's cells
+    for (std::size_t i = 1; i < texts.size(); ++i) {
+        if (const auto e = split_record(texts[i], l.dialect.delimiter, cells)) {
+            if (!problem) problem = loc(records.path(), starts[i]) + ":" + std::to_string(e->cell + 1) + ": " + e->what;
+        } else if (cells.size() == l.header.size()) {
+            rows.push_back(cells);
+            lines.push_back(starts[i]);
+        } else if (!problem) {
+            problem = loc(records.path(), starts[i]) + ": the row has " + cells_listed(cells) + ", the header " +
+                      cells_listed(l.header) + " (cells split at " + delimiter_name(l.dialect.delimiter) +
+                      "); give the delimiter with --delimiter";
+        }
+    }
+    if (rows.empty() && problem) throw Error(*problem);
+    l.plan = plan_columns(records.path(), l.header, rows, lines, o, l.dialect, named, frame);
+    notes.insert(notes.end(), l.plan.period.notes.begin(), l.plan.period.notes.end());
+    if (l.dialect.delimiter_sniffed && l.dialect.delimiter != ',')
+        notes.push_back("cells separated by " + delimiter_name(l.dialect.delimiter) + " (sniffed; --delimiter to change)");
+    if (l.dialect.decimal_sniffed)
+        notes.push_back("numbers read with a decimal comma (sniffed; --decimal . to change)");
+    PeriodSpec& p = l.plan.period;
+    if (p.kind != PeriodKind::dates) return l;
+    std::vector<std::string> labels;
+    for (const auto& row : rows)
+        if (const auto label = compose_label(p, row)) labels.push_back(*label);
+    p.sample = labels.empty() ? "" : labels.front();
+    if (!o.date_format.empty()) {
+        std::string fmt = o.date_format;
+        const bool timed = p.columns.size() > 1 && !labels.empty() && labels.front().find(':') != std::string::npos;
+        if (timed) fmt += std::count(labels.front().begin(), labels.front().end(), ':') > 1 ? " %H:%M:%S" : " %H:%M";
+        p.forms = {form_from_format(fmt)};
+    } else {
+        p.forms = common_forms(labels);
+        if (o.dayfirst) std::erase_if(p.forms, [](const DateForm& f) { return f.ambiguous && !f.day_first; });
+    }
+    if (p.forms.empty())
+        throw Error(records.path() + ": column '" + p.name + "': no date form fits every label of the first rows (" +
+                    shown_cell(p.sample) + " ...); give it with --date-format");
+    return l;
+}
+
+// Drops leading and trailing rows with a missing value; a missing value left inside is an
+// error unless interpolating.
+void trim_missing(const std::string& path, RawRows& rows, const std::vector<MissingCell>& cells, const Layout& l,
+                  const CsvOptions& o, std::vector<std::string>& notes)
+{
+    auto any_missing = [&](std::size_t i) {
+        return std::any_of(rows.values.begin(), rows.values.end(), [&](const auto& c) { return std::isnan(c[i]); });
+    };
+    std::size_t a = 0, b = rows.size();
+    while (a < b && any_missing(a)) ++a;
+    while (b > a && any_missing(b - 1)) --b;
+    if (a == b)
+        throw Error(path + ": every row has a missing value in " +
+                    (rows.values.size() == 1 ? "column '" + l.header[l.plan.values[0]] + "'" : "some value column"));
+    auto span = [&](std::size_t from, std::size_t to) {
+        return std::to_string(to - from) + " row" + (to - from > 1 ? "s" : "") + " (line " +
+               std::to_string(rows.lines[from]) + (to - from > 1 ? "-" + std::to_string(rows.lines[to - 1]) : "") + ")";
+    };
+    if (a > 0) notes.push_back("dropped " + span(0, a) + " with missing values at the start");
+    if (b < rows.size()) notes.push_back("dropped " + span(b, rows.size()) + " with missing values at the end");
+    for (const MissingCell& m : cells)
+        if (m.row >= a && m.row < b && o.missing == Missing::error) {
+            const std::size_t c = l.plan.values[m.column];
+            throw Error(loc(path, rows.lines[m.row]) + ":" + std::to_string(c + 1) + ": column '" + l.header[c] +
+                        "': missing value " + shown_cell(m.text) + " inside the series; --interpolate fills it "
+                        "by linear interpolation");
+        }
+    // In place: a copy would double the peak memory of a long file.
+    auto cut = [&](auto& v) {
+        v.erase(v.begin() + static_cast<std::ptrdiff_t>(b), v.end());
+        v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(a));
+    };
+    cut(rows.labels);
+    cut(rows.lines);
+    for (auto& c : rows.values) cut(c);
+    for (auto& t : rows.instants) cut(t);
+}
+
+std::string duplicate_hint(const Layout& l)
+{
+    if (l.plan.period.columns.size() != 1) return "";
+    for (std::size_t c = 0; c < l.header.size(); ++c) {
+        const auto part = part_from_name(l.header[c]);
+        if (part == PeriodPart::hour || (part == std::nullopt && l.header[c] == "time"))
+            return " (rows at several times of one date? combine the date with column '" + l.header[c] +
+                   "': --period-column " + l.plan.period.name + "," + l.header[c] + ")";
+    }
+    return " (rows at several times of one date? name the date and time columns with --period-column)";
+}
+
+Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::string>& named, bool frame)
+{
+    CsvRecords records(path);
+    Frame f;
+    const Layout l = read_layout(records, o, named, frame, f.notes);
+    RawRows rows;
+    rows.forms = l.plan.period.forms;
+    rows.instants.resize(rows.forms.size());
+    RowReader reader(records, l, o, rows);
+    reader.read(f.notes);
+    trim_missing(path, rows, reader.missing(), l, o, f.notes);
+    f.time = settle_time_axis(path, rows, l.plan.period, o, duplicate_hint(l), f.notes);
+    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate)
+        for (auto& column : rows.values) interpolate_missing(column);
+    for (std::size_t c : l.plan.values) f.columns.push_back(l.header[c]);
+    f.periods = std::move(rows.labels);
+    f.values = std::move(rows.values);
+    f.frequency = f.time.calendar.frequency();
+    f.season = default_season(f.time.calendar);
+    if (l.plan.period.kind == PeriodKind::none && o.has_period)
+        f.notes.push_back("the file has one column: no period column, the rows are numbered 0, 1, ...");
     return f;
 }
 
 }  // namespace
 
-Series Frame::column(const std::string& name) const
-{
-    for (std::size_t k = 0; k < columns.size(); ++k)
-        if (columns[k] == name) return Series{name, periods, values[k], frequency, season};
-    throw Error("Frame::column: no column '" + name + "'; available columns: " + join(columns));
-}
-
-Tensor<double> Frame::matrix(const std::vector<std::string>& names) const
-{
-    std::vector<std::size_t> idx;
-    if (names.empty()) {
-        for (std::size_t k = 0; k < columns.size(); ++k) idx.push_back(k);
-    } else {
-        for (const auto& name : names) {
-            std::size_t k = 0;
-            while (k < columns.size() && columns[k] != name) ++k;
-            if (k == columns.size())
-                throw Error("Frame::matrix: no column '" + name + "'; available columns: " +
-                            join(columns));
-            idx.push_back(k);
-        }
-    }
-    Tensor<double> m = Tensor<double>::from_shape({size(), idx.size()});
-    for (std::size_t t = 0; t < size(); ++t)
-        for (std::size_t j = 0; j < idx.size(); ++j) m(t, j) = values[idx[j]][t];
-    return m;
-}
-
 Series load_csv(const std::string& path, const CsvOptions& options)
 {
-    Reader r(path);
-    Columns c;
-    c.header = read_header(r);
-    c.period = resolve_period(r, c.header, options);
-    if (!options.column.empty() && options.column_index)
-        throw Error("load_csv: give the value column by name or by index, not both");
-    if (!options.column.empty()) {
-        c.values.push_back(find_column(r, c.header, options.column, "column"));
-    } else if (options.column_index) {
-        if (*options.column_index >= c.header.size())
-            r.fail(1, "no column with index " + std::to_string(*options.column_index) +
-                          " (0-based); the file has " + std::to_string(c.header.size()) +
-                          " columns: " + join(c.header));
-        c.values.push_back(*options.column_index);
-    } else {
-        std::vector<std::string> candidates;
-        for (std::size_t i = 0; i < c.header.size(); ++i)
-            if (i != c.period) {
-                c.values.push_back(i);
-                candidates.push_back(c.header[i]);
-            }
-        if (c.values.size() != 1)
-            r.fail(1, candidates.empty()
-                          ? "no value column besides the period column"
-                          : "several value columns (" + join(candidates) + "); choose one by name");
-    }
-    if (c.period && c.values[0] == *c.period)
-        r.fail(1, c.values[0], c.header[c.values[0]],
-               "the value column is also the period column");
-    Frame f = read_frame(r, c, options);
-    return Series{f.columns[0], std::move(f.periods), std::move(f.values[0]), f.frequency,
-                  f.season};
+    Frame f = load(path, options, {}, false);
+    return Series{f.columns[0], std::move(f.periods), std::move(f.values[0]), f.frequency, f.season,
+                  std::move(f.time), std::move(f.notes)};
 }
 
-Frame load_csv_frame(const std::string& path, const std::vector<std::string>& columns,
-                     const CsvOptions& options)
+Frame load_csv_frame(const std::string& path, const std::vector<std::string>& columns, const CsvOptions& options)
 {
-    Reader r(path);
-    Columns c;
-    c.header = read_header(r);
-    c.period = resolve_period(r, c.header, options);
-    if (columns.empty()) {
-        for (std::size_t i = 0; i < c.header.size(); ++i)
-            if (i != c.period) c.values.push_back(i);
-        if (c.values.empty()) r.fail(1, "no value column besides the period column");
-    } else {
-        for (const auto& name : columns) {
-            const std::size_t i = find_column(r, c.header, name, "column");
-            if (i == c.period)
-                r.fail(1, i, name, "the value column is also the period column");
-            c.values.push_back(i);
-        }
-    }
-    return read_frame(r, c, options);
+    return load(path, options, columns, true);
 }
 
 }  // namespace elman

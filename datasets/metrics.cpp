@@ -1,10 +1,10 @@
 #include "datasets/metrics.hpp"
 
-#include <cmath>
 #include <limits>
 #include <string>
 
 #include "core/error.hpp"
+#include "datasets/stats.hpp"
 
 namespace elman {
 
@@ -18,35 +18,40 @@ void check(const std::vector<double>& a, const std::vector<double>& f, const cha
     if (a.empty()) throw Error(std::string(fn) + ": no values");
 }
 
-constexpr double inf = std::numeric_limits<double>::infinity();
+constexpr double undefined = std::numeric_limits<double>::quiet_NaN();
+
+double abs_error(double a, double f) { return std::abs(a - f); }
+
+std::vector<double> abs_errors(const std::vector<double>& a, const std::vector<double>& f)
+{
+    std::vector<double> e(a.size());
+    for (std::size_t t = 0; t < a.size(); ++t) e[t] = abs_error(a[t], f[t]);
+    return e;
+}
 
 }  // namespace
 
 double rmse(const std::vector<double>& a, const std::vector<double>& f)
 {
     check(a, f, "rmse");
-    double s = 0.0;
-    for (std::size_t t = 0; t < a.size(); ++t) s += (a[t] - f[t]) * (a[t] - f[t]);
-    return std::sqrt(s / static_cast<double>(a.size()));
+    return root_mean_square(abs_errors(a, f));
 }
 
 double mae(const std::vector<double>& a, const std::vector<double>& f)
 {
     check(a, f, "mae");
-    double s = 0.0;
-    for (std::size_t t = 0; t < a.size(); ++t) s += std::abs(a[t] - f[t]);
-    return s / static_cast<double>(a.size());
+    return mean_of(abs_errors(a, f));
 }
 
 double mape(const std::vector<double>& a, const std::vector<double>& f)
 {
     check(a, f, "mape");
-    double s = 0.0;
+    std::vector<double> r(a.size());
     for (std::size_t t = 0; t < a.size(); ++t) {
-        if (a[t] == 0.0) return inf;
-        s += std::abs((a[t] - f[t]) / a[t]);
+        if (a[t] == 0.0) return undefined;
+        r[t] = abs_error(a[t], f[t]) / std::abs(a[t]);
     }
-    return 100.0 * s / static_cast<double>(a.size());
+    return 100.0 * mean_of(r);
 }
 
 double mase_scale(const std::vector<double>& train, std::size_t m)
@@ -55,18 +60,17 @@ double mase_scale(const std::vector<double>& train, std::size_t m)
     if (train.size() <= m)
         throw Error("mase_scale: the training part has " + std::to_string(train.size()) +
                     " values, a season of " + std::to_string(m) + " needs more");
-    double s = 0.0;
-    for (std::size_t t = m; t < train.size(); ++t) s += std::abs(train[t] - train[t - m]);
-    return s / static_cast<double>(train.size() - m);
+    std::vector<double> d(train.size() - m);
+    for (std::size_t t = m; t < train.size(); ++t) d[t - m] = abs_error(train[t], train[t - m]);
+    return mean_of(d);
 }
 
 double mase(const std::vector<double>& a, const std::vector<double>& f,
             const std::vector<double>& train, std::size_t m)
 {
     const double scale = mase_scale(train, m);
-    const double e = mae(a, f);
-    if (scale == 0.0) return e == 0.0 ? 0.0 : inf;
-    return e / scale;
+    if (!(scale > 0.0)) return undefined;
+    return mae(a, f) / scale;
 }
 
 Metrics evaluate(const std::vector<double>& a, const std::vector<double>& f,

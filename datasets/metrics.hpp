@@ -2,10 +2,14 @@
 //   RMSE = sqrt(mean (y − ŷ)²)      MAE = mean |y − ŷ|      MAPE = 100·mean |(y − ŷ)/y|  (%)
 //   MASE = MAE / scale, scale = in-sample seasonal-naive MAE of the training part
 //        = mean_{t=m..T−1} |y_t − y_{t−m}|  (m = 12 monthly, 4 quarterly, 1 yearly).
-// MAPE is +inf when an actual value is 0 and MASE is +inf when the scale is 0 (a training part
-// that repeats itself exactly): both are then meaningless, and that is the honest value.
+// Undefined metrics are NaN, for every method alike: MAPE when an actual value is 0, MASE when
+// the scale is 0 (a training part that repeats itself exactly, e.g. a constant series).
+// metrics.json writes them as null and the CLI's table as n/a (is_defined tells them apart).
+// Sums are scaled before squaring (datasets/stats.hpp): a series near 1e200 gives finite
+// metrics; a non-finite forecast or actual gives NaN.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <vector>
 
@@ -18,6 +22,9 @@ double mape(const std::vector<double>& actual, const std::vector<double>& foreca
 double mase_scale(const std::vector<double>& train, std::size_t season);
 double mase(const std::vector<double>& actual, const std::vector<double>& forecast,
             const std::vector<double>& train, std::size_t season);
+
+// A metric that is defined (not NaN for undefined, finite).
+inline bool is_defined(double metric) { return std::isfinite(metric); }
 
 struct Metrics {
     double rmse = 0, mae = 0, mape = 0, mase = 0;

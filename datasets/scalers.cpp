@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "datasets/stats.hpp"
 
 namespace elman {
 
@@ -71,14 +72,20 @@ MinMaxScaler& MinMaxScaler::fit(const Tensor<double>& x)
     min_.assign(F, 0.0);
     for (std::size_t f = 0; f < F; ++f) {
         double lo = x.data()[f], hi = lo;
-        for (std::size_t t = 1; t < n; ++t) {
-            lo = std::min(lo, x.data()[t * F + f]);
-            hi = std::max(hi, x.data()[t * F + f]);
+        for (std::size_t t = 0; t < n; ++t) {
+            const double v = x.data()[t * F + f];
+            if (!std::isfinite(v))
+                throw Error("MinMaxScaler::fit: feature " + std::to_string(f) + " holds " + std::to_string(v) +
+                            " at row " + std::to_string(t));
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
         }
         data_min_[f] = lo;
         data_max_[f] = hi;
+        // hi − lo overflows for ranges beyond the largest double: halve both sides then.
         const double range = hi - lo;
-        scale_[f] = (hi_ - lo_) / (range == 0.0 ? 1.0 : range);
+        scale_[f] = std::isfinite(range) ? (hi_ - lo_) / (range == 0.0 ? 1.0 : range)
+                                         : ((hi_ - lo_) / 2) / (hi / 2 - lo / 2);
         min_[f] = lo_ - lo * scale_[f];
     }
     return *this;
@@ -118,17 +125,13 @@ StandardScaler& StandardScaler::fit(const Tensor<double>& x)
     if (n == 0) throw Error("StandardScaler::fit: no rows in " + shape_str(x.shape()));
     mean_.assign(F, 0.0);
     scale_.assign(F, 1.0);
-    // mean = Σx/n, var = Σ(x − mean)²/n (two passes: no cancellation)
+    // mean = Σx/n, var = Σ(x − mean)²/n (two passes: no cancellation), scaled before
+    // summing and squaring so that values near 1e200 do not overflow (datasets/stats.hpp).
     for (std::size_t f = 0; f < F; ++f) {
-        double s = 0.0;
-        for (std::size_t t = 0; t < n; ++t) s += x.data()[t * F + f];
-        const double mean = s / static_cast<double>(n);
-        double ss = 0.0;
-        for (std::size_t t = 0; t < n; ++t) {
-            const double d = x.data()[t * F + f] - mean;
-            ss += d * d;
-        }
-        const double sd = std::sqrt(ss / static_cast<double>(n));
+        const double mean = mean_of(x.data() + f, n, F);
+        const double sd = population_sd(x.data() + f, n, mean, F);
+        if (!std::isfinite(sd))
+            throw Error("StandardScaler::fit: feature " + std::to_string(f) + " holds a non-finite value");
         mean_[f] = mean;
         scale_[f] = sd == 0.0 ? 1.0 : sd;
     }

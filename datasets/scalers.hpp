@@ -1,6 +1,8 @@
 // Per-feature scalers with scikit-learn's definitions, fitted on the training part only and
 // applied unchanged to validation/test data and inverted on forecasts. Data is [n] (one
 // feature) or [n, features]. A constant feature gets scale 1 (no division by zero), as sklearn.
+// fit() scales before squaring (datasets/stats.hpp), so data near 1e200 fits, and a
+// non-finite value is an elman::Error naming the feature.
 #pragma once
 
 #include <vector>

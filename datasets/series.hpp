@@ -1,4 +1,5 @@
-// A loaded time series: one value column (Series) or several aligned ones (Frame).
+// A loaded time series: one value column (Series) or several aligned ones (Frame), with the
+// time axis the reader found for them.
 #pragma once
 
 #include <cstddef>
@@ -6,16 +7,30 @@
 #include <vector>
 
 #include "core/tensor.hpp"
-#include "datasets/period.hpp"
+#include "datasets/frequency.hpp"
 
 namespace elman {
+
+// Where the periods come from and how they are spaced.
+struct TimeAxis {
+    Calendar calendar;                 // calendar.known() false: no calendar
+    std::vector<Instant> instants;     // one per row when there is a calendar, else empty
+    std::string period_column;         // "Month", "dteday + hr"; empty: no period column
+    std::string date_format;           // the form the labels were read in ("%d/%m/%Y")
+    bool index = false;                // the periods are a plain integer index
+    Source frequency_source = Source::by_default;  // inferred from dates, given, or none
+    Source season_source = Source::by_default;
+};
 
 struct Series {
     std::string name;                  // the value column's header
     std::vector<std::string> periods;  // labels as written in the file, one per value
     std::vector<double> values;
     Frequency frequency = Frequency::unknown;
-    std::size_t season = 1;            // season_length(frequency)
+    std::size_t season = 1;            // default_season(time.calendar) unless given
+    TimeAxis time;
+    // What the reader assumed, skipped or filled, one line each (the CLI prints them on stderr).
+    std::vector<std::string> notes;
 };
 
 struct Frame {
@@ -24,6 +39,8 @@ struct Frame {
     std::vector<std::vector<double>> values;   // values[c][t]: column c at time t
     Frequency frequency = Frequency::unknown;
     std::size_t season = 1;
+    TimeAxis time;
+    std::vector<std::string> notes;
 
     std::size_t size() const { return periods.size(); }
     // Column `name` as a Series; an unknown name is an elman::Error listing the columns.
@@ -31,5 +48,12 @@ struct Frame {
     // The named columns side by side, [time, columns.size()] (every column when `names` is empty).
     Tensor<double> matrix(const std::vector<std::string>& names = {}) const;
 };
+
+// The labels of the `count` periods after the series: on its calendar (ISO 8601 at the
+// labels' resolution, e.g. "1961-01"), continuing a plain integer index, or numbering rows.
+std::vector<std::string> future_periods(const Series& s, std::size_t count);
+
+// The time axis for plots: fractional years on a calendar, else the row number.
+std::vector<double> plot_times(const Series& s, std::string& axis_label);
 
 }  // namespace elman

@@ -57,6 +57,31 @@ std::vector<double> undifference(const std::vector<double>& history_tail,
     return y;
 }
 
+void interpolate_missing(std::vector<double>& v)
+{
+    const std::size_t n = v.size();
+    for (std::size_t t = 0; t < n;) {
+        if (!std::isnan(v[t])) {
+            ++t;
+            continue;
+        }
+        std::size_t end = t;
+        while (end < n && std::isnan(v[end])) ++end;
+        if (t == 0 || end == n)
+            throw Error("interpolate_missing: missing value at index " + std::to_string(t == 0 ? 0 : n - 1) +
+                        ", at an end of the series (nothing to interpolate from)");
+        // Written as a weighted mean, not v[a] + w·(v[b] − v[a]): the difference of two finite
+        // values near ±1e308 overflows to inf (found by fuzz_csv).
+        const double a = v[t - 1], b = v[end];
+        const double span = static_cast<double>(end - (t - 1));
+        for (std::size_t k = t; k < end; ++k) {
+            const double w = static_cast<double>(k - (t - 1)) / span;
+            v[k] = (1.0 - w) * a + w * b;
+        }
+        t = end;
+    }
+}
+
 Differencing::Differencing(std::vector<std::size_t> lags) : lags_(std::move(lags))
 {
     for (std::size_t lag : lags_)

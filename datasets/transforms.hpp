@@ -23,6 +23,11 @@ std::vector<double> difference(const std::vector<double>& y, std::size_t lag = 1
 std::vector<double> undifference(const std::vector<double>& history_tail,
                                  const std::vector<double>& diffs, std::size_t lag = 1);
 
+// Fills each run of NaN in y by linear interpolation between the values on either side:
+// y[k] = (1 − w)·y[a] + w·y[b], w = (k − a)/(b − a) (a weighted mean: it cannot overflow).
+// A NaN at either end has no value on one side: an elman::Error naming its index.
+void interpolate_missing(std::vector<double>& y);
+
 // Several differencings in a row, e.g. lags {1, 12} for Box–Jenkins' (1 − B)(1 − B¹²).
 // invert() takes the history on the original scale and rebuilds the intermediate series'
 // tails itself, so a forecast of the final differences goes straight back to the original scale.

@@ -19,8 +19,11 @@ Activation parse_activation(const std::string& name)
     if (name == "sigmoid") return Activation::sigmoid;
     if (name == "linear") return Activation::linear;
     if (name == "softmax") return Activation::softmax;
+    if (name == "hard_sigmoid") return Activation::hard_sigmoid;
+    if (name == "hard_sigmoid_keras2") return Activation::hard_sigmoid_keras2;
     throw Error("activation: unknown name \"" + name +
-                "\" (expected tanh, relu, sigmoid, linear or softmax)");
+                "\" (expected tanh, relu, sigmoid, linear, softmax, hard_sigmoid or "
+                "hard_sigmoid_keras2)");
 }
 
 std::string to_string(Activation a)
@@ -31,11 +34,60 @@ std::string to_string(Activation a)
     case Activation::sigmoid: return "sigmoid";
     case Activation::linear: return "linear";
     case Activation::softmax: return "softmax";
+    case Activation::hard_sigmoid: return "hard_sigmoid";
+    case Activation::hard_sigmoid_keras2: return "hard_sigmoid_keras2";
     }
     return "linear";
 }
 
 bool is_elementwise(Activation a) { return a != Activation::softmax; }
+
+namespace {
+
+// The two hard sigmoids, computed in the order their Keras versions compute them (the order
+// decides the rounding near the kinks). NaN passes through both.
+//   Keras 3 (keras/src/backend/*/nn.py):  relu6(a + 3) / 6
+//   Keras 2 (keras/backend.py):           clip_by_value(a·0.2 + 0.5, 0, 1)
+template <class T>
+[[gnu::always_inline]] inline T hard_sigmoid_keras3_value(T a)
+{
+    T r = a + T(3);
+    r = r < T(0) ? T(0) : r;
+    r = r > T(6) ? T(6) : r;
+    return r / T(6);
+}
+
+template <class T>
+[[gnu::always_inline]] inline T hard_sigmoid_keras2_value(T a)
+{
+    T r = a * T(0.2) + T(0.5);
+    r = r < T(0) ? T(0) : r;
+    return r > T(1) ? T(1) : r;
+}
+
+// Where the hard sigmoids have slope: 0 < y < 1 (the kinks, y = 0 or 1, count as outside).
+template <class T>
+[[gnu::always_inline]] inline bool on_slope(T y)
+{
+    return y > T(0) && y < T(1);
+}
+
+// y = hard_sigmoid(x)  (either form, computed by activate_inplace)
+// dx += dy ⊙ act'(x)   from y alone (multiply_by_derivative): the fused path's own rule
+template <class T>
+Var<T> hard_sigmoid_op(const Var<T>& x, Activation a)
+{
+    const char* op = a == Activation::hard_sigmoid ? "hard_sigmoid" : "hard_sigmoid_keras2";
+    Tensor<T> y = x.value(op);
+    activate_inplace(a, y.data(), y.size());
+    return record<T>(op, std::move(y), {x}, [a](BackwardContext<T>& c) {
+        Tensor<T> d = c.grad();
+        multiply_by_derivative(a, c.value().data(), d.data(), d.size());
+        c.add_grad(0, d);
+    });
+}
+
+}  // namespace
 
 template <class T>
 Var<T> activate(const Var<T>& x, Activation a)
@@ -46,6 +98,8 @@ Var<T> activate(const Var<T>& x, Activation a)
     case Activation::sigmoid: return sigmoid(x);
     case Activation::linear: return x;
     case Activation::softmax: return softmax(x, -1);
+    case Activation::hard_sigmoid:
+    case Activation::hard_sigmoid_keras2: return hard_sigmoid_op(x, a);
     }
     return x;
 }
@@ -157,6 +211,12 @@ void activate_inplace(Activation a, T* y, std::size_t n)
         break;
     case Activation::linear: break;
     case Activation::softmax: not_elementwise("activate_inplace");
+    case Activation::hard_sigmoid:
+        map_inplace(y, n, [](T v) { return hard_sigmoid_keras3_value(v); });
+        break;
+    case Activation::hard_sigmoid_keras2:
+        map_inplace(y, n, [](T v) { return hard_sigmoid_keras2_value(v); });
+        break;
     }
 }
 
@@ -178,6 +238,12 @@ void multiply_by_derivative(Activation a, const T* y, T* g, std::size_t n)
         break;
     case Activation::linear: break;
     case Activation::softmax: not_elementwise("multiply_by_derivative");
+    case Activation::hard_sigmoid:  // g ⊙ [0 < y < 1] / 6
+        map2_inplace(y, g, n, [](T yi, T gi) { return on_slope(yi) ? gi / T(6) : T(0); });
+        break;
+    case Activation::hard_sigmoid_keras2:  // g ⊙ [0 < y < 1] · 0.2
+        map2_inplace(y, g, n, [](T yi, T gi) { return on_slope(yi) ? gi * T(0.2) : T(0); });
+        break;
     }
 }
 

@@ -67,6 +67,24 @@ void check_pair(const char* what, const Tensor<T>& x, const Tensor<T>& y)
     if (x.shape()[0] == 0) throw Error(std::string("fit: ") + what + " data has no samples");
 }
 
+// Every element finite, else an error naming the first bad one by its index, before any step
+// changes a weight: "fit: x holds nan at [37,4,0]".
+template <class T>
+void check_finite(const char* fn, const char* name, const Tensor<T>& t)
+{
+    const T* p = t.data();
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        if (std::isfinite(p[i])) continue;
+        std::vector<std::size_t> index(t.dimension());
+        for (std::size_t d = t.dimension(), rest = i; d-- > 0; rest /= t.shape()[d]) index[d] = rest % t.shape()[d];
+        std::string at;
+        for (std::size_t d = 0; d < index.size(); ++d) at += (d ? "," : "") + std::to_string(index[d]);
+        char v[16];
+        std::snprintf(v, sizeof v, "%g", static_cast<double>(p[i]));
+        throw Error(std::string(fn) + ": " + name + " holds " + v + " at [" + at + "]");
+    }
+}
+
 // f() on one batch; an IdError from it (a class id in y, a token id in x that is not an id) is
 // rethrown naming the caller and the sample of its own x or y: sample(row) maps the batch row.
 template <class F, class S>
@@ -358,6 +376,8 @@ History<T> fit(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x, cons
                const std::type_identity_t<FitOptions<T>>& options, std::type_identity_t<LossFn<T>> loss)
 {
     check_pair("training", x, y);
+    check_finite("fit", "x", x);
+    check_finite("fit", "y", y);
     return fit_impl<T>(model, opt, x, y, std::nullopt, options, std::move(loss));
 }
 
@@ -368,6 +388,10 @@ History<T> fit(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x, cons
 {
     check_pair("training", x, y);
     check_pair("validation", x_val, y_val);
+    check_finite("fit", "x", x);
+    check_finite("fit", "y", y);
+    check_finite("fit", "x_val", x_val);
+    check_finite("fit", "y_val", y_val);
     if (options.validation_split != T(0))
         throw Error("fit: give either validation data or validation_split, not both");
     return fit_impl<T>(model, opt, x, y, std::make_optional(std::make_pair(x_val, y_val)), options,
@@ -382,6 +406,8 @@ T evaluate(Sequential<T>& model, const Tensor<T>& x, const Tensor<T>& y, std::si
     if (x.dimension() == 0 || y.dimension() == 0 || x.shape()[0] != y.shape()[0] || x.shape()[0] == 0)
         throw Error("evaluate: x and y need the same number (>= 1) of samples, got x " +
                     shape_str(x.shape()) + " and y " + shape_str(y.shape()));
+    check_finite("evaluate", "x", x);
+    check_finite("evaluate", "y", y);
     const LossFn<T> loss = or_mse(std::move(loss_fn));
     NoGrad no_grad;
     const std::size_t n = x.shape()[0];
@@ -405,6 +431,7 @@ Tensor<T> predict(Sequential<T>& model, const Tensor<T>& x, std::size_t batch_si
     if (batch_size == 0) throw Error("predict: batch_size must be >= 1");
     if (x.dimension() == 0 || x.shape()[0] == 0)
         throw Error("predict: x needs a sample axis with at least one sample, got " + shape_str(x.shape()));
+    check_finite("predict", "x", x);
     NoGrad no_grad;
     const std::size_t n = x.shape()[0];
     Tensor<T> out;

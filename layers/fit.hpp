@@ -9,6 +9,10 @@
 // The epoch's loss is the mean of the batch losses weighted by batch size (Keras' reported
 // loss); the validation loss is computed the same way under NoGrad, after the epoch.
 //
+// Inputs: fit(), evaluate() and predict() check x and y (and the validation data) for NaN and
+// inf before the first step, and throw elman::Error naming the first bad element by its index
+// ("fit: x holds nan at [37,4,0]"), leaving the weights untouched.
+//
 // Divergence guard: before each step the loss and the global gradient norm must be finite, and
 // after it every weight; otherwise fit throws TrainingDiverged and the model keeps the weights
 // it had before the failing step (the last good ones).

@@ -21,18 +21,21 @@ TEST_CASE("builtin: the five series have their documented lengths and frequencie
         const char* name;
         std::size_t length;
         Frequency frequency;
+        std::size_t season;
         const char* first;
         const char* last;
     };
-    for (const Case& c : {Case{"airline_passengers", 144, Frequency::monthly, "1949-01", "1960-12"},
-                          Case{"co2_mauna_loa", 468, Frequency::monthly, "1959-01", "1997-12"},
-                          Case{"nile_flow", 100, Frequency::yearly, "1871", "1970"},
-                          Case{"sunspots_yearly", 309, Frequency::yearly, "1700", "2008"}}) {
+    for (const Case& c : {Case{"airline_passengers", 144, Frequency::monthly, 12, "1949-01", "1960-12"},
+                          Case{"co2_mauna_loa", 468, Frequency::monthly, 12, "1959-01", "1997-12"},
+                          Case{"nile_flow", 100, Frequency::yearly, 1, "1871", "1970"},
+                          Case{"sunspots_yearly", 309, Frequency::yearly, 1, "1700", "2008"}}) {
         const Series s = load_builtin(c.name);
         INFO(c.name);
         REQUIRE(s.values.size() == c.length);
         REQUIRE(s.frequency == c.frequency);
-        REQUIRE(s.season == season_length(c.frequency));
+        REQUIRE(s.season == c.season);
+        REQUIRE(s.time.frequency_source == Source::inferred);
+        REQUIRE(s.notes.empty());
         REQUIRE(s.periods.front() == c.first);
         REQUIRE(s.periods.back() == c.last);
     }

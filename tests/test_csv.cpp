@@ -44,37 +44,6 @@ std::string load_error(const TempCsv& f, const CsvOptions& o = {})
 
 }  // namespace
 
-TEST_CASE("period: the four label formats give frequency and season length", "[csv]")
-{
-    REQUIRE(parse_period("1949")->frequency == Frequency::yearly);
-    REQUIRE(parse_period("1959-Q3")->frequency == Frequency::quarterly);
-    REQUIRE(parse_period("1959-Q3")->sub == 3);
-    REQUIRE(parse_period("1949-02")->frequency == Frequency::monthly);
-    REQUIRE(parse_period("2024-02-29")->frequency == Frequency::daily);
-    REQUIRE(season_length(Frequency::yearly) == 1);
-    REQUIRE(season_length(Frequency::quarterly) == 4);
-    REQUIRE(season_length(Frequency::monthly) == 12);
-    REQUIRE(season_length(Frequency::daily) == 7);
-    REQUIRE(season_length(Frequency::unknown) == 1);
-}
-
-TEST_CASE("period: impossible or malformed labels are not periods", "[csv]")
-{
-    for (const char* s : {"1949-13", "1949-00", "1959-Q5", "2023-02-29", "2023-04-31", "49",
-                          "1949-1", "1949/01", " 1949", "1949-01-01T00", "abcd"})
-        REQUIRE_FALSE(parse_period(s).has_value());
-}
-
-TEST_CASE("period: consecutive periods differ by one ordinal, across year ends", "[csv]")
-{
-    REQUIRE(parse_period("1950-01")->ordinal - parse_period("1949-12")->ordinal == 1);
-    REQUIRE(parse_period("1960-Q1")->ordinal - parse_period("1959-Q4")->ordinal == 1);
-    REQUIRE(parse_period("2024-03-01")->ordinal - parse_period("2024-02-29")->ordinal == 1);
-    REQUIRE(format_period(advance(*parse_period("1949-12"), 1)) == "1950-01");
-    REQUIRE(format_period(advance(*parse_period("1959-Q4"), 2)) == "1960-Q2");
-    REQUIRE(format_period(advance(*parse_period("2023-12-31"), 60)) == "2024-02-29");
-}
-
 TEST_CASE("csv: a monthly file loads with its periods, values and season 12", "[csv]")
 {
     TempCsv f("month,passengers\n1949-01,112\n1949-02,118.5\n1949-03,-1e2\n");
@@ -114,7 +83,7 @@ TEST_CASE("csv: the value column is chosen by name or by index", "[csv]")
 
 TEST_CASE("csv: a frame holds several columns side by side", "[csv]")
 {
-    TempCsv f("day,x,y,z\n2024-01-01,1,2,3\n2024-01-02,4,5,6\n2024-01-05,7,8,9\n");
+    TempCsv f("day,x,y,z\n2024-01-01,1,2,3\n2024-01-02,4,5,6\n2024-01-03,7,8,9\n");
     const Frame fr = load_csv_frame(f.str(), {"z", "x"});
     REQUIRE(fr.columns == std::vector<std::string>{"z", "x"});
     REQUIRE(fr.frequency == Frequency::daily);
@@ -135,25 +104,36 @@ TEST_CASE("csv: a non-numeric cell names file, line, column number and name", "[
     REQUIRE_THAT(msg, Contains("found '11x8', expected a number"));
 }
 
-TEST_CASE("csv: empty cells, NaN and inf are errors unless interpolation is asked", "[csv]")
+TEST_CASE("csv: missing values inside the series are errors unless interpolated; inf always is", "[csv]")
 {
     TempCsv empty("month,v\n1949-01,1\n1949-02,\n1949-03,3\n");
-    REQUIRE_THAT(load_error(empty), Contains(empty.str() + ":3:2: column 'v': found an empty cell"));
+    REQUIRE_THAT(load_error(empty), Contains(empty.str() + ":3:2: column 'v': missing value '' inside the series; "
+                                                           "--interpolate fills it"));
     TempCsv nan("month,v\n1949-01,1\n1949-02,2\n1949-03,nan\n1949-04,5\n");
-    REQUIRE_THAT(load_error(nan), Contains(nan.str() + ":4:2: column 'v': found 'nan', expected a finite number"));
-    TempCsv inf("month,v\n1949-01,1\n1949-02,-inf\n");
-    REQUIRE_THAT(load_error(inf), Contains(inf.str() + ":3:2:"));
+    REQUIRE_THAT(load_error(nan), Contains(nan.str() + ":4:2: column 'v': missing value 'nan'"));
+    TempCsv inf("month,v\n1949-01,1\n1949-02,-inf\n1949-03,3\n");
+    REQUIRE_THAT(load_error(inf), Contains(inf.str() + ":3:2: column 'v': found '-inf', expected a finite number"));
 
     CsvOptions o;
     o.missing = Missing::interpolate;
     REQUIRE(load_csv(empty.str(), o).values == std::vector<double>{1, 2, 3});
     // 2 → 5 over three steps: 3, 4.
-    TempCsv run("year,v\n2000,2\n2001,\n2002,NaN\n2003,5\n");
+    TempCsv run("year,v\n2000,2\n2001,NA\n2002,NaN\n2003,5\n");
     REQUIRE(load_csv(run.str(), o).values == std::vector<double>{2, 3, 4, 5});
-    TempCsv lead("year,v\n2000,\n2001,1\n");
-    REQUIRE_THAT(load_error(lead, o), Contains(lead.str() + ":2:2: column 'v': missing value at the start"));
-    TempCsv tail("year,v\n2000,1\n2001,2\n2002,\n");
-    REQUIRE_THAT(load_error(tail, o), Contains(tail.str() + ":4:2: column 'v': missing value at the end"));
+    REQUIRE_THAT(load_error(inf, o), Contains("expected a finite number"));
+}
+
+TEST_CASE("csv: missing values at the start and the end are trimmed with a note", "[csv]")
+{
+    TempCsv f("year,v\n2000,\n2001,NA\n2002,1\n2003,2\n2004,?\n");
+    const Series s = load_csv(f.str());
+    REQUIRE(s.values == std::vector<double>{1, 2});
+    REQUIRE(s.periods == std::vector<std::string>{"2002", "2003"});
+    REQUIRE(s.notes.size() == 2);
+    REQUIRE_THAT(s.notes[0], Contains("dropped 2 rows (line 2-3) with missing values at the start"));
+    REQUIRE_THAT(s.notes[1], Contains("dropped 1 row (line 6) with missing values at the end"));
+    TempCsv none("year,v\n2000,\n2001,NA\n");
+    REQUIRE_THAT(load_error(none), Contains("every row has a missing value in column 'v'"));
 }
 
 TEST_CASE("csv: interpolating between values near ±1e308 stays finite", "[csv]")
@@ -165,15 +145,16 @@ TEST_CASE("csv: interpolating between values near ±1e308 stays finite", "[csv]"
     REQUIRE(load_csv(wide.str(), o).values == std::vector<double>{1e308, 0.0, -1e308});
 }
 
-TEST_CASE("csv: ragged rows are errors at the first missing or extra cell", "[csv]")
+TEST_CASE("csv: a row with the wrong number of cells is an error naming the cells parsed", "[csv]")
 {
-    TempCsv short_row("year,a,b\n2000,1,2\n2001,3\n");
+    TempCsv short_row("year,a,b\n2000,1,2\n2001,3\n2002,4,5\n");
     CsvOptions a;
     a.column = "a";
-    REQUIRE_THAT(load_error(short_row, a), Contains(short_row.str() + ":3:3: column 'b': missing cell"));
+    REQUIRE_THAT(load_error(short_row, a),
+                 Contains(short_row.str() + ":3: the row has 2 cells ('2001', '3'), the header 3 cells ('year', 'a', 'b')"));
+    // At the end too: a row that starts with a period is a bad data row, not a footer.
     TempCsv long_row("year,a\n2000,1\n2001,3,4\n");
-    REQUIRE_THAT(load_error(long_row), Contains(long_row.str() + ":3:3:"));
-    REQUIRE_THAT(load_error(long_row), Contains("extra cell '4'"));
+    REQUIRE_THAT(load_error(long_row), Contains(long_row.str() + ":3: the row has 3 cells ('2001', '3', '4')"));
 }
 
 TEST_CASE("csv: header problems are reported", "[csv]")
@@ -201,31 +182,32 @@ TEST_CASE("csv: an empty file, a header alone and a missing file are errors", "[
                         Contains("/nonexistent/elman.csv: cannot open"));
 }
 
-TEST_CASE("csv: periods must keep the first row's format, in order and without gaps", "[csv]")
+TEST_CASE("csv: periods keep the first rows' form, in order and without gaps", "[csv]")
 {
-    TempCsv mixed("month,v\n1949-01,1\n1949,2\n");
-    REQUIRE_THAT(load_error(mixed), Contains(mixed.str() + ":3:1: column 'month': found '1949', expected a monthly period YYYY-MM"));
-    TempCsv gap("month,v\n1949-11,1\n1949-12,2\n1950-02,3\n");
-    REQUIRE_THAT(load_error(gap), Contains(gap.str() + ":4:1: column 'month': found '1950-02', expected '1950-01'"));
-    TempCsv back("year,v\n2001,1\n2000,2\n");
-    REQUIRE_THAT(load_error(back), Contains(back.str() + ":3:1:"));
-    REQUIRE_THAT(load_error(back), Contains("in time order"));
-    TempCsv bad_month("month,v\n1949-12,1\n1949-13,2\n");
-    REQUIRE_THAT(load_error(bad_month), Contains(bad_month.str() + ":3:1:"));
+    TempCsv mixed("month,v\n1949-01,1\n1949,2\n1949-03,3\n");
+    REQUIRE_THAT(load_error(mixed), Contains(mixed.str() + ":3: period '1949' is not a date in the form of the rows "
+                                                           "before ('1949-01', %Y-%m)"));
+    TempCsv gap("month,v\n1949-10,1\n1949-11,1\n1949-12,2\n1950-02,3\n");
+    REQUIRE_THAT(load_error(gap), Contains(gap.str() + ": the monthly series misses 1 period: 1 after line 4 "
+                                                       "'1949-12' (from 1950-01); --interpolate fills them"));
+    TempCsv back("year,v\n2001,1\n2000,2\n1999,3\n");
+    REQUIRE_THAT(load_error(back), Contains(back.str() + ":3: the rows run backwards in time"));
+    REQUIRE_THAT(load_error(back), Contains("--sort"));
+    TempCsv bad_month("month,v\n1949-11,1\n1949-13,2\n1950-01,3\n");
+    REQUIRE_THAT(load_error(bad_month), Contains(bad_month.str() + ":3: period '1949-13' is not a date"));
 }
 
-TEST_CASE("csv: labels in no known format are kept, with unknown frequency", "[csv]")
+TEST_CASE("csv: labels that are neither dates nor an index are an error naming --date-format", "[csv]")
 {
     TempCsv f("t,v\nday one,1\nday two,2\n");
-    const Series s = load_csv(f.str());
-    REQUIRE(s.frequency == Frequency::unknown);
-    REQUIRE(s.season == 1);
-    REQUIRE(s.periods[1] == "day two");
+    REQUIRE_THAT(load_error(f), Contains(f.str() + ":2:1: column 't': 'day one' is neither a date elman reads") &&
+                                    Contains("--date-format") && Contains("--no-period"));
     CsvOptions no_period;
     no_period.has_period = false;
     no_period.column = "v";
     const Series n = load_csv(f.str(), no_period);
     REQUIRE(n.periods == std::vector<std::string>{"0", "1"});
+    REQUIRE_FALSE(n.time.calendar.known());
 }
 
 TEST_CASE("csv: a blank line between data rows and an unclosed quote are errors", "[csv]")

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -34,7 +35,8 @@ TEST_CASE("dense: parameter count is in·out + out", "[dense]")
 TEST_CASE("dense: y = act(x·kernel + bias) on [B,F] and per time step on [B,T,F]", "[dense]")
 {
     for (Activation act : {Activation::linear, Activation::tanh, Activation::relu,
-                           Activation::sigmoid}) {
+                           Activation::sigmoid, Activation::hard_sigmoid,
+                           Activation::hard_sigmoid_keras2}) {
         INFO(to_string(act));
         Dense<double> d({.units = 3, .activation = act, .seed = 4});
         d.set_weights({randn({2, 3}, 1), randn({3}, 2)});
@@ -54,6 +56,8 @@ TEST_CASE("dense: y = act(x·kernel + bias) on [B,F] and per time step on [B,T,F
             case Activation::sigmoid: return 1 / (1 + std::exp(-a));
             case Activation::linear: return a;
             case Activation::softmax: break;  // not elementwise: its own test case below
+            case Activation::hard_sigmoid: return std::clamp(a / 6 + 0.5, 0.0, 1.0);
+            case Activation::hard_sigmoid_keras2: return std::clamp(0.2 * a + 0.5, 0.0, 1.0);
             }
             return a;
         };

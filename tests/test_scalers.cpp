@@ -80,3 +80,46 @@ TEST_CASE("scalers: unfitted or feature-count mismatch is an error", "[scalers]"
     REQUIRE_THROWS_WITH(st.transform(Tensor<double>{{1.0, 2.0, 3.0}}),
                         Contains("fitted on 2 features, got [1,3]"));
 }
+
+namespace {
+
+// Values as one feature, [n, 1].
+Tensor<double> column(std::initializer_list<double> values)
+{
+    Tensor<double> t = Tensor<double>::from_shape({values.size(), std::size_t(1)});
+    std::copy(values.begin(), values.end(), t.data());
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("scalers: data near 1e200 and ranges past the largest double fit (scaled before squaring)", "[scalers]")
+{
+    // Squares of 1e200 overflow a double: sklearn's formulas written naively give inf here.
+    const Tensor<double> x = column({1e200, 2e200, 3e200, 4e200});
+    StandardScaler st;
+    const Tensor<double> z = st.fit_transform(x);
+    REQUIRE(st.mean()[0] == Approx(2.5e200));
+    REQUIRE(st.scale()[0] == Approx(std::sqrt(1.25) * 1e200));
+    REQUIRE(z(0, 0) == Approx(-1.5 / std::sqrt(1.25)));
+    REQUIRE(st.inverse_transform(z)(3, 0) == Approx(4e200));
+    // For ordinary data the scaled sums give the same bits as the plain ones.
+    const Tensor<double> y = column({0.1, 0.7, 2.9});
+    StandardScaler plain;
+    plain.fit(y);
+    REQUIRE(plain.mean()[0] == (0.1 + 0.7 + 2.9) / 3);
+    MinMaxScaler mm;
+    const Tensor<double> wide = column({-1.5e308, 1.5e308});
+    const Tensor<double> m = mm.fit_transform(wide);
+    REQUIRE(m(0, 0) == Approx(0.0));
+    REQUIRE(m(1, 0) == Approx(1.0));
+    REQUIRE(std::isfinite(mm.scale()[0]));
+}
+
+TEST_CASE("scalers: a NaN or inf in the data is an error naming the feature", "[scalers]")
+{
+    StandardScaler st;
+    REQUIRE_THROWS_WITH(st.fit(Tensor<double>{{1.0, 2.0}, {3.0, std::nan("")}}), Contains("feature 1 holds a non-finite value"));
+    MinMaxScaler mm;
+    REQUIRE_THROWS_WITH(mm.fit(column({1.0, INFINITY})), Contains("feature 0 holds inf at row 1"));
+}

@@ -71,6 +71,8 @@ double act_ref(Activation a, double v)
     case Activation::sigmoid: return 1 / (1 + std::exp(-v));
     case Activation::linear: return v;
     case Activation::softmax: break;  // refused by SimpleRNN (test_activation.cpp)
+    case Activation::hard_sigmoid: return std::clamp(v / 6 + 0.5, 0.0, 1.0);
+    case Activation::hard_sigmoid_keras2: return std::clamp(0.2 * v + 0.5, 0.0, 1.0);
     }
     return v;
 }

@@ -29,15 +29,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "datasets/builtin.hpp"
-#include "datasets/csv.hpp"
-#include "datasets/period.hpp"
 #include "layers/dense.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
 #include "tools/explain_cli.hpp"
 #include "tools/forecast.hpp"
-#include "tools/plot.hpp"
+#include "tools/forecast_report.hpp"
+#include "tools/input.hpp"
+#include "tools/predict.hpp"
 
 namespace fs = std::filesystem;
 using elman::Error;
@@ -69,53 +68,6 @@ void catch_sigint_once()
 // Exit status of a program ended by SIGINT, as the shells report it (128 + 2).
 constexpr int exit_interrupted = 130;
 
-// Where the series comes from: a CSV file or a builtin name, and how to read it.
-struct Input {
-    std::string file, builtin, column, period_column;
-    bool interpolate = false;
-};
-
-void add_input_options(CLI::App* cmd, Input& in)
-{
-    cmd->add_option("file", in.file, "CSV file: a header row, a period column, value columns");
-    cmd->add_option("--builtin", in.builtin,
-                    "a shipped series instead of FILE: airline_passengers, co2_mauna_loa, "
-                    "nile_flow, sunspots_yearly, us_macro_quarterly");
-    cmd->add_option("-c,--column", in.column, "the value column (default: the only one)");
-    cmd->add_option("--period-column", in.period_column, "the period column (default: the first)");
-    cmd->add_flag("--interpolate", in.interpolate,
-                  "fill empty/NaN cells by linear interpolation instead of failing");
-}
-
-elman::Series load_input(const Input& in)
-{
-    if (in.file.empty() == in.builtin.empty())
-        throw Error(in.file.empty() ? "give a CSV file or --builtin NAME"
-                                    : "give either a CSV file or --builtin, not both");
-    if (!in.builtin.empty()) {
-        if (in.interpolate || !in.period_column.empty()) {
-            elman::CsvOptions o;
-            o.column = in.column;
-            o.period_column = in.period_column;
-            o.missing = in.interpolate ? elman::Missing::interpolate : elman::Missing::error;
-            return elman::load_csv(elman::builtin_path(in.builtin), o);
-        }
-        return elman::load_builtin(in.builtin, in.column);
-    }
-    if (!fs::exists(in.file)) throw Error(in.file + ": no such file");
-    elman::CsvOptions o;
-    o.column = in.column;
-    o.period_column = in.period_column;
-    o.missing = in.interpolate ? elman::Missing::interpolate : elman::Missing::error;
-    return elman::load_csv(in.file, o);
-}
-
-std::string series_label(const Input& in, const elman::Series& s)
-{
-    return (in.builtin.empty() ? fs::path(in.file).filename().string() : in.builtin) + ":" +
-           s.name;
-}
-
 // Lags "1,12" -> {1, 12}; "none" -> {}; "auto" -> nullopt (chosen by validation).
 std::optional<std::vector<std::size_t>> parse_lags(const std::string& text)
 {
@@ -137,154 +89,6 @@ std::optional<std::vector<std::size_t>> parse_lags(const std::string& text)
         lags.push_back(static_cast<std::size_t>(v));
     }
     return lags;
-}
-
-// A time axis in years for plots when the periods are dates; the index otherwise.
-std::vector<double> time_axis(const elman::Series& s, std::string& label)
-{
-    std::vector<double> x(s.periods.size());
-    label = "year";
-    for (std::size_t t = 0; t < x.size(); ++t) {
-        const auto p = elman::parse_period(s.periods[t]);
-        if (!p || p->frequency == elman::Frequency::unknown) {
-            label = "t";
-            for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(i);
-            return x;
-        }
-        switch (p->frequency) {
-        case elman::Frequency::yearly: x[t] = p->year; break;
-        case elman::Frequency::quarterly: x[t] = p->year + (p->sub - 1) / 4.0; break;
-        case elman::Frequency::monthly: x[t] = p->year + (p->sub - 1) / 12.0; break;
-        default: x[t] = static_cast<double>(p->ordinal) / 365.2425; break;
-        }
-    }
-    return x;
-}
-
-nlohmann::ordered_json number(double v)
-{
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json metrics_json(const elman::MethodMetrics& mm)
-{
-    nlohmann::ordered_json j;
-    for (const auto& name : elman::forecast_methods()) {
-        const elman::Metrics& m = mm.at(name);
-        j[name] = {{"rmse", number(m.rmse)},
-                   {"mae", number(m.mae)},
-                   {"mape", number(m.mape)},
-                   {"mase", number(m.mase)}};
-    }
-    return j;
-}
-
-std::string cell(double v)
-{
-    if (!std::isfinite(v)) return "";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return buf;
-}
-
-void write_text(const fs::path& path, const std::string& text)
-{
-    std::ofstream out(path);
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
-}
-
-// Writes every output file into dir (a fresh directory).
-void write_outputs(const fs::path& dir, const elman::Series& s, const std::string& label,
-                   elman::ForecastResult& r)
-{
-    nlohmann::ordered_json j;
-    j["n_train"] = r.n_train;
-    j["n_test"] = r.n_test;
-    j["season"] = r.season;
-    j["interrupted"] = r.interrupted;
-    if (r.interrupted) {
-        j["candidates"] = r.candidates;
-        j["candidates_screened"] = r.screened.size();
-        j["refits_planned"] = r.refits_planned;
-        j["refits"] = r.refits;
-        j["models"] = r.model.members.size();
-    }
-    j["one_step"] = metrics_json(r.one_step_metrics);
-    j["multi_step"] = metrics_json(r.multi_step_metrics);
-    write_text(dir / "metrics.json", j.dump(2) + "\n");
-
-    std::ostringstream csv;
-    csv << "period,actual";
-    for (const auto& name : elman::forecast_methods()) csv << "," << name << "_one_step";
-    for (const auto& name : elman::forecast_methods()) csv << "," << name << "_multi_step";
-    csv << "\n";
-    for (std::size_t i = 0; i < r.n_test; ++i) {
-        csv << s.periods[r.n_train + i] << "," << cell(s.values[r.n_train + i]);
-        for (const auto& name : elman::forecast_methods()) csv << "," << cell(r.one_step[name][i]);
-        for (const auto& name : elman::forecast_methods())
-            csv << "," << (i < r.horizon ? cell(r.multi_step[name][i]) : "");
-        csv << "\n";
-    }
-    write_text(dir / "forecast.csv", csv.str());
-
-    const std::string mark = r.interrupted ? " (interrupted run)" : "";
-    std::string x_label;
-    const std::vector<double> x = time_axis(s, x_label);
-    auto part = [](const std::vector<double>& v, std::size_t a, std::size_t b) {
-        return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(a),
-                                   v.begin() + static_cast<std::ptrdiff_t>(b));
-    };
-    const std::size_t n = s.values.size();
-    // The test part joined to the last training value, so the lines connect.
-    const std::vector<double> x_test = part(x, r.n_train - 1, n);
-    auto joined = [&](const std::vector<double>& f) {
-        std::vector<double> v{s.values[r.n_train - 1]};
-        v.insert(v.end(), f.begin(), f.end());
-        return v;
-    };
-    std::vector<elman::PlotLine> lines{
-        {"history (training part)", part(x, 0, r.n_train), part(s.values, 0, r.n_train), 15, 1},
-        {"actual (test part)", x_test, part(s.values, r.n_train - 1, n), 9, 1},
-        {"elman one-step", x_test, joined(r.one_step["elman"]), 1, 1},
-        {"elman multi-step", part(x, r.n_train - 1, r.n_train + r.horizon),
-         joined(r.multi_step["elman"]), 3, 2},
-        {r.season > 1 ? "seasonal naive one-step" : "naive one-step", x_test,
-         joined(r.one_step[r.season > 1 ? "seasonal_naive" : "naive"]), 7, 3}};
-    elman::plot_lines((dir / "forecast.svg").string(), lines,
-                      {.title = label + ": forecasts of the last " + std::to_string(r.n_test) +
-                                " values" + mark,
-                       .x_label = x_label,
-                       .y_label = s.name});
-
-    std::vector<elman::PlotLine> loss;
-    const int colors[] = {1, 3, 9, 8, 10, 11, 12, 13, 14, 2};
-    // One seed per kept candidate (the first), so that the picture stays readable.
-    std::vector<std::string> drawn;
-    for (std::size_t k = 0; k < r.model.members.size(); ++k) {
-        const std::string who = r.model.members[k].describe();
-        if (std::find(drawn.begin(), drawn.end(), who) != drawn.end()) continue;
-        const auto& h = r.model.members[k].history;
-        std::vector<double> e, tl, vl;
-        for (std::size_t i = 0; i < h.loss.size(); ++i) {
-            e.push_back(static_cast<double>(i + 1));
-            tl.push_back(h.loss[i]);
-            vl.push_back(i < h.val_loss.size() ? h.val_loss[i] : NAN);
-        }
-        const int c = colors[drawn.size() % 10];
-        drawn.push_back(who);
-        loss.push_back({"train: " + who, e, tl, c, 1});
-        loss.push_back({"validation: " + who, e, vl, c, 2});
-    }
-    elman::plot_lines((dir / "loss.svg").string(), loss,
-                      {.title = label + ": MSE per epoch (scaled series), kept candidates" + mark,
-                       .x_label = "",  // the legend sits where it would be; the title says "epoch"
-                       .y_label = "loss",
-                       .log_y = true,
-                       .height = 700,
-                       .legend_below = true});
-    r.model.save((dir / "model").string());
 }
 
 // Creates `out` from scratch: everything goes into a temporary sibling that replaces `out` in
@@ -327,22 +131,8 @@ void write_atomically(const fs::path& out, Fn&& fill)
     }
 }
 
-void print_table(const elman::ForecastResult& r)
-{
-    std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "", "one-step", "", "", "",
-                ("multi-step (" + std::to_string(r.horizon) + " ahead)").c_str(), "", "", "");
-    std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "method", "RMSE", "MAE", "MAPE%",
-                "MASE", "RMSE", "MAE", "MAPE%", "MASE");
-    for (const auto& name : elman::forecast_methods()) {
-        const auto& a = r.one_step_metrics.at(name);
-        const auto& b = r.multi_step_metrics.at(name);
-        std::printf("%-16s %10.4g %10.4g %8.3g %7.3f   %10.4g %10.4g %8.3g %7.3f\n", name.c_str(),
-                    a.rmse, a.mae, a.mape, a.mase, b.rmse, b.mae, b.mape, b.mase);
-    }
-}
-
 struct ForecastArgs {
-    Input in;
+    elman::cli::Input in;
     elman::ForecastOptions o;
     int log_mode = -1;  // -1: chosen by validation, 0: off, 1: on
     std::string diff = "auto", out = "forecast";
@@ -362,13 +152,13 @@ int main(int argc, char** argv)
     std::size_t test = 0, lookback = 0, season = 0;
     CLI::App* fc = app.add_subcommand(
         "forecast", "train on all but the last --test values, forecast them, compare baselines");
-    add_input_options(fc, fa.in);
+    elman::cli::add_input_options(fc, fa.in);
     auto* o_test = fc->add_option("--test", test,
-                                  "test values at the end (default: 20%, whole seasons)");
+                                  "test values at the end (default: 20%, whole seasons; 0: fit on all)");
     auto* o_lookback =
         fc->add_option("--lookback", lookback, "input window length (default: chosen)");
     fc->add_option("--horizon", fa.o.horizon,
-                   "multi-step horizon from the end of training (default: the whole test part)");
+                   "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)");
     fc->add_option("--units", fa.o.units, "SimpleRNN units")->capture_default_str();
     fc->add_option("--epochs", fa.o.epochs, "maximum epochs (early stopping picks the count)")
         ->capture_default_str();
@@ -398,15 +188,15 @@ int main(int argc, char** argv)
     fc->add_option("-o,--out", fa.out, "output directory")->capture_default_str();
     fc->add_flag("-q,--quiet", fa.quiet, "no progress and no table");
 
-    Input pi;
+    elman::cli::Input pi;
     std::string model_dir;
     std::size_t p_horizon = 0;
     CLI::App* pc = app.add_subcommand(
         "predict", "forecast the values after the end of a series with a saved model");
     pc->add_option("-m,--model", model_dir, "a forecast output directory or its model/")
         ->required();
-    add_input_options(pc, pi);
-    pc->add_option("--horizon", p_horizon, "values to forecast (default: one season, at least 1)");
+    elman::cli::add_input_options(pc, pi);
+    pc->add_option("--horizon", p_horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)");
 
     std::size_t input_dim = 1, units = 0, dense = 1, timesteps = 0;
     CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model");
@@ -449,35 +239,12 @@ int main(int argc, char** argv)
             return 0;
         }
         if (pc->parsed()) {
-            fs::path dir = model_dir;
-            if (!fs::exists(dir / "pipeline.json") && fs::exists(dir / "model" / "pipeline.json"))
-                dir /= "model";
-            if (!fs::is_directory(dir)) throw Error("--model " + model_dir + ": no such directory");
-            elman::ForecastModel model = elman::ForecastModel::load(dir.string());
-            const elman::Series s = load_input(pi);
-            const std::size_t h = p_horizon ? p_horizon : std::max<std::size_t>(model.season, 1);
-            if (s.values.size() < model.warmup())
-                throw Error("series of " + std::to_string(s.values.size()) +
-                            " values is too short for the model, which needs " +
-                            std::to_string(model.warmup()));
-            const std::vector<double> f = model.multi_step(s.values, h);
-            const auto last = elman::parse_period(s.periods.back());
-            std::cout << "period," << s.name << "_forecast\n";
-            for (std::size_t i = 0; i < h; ++i) {
-                const std::string p =
-                    last && last->frequency != elman::Frequency::unknown
-                        ? elman::format_period(elman::advance(*last, static_cast<long long>(i + 1)))
-                        : std::to_string(s.values.size() + i);
-                std::cout << p << "," << cell(f[i]) << "\n";
-            }
+            elman::cli::run_predict(model_dir, pi, p_horizon);
             return 0;
         }
 
         elman::ForecastOptions& o = fa.o;
-        if (o_test->count()) {
-            if (test < 1) throw Error("--test must be >= 1");
-            o.test = test;
-        }
+        if (o_test->count()) o.test = test;
         if (o_lookback->count()) {
             if (lookback < 1) throw Error("--lookback must be >= 1");
             o.lookback = lookback;
@@ -492,8 +259,10 @@ int main(int argc, char** argv)
         elman::validate_forecast_options(o);
         catch_sigint_once();
         o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
-        const elman::Series s = load_input(fa.in);
-        const std::string label = series_label(fa.in, s);
+        const elman::Series s = elman::cli::load_input(fa.in);
+        const std::string label = elman::cli::series_label(fa.in, s);
+        const elman::Source season_source = o.season ? elman::Source::given : s.time.season_source;
+        elman::cli::print_notes(label, s, o.season.value_or(s.season), season_source);
         const bool show = !fa.quiet && isatty(fileno(stderr));
         if (show) o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
         elman::ForecastResult r;
@@ -504,7 +273,9 @@ int main(int argc, char** argv)
                                  "an epoch; nothing written\n");
             return exit_interrupted;
         }
-        write_atomically(fa.out, [&](const fs::path& dir) { write_outputs(dir, s, label, r); });
+        for (const auto& n : r.notes) std::fprintf(stderr, "elman: note: %s\n", n.c_str());
+        for (const auto& w : elman::cli::band_warnings(r)) std::fprintf(stderr, "elman: warning: %s\n", w.c_str());
+        write_atomically(fa.out, [&](const fs::path& dir) { elman::cli::write_outputs(dir, s, label, r); });
         if (r.interrupted) {
             std::string done = std::to_string(r.screened.size()) + " of " +
                                std::to_string(r.candidates) + " candidates";
@@ -526,11 +297,12 @@ int main(int argc, char** argv)
             return exit_interrupted;
         }
         if (!fa.quiet) {
-            std::printf("%s: %zu training values, %zu test values, season %zu\n", label.c_str(),
-                        r.n_train, r.n_test, r.season);
+            std::printf("%s: %zu training values, %zu test values; %s\n", label.c_str(), r.n_train, r.n_test,
+                        elman::cli::calendar_line(s, r.season, r.season_source).c_str());
             std::printf("elman: median of %zu SimpleRNN(%zu) -> Dense(1) models: %s\n\n",
                         r.model.members.size(), o.units, r.model.describe().c_str());
-            print_table(r);
+            elman::cli::print_table(r);
+            for (const auto& w : elman::cli::band_warnings(r)) std::printf("(!) %s\n", w.c_str());
             std::printf("\nwrote %s/{metrics.json, forecast.csv, forecast.svg, loss.svg, model/}\n",
                         fa.out.c_str());
         }

@@ -99,7 +99,12 @@ std::vector<double> norm_curve(const SimpleRNN<double>& proto, const Tensor<doub
 // max |act'|: the factor of the bound.
 double max_derivative(Activation a)
 {
-    return a == Activation::sigmoid ? 0.25 : 1.0;
+    switch (a) {
+    case Activation::sigmoid: return 0.25;
+    case Activation::hard_sigmoid: return 1.0 / 6;
+    case Activation::hard_sigmoid_keras2: return 0.2;
+    default: return 1.0;
+    }
 }
 
 // A curve with its bound ‖g_N‖·(max|act'|·s)^(N−t). A norm beyond the range of a double (a

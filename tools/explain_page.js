@@ -119,7 +119,9 @@ function maxAbs(arrays) {
 const N = D.network, F = D.forward, B = D.backward, T = N.steps;
 const STEPS = B.steps;
 const ACT = { tanh: "1 − h<sub>t</sub>²", relu: "[h<sub>t</sub> &gt; 0]",
-              sigmoid: "h<sub>t</sub>·(1 − h<sub>t</sub>)", linear: "1" };
+              sigmoid: "h<sub>t</sub>·(1 − h<sub>t</sub>)", linear: "1",
+              hard_sigmoid: "[0 &lt; h<sub>t</sub> &lt; 1] / 6",
+              hard_sigmoid_keras2: "0.2·[0 &lt; h<sub>t</sub> &lt; 1]" };
 // Where ∂L/∂h_t comes from: the Dense head's W_y when it is the only layer after the SimpleRNN.
 const OUT_EQ = N.layers.length === 2 && N.layers[1].type === "Dense"
   ? (F.output_per_step ? "dL/dŷ<sub>t</sub>·W<sub>y</sub>ᵀ (W<sub>y</sub>: the Dense kernel)"

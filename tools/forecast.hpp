@@ -17,7 +17,18 @@
 // Forecasts invert every step exactly: ŷ_t = exp(ẑ_t) with ẑ_t = d̂_t + (z_t − d_t), where
 // z_t − d_t depends on past values only (datasets/transforms.hpp, Differencing::invert).
 // One-step: each test value from the true history before it, weights frozen.
-// Multi-step: from the end of the training part, predictions fed back as inputs (recursive).
+// Multi-step, from rolling origins: the test part is cut into consecutive blocks of `horizon`
+// values (M4's horizon for the frequency by default: yearly 6, quarterly 8, monthly 18, weekly
+// 13, daily 14, hourly 48; capped by the test part); each block is forecast from the true
+// history before it, predictions fed back as inputs (recursive). Every test value is forecast
+// once, at a lead time of 1..horizon. The baselines are scored the same way.
+// Plausibility: a multi-step forecast outside [min − R, max + R] of the training part
+// (R = max − min) is counted per method (outside_band) and flagged, never shown as if fine.
+// Non-finite values: a model whose validation score is not finite is dropped; a run with no
+// finite candidate, or with non-finite forecasts, is an error naming why; a constant training
+// part (zero spread after the transforms) is forecast exactly by its mean, without training.
+// --test 0 (ForecastOptions::test = 0): no test part; the models are fitted on the whole series
+// and ForecastResult::future holds the `horizon` values after it.
 //
 // Interruption (ForecastOptions::should_stop, e.g. on SIGINT): models not yet started are
 // skipped, running ones stop after their current optimizer step (fit's should_stop), refits not
@@ -35,6 +46,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/frequency.hpp"
 #include "datasets/metrics.hpp"
 #include "datasets/series.hpp"
 #include "layers/fit.hpp"
@@ -46,9 +58,10 @@ namespace elman {
 std::size_t default_threads();
 
 struct ForecastOptions {
-    std::optional<std::size_t> test;       // test size; default: default_test_size(n, season)
-    std::size_t horizon = 0;               // multi-step horizon; 0: the whole test part
-    std::optional<std::size_t> season;     // default: from the period column
+    // Test size; default: default_test_size(n, season); 0: none (fit on the whole series).
+    std::optional<std::size_t> test;
+    std::size_t horizon = 0;               // multi-step horizon; 0: default_horizon(calendar)
+    std::optional<std::size_t> season;     // default: default_season(calendar)
     std::optional<std::size_t> lookback;   // fixes L instead of choosing it
     std::optional<bool> log;               // fixes the log transform instead of choosing it
     std::optional<std::vector<std::size_t>> lags;  // fixes the differencing lags
@@ -83,6 +96,9 @@ struct ForecastMember {
     std::vector<std::size_t> lags;
     std::size_t lookback = 0;
     double mean = 0, scale = 1;   // of the differenced (log) series on the data it was fitted on
+    // The differenced series it was fitted on was constant: it forecasts `mean` exactly and
+    // its model was not trained.
+    bool constant = false;
     double val_mae = 0;           // one-step MAE over the validation tail
     std::size_t epochs = 0;       // epochs trained (the refit uses the early-stopping count)
     std::uint64_t seed = 0;       // of its weights and shuffling
@@ -97,11 +113,28 @@ struct ForecastMember {
     std::vector<double> one_step(const std::vector<double>& y, std::size_t from);
     // Forecasts of the `horizon` values after `history`, feeding predictions back.
     std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon);
+    // Forecasts of y[from..y.size()) in blocks of `horizon` from rolling origins (see the top).
+    std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon);
+};
+
+// What a model was fitted on, kept in pipeline.json for `elman predict` to check its input.
+struct SeriesInfo {
+    std::string column;               // the value column's name
+    Calendar calendar;                // the frequency (calendar.known() false: none)
+    Source frequency_source = Source::by_default;
+    std::size_t season = 1;
+    Source season_source = Source::by_default;
+    double min = 0, max = 0;          // of the data the models were fitted on
+    std::size_t n = 0;
+    std::string last_period;          // the label of its last value
+    double last_value = 0;            // its last value
+    std::optional<Instant> last_instant;  // and its instant, on a calendar
 };
 
 // The kept members and how their forecasts combine (median across members).
 struct ForecastModel {
     std::size_t season = 1;
+    SeriesInfo series;
     std::vector<ForecastMember> members;
     // From a run cut short (saved as "interrupted" in pipeline.json).
     bool interrupted = false;
@@ -109,11 +142,13 @@ struct ForecastModel {
     std::size_t warmup() const;
     std::vector<double> one_step(const std::vector<double>& y, std::size_t from);
     std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon);
+    std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon);
     // The distinct candidates kept, in order, with their model counts:
     // "5 × [log, diff 1,12, lookback 24], 5 × [diff 12, lookback 24]"
     std::string describe() const;
 
-    // dir/pipeline.json (transforms, scalers, lookbacks) and dir/member_<i>/ (checkpoints).
+    // dir/pipeline.json (transforms, scalers, lookbacks, what the series was) and
+    // dir/member_<i>/ (checkpoints). A non-finite number is an error, never written as null.
     void save(const std::string& dir) const;
     static ForecastModel load(const std::string& dir);
 };
@@ -122,12 +157,31 @@ struct ForecastModel {
 using MethodForecasts = std::map<std::string, std::vector<double>>;
 using MethodMetrics = std::map<std::string, Metrics>;
 
+// The range multi-step forecasts are expected to stay in: [min − R, max + R] of the training
+// part, R = max − min (for a constant part R = |max|, or 1 when that is 0).
+struct PlausibleBand {
+    double low = 0, high = 0;
+    bool contains(double v) const { return v >= low && v <= high; }
+    std::size_t outside(const std::vector<double>& forecasts) const;
+    static PlausibleBand of(const std::vector<double>& train);
+    static const char* rule();  // the rule above, for metrics.json and messages
+};
+
 struct ForecastResult {
     std::size_t n_train = 0, n_test = 0, season = 1, horizon = 0;
+    Source season_source = Source::by_default, horizon_source = Source::by_default;
     std::vector<ForecastMember> screened;  // every candidate tried, best first (without models)
     ForecastModel model;
-    MethodForecasts one_step, multi_step;  // one_step over the test part, multi_step over horizon
+    // one_step and multi_step (rolling origins) over the test part; empty with no test part.
+    MethodForecasts one_step, multi_step;
     MethodMetrics one_step_metrics, multi_step_metrics;
+    PlausibleBand band;                                  // of the training part
+    std::map<std::string, std::size_t> outside_band;     // multi-step forecasts outside it
+    // The `horizon` values after the series, from its end (with no test part: the forecast).
+    MethodForecasts future;
+    std::vector<std::string> future_periods;
+    // Candidates or models dropped and why (non-finite scores, divergence), one line each.
+    std::vector<std::string> notes;
     // should_stop cut the run short: the model holds the members trained so far.
     bool interrupted = false;
     std::size_t candidates = 0;        // candidates to screen (screened.size() of them were)

@@ -51,9 +51,19 @@ void plot_lines(const std::string& path, const std::vector<PlotLine>& lines,
             y0 = std::min(y0, yv(l.y[i]));
             y1 = std::max(y1, yv(l.y[i]));
         }
-    if (!(x0 < inf)) throw Error("plot " + path + ": nothing finite to draw");
-    if (x1 == x0) x1 = x0 + 1;
-    if (y1 == y0) y1 = y0 + 1;
+    if (!(x0 < inf)) {  // nothing to draw: empty axes, the title says why
+        x0 = y0 = 0;
+        x1 = y1 = 1;
+    }
+    // A single x or y value: widen the range around it (by 5% of it: x0 + 1 is x0 near 1e200).
+    auto widen = [](double& lo, double& hi) {
+        if (hi != lo) return;
+        const double d = std::max(1.0, std::abs(lo) * 0.05);
+        lo -= d;
+        hi += d;
+    };
+    widen(x0, x1);
+    widen(y0, y1);
     const double pad = 0.05 * (y1 - y0);
 
     plstream pls;

@@ -23,8 +23,8 @@ struct PlotOptions {
     bool legend_below = false;
 };
 
-// Draws the lines on one set of axes with a legend and writes the SVG file `path`. Throws
-// elman::Error when PLplot has no svg device or there is nothing finite to draw.
+// Draws the lines on one set of axes with a legend and writes the SVG file `path` (empty axes
+// when no point is finite). Throws elman::Error when PLplot has no svg device.
 void plot_lines(const std::string& path, const std::vector<PlotLine>& lines,
                 const PlotOptions& options);
 

@@ -7,6 +7,7 @@ packages=(
   g++ cmake make pkg-config
   libxtensor-dev libxtensor-blas-dev libopenblas-dev liblapack-dev
   catch2 nlohmann-json3-dev
+  libhowardhinnant-date-dev  # date/date.h: period labels (datasets/period.cpp)
   libcli11-dev libplplot-dev
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
   chromium fonts-dejavu-core  # the browser test of `elman explain`'s page (tests/browser/)

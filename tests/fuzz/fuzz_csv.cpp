@@ -2,8 +2,9 @@
 // Series/Frame or an elman::Error — never a crash, a hang, a sanitizer report or another
 // exception type (which escapes and is reported by libFuzzer as a crash).
 //
-// Each input is one CSV file, read four ways: the defaults, with interpolation of missing
-// cells, without a period column (value column by index) and as a frame of every column.
+// Each input is one CSV file, read six ways: the defaults, with interpolation of missing
+// cells, without a period column (value column by index), as a frame of every column, with
+// gaps filled, rows sorted and dates day first, and with date and hour columns combined.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -63,6 +64,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         o.missing = Missing::interpolate;
         const Frame f = load_csv_frame(path, {}, o);
         for (const auto& column : f.values) check(f.periods, column);
+    });
+    try_load([&] {
+        CsvOptions o;
+        o.missing = Missing::interpolate;
+        o.gaps = Gaps::interpolate;
+        o.sort = true;
+        o.dayfirst = true;
+        const Series s = load_csv(path, o);
+        check(s.periods, s.values);
+        if (s.time.calendar.known() && s.time.instants.size() != s.values.size()) std::abort();
+        (void)future_periods(s, 3);
+    });
+    try_load([&] {
+        CsvOptions o;
+        o.gaps = Gaps::keep;
+        o.period_columns = {"date", "hour"};
+        const Series s = load_csv(path, o);
+        check(s.periods, s.values);
     });
     return 0;
 }

@@ -15,7 +15,7 @@ seconds="${1:-60}"
 shift || true
 build="${ELMAN_FUZZ_BUILD:-build-fuzz}"
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(fuzz_csv fuzz_npy fuzz_model_json)
+[ "${#targets[@]}" -gt 0 ] || targets=(fuzz_csv fuzz_npy fuzz_model_json fuzz_dates fuzz_dialect)
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
       -DELMAN_FUZZ=ON -DELMAN_BUILD_TESTS=OFF -DELMAN_BUILD_EXAMPLES=OFF \

@@ -1,0 +1,238 @@
+// The `elman` program on real-world inputs: what it says about the calendar it found (on
+// stderr, --quiet or not), what metrics.json and pipeline.json record, undefined metrics,
+// --test 0, and `predict` checking its input against the model.
+#include <catch2/catch.hpp>
+
+#ifdef ELMAN_CLI
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_run.hpp"
+#include "temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using elman::test::CliRun;
+using elman::test::lines_of;
+using elman::test::read_file;
+using elman::test::run_cli;
+
+namespace {
+
+const std::string fast = " --quiet --epochs 8 --seeds 1 --ensemble 2 --max-steps 150";
+
+std::string fixture(const std::string& name)
+{
+    return "'" + (fs::path(ELMAN_SOURCE_DIR) / "tests/fixtures/csv" / name).string() + "'";
+}
+
+struct Tmp : elman::test::TempDir {
+    Tmp() : elman::test::TempDir("elman_test_cli_inputs") {}
+    std::string out(const std::string& name) const { return " --out '" + (path / name).string() + "'"; }
+    void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
+    std::string file(const std::string& name) const { return "'" + (path / name).string() + "'"; }
+};
+
+nlohmann::json metrics(const Tmp& t, const std::string& out)
+{
+    return nlohmann::json::parse(read_file(t.path / out / "metrics.json"));
+}
+
+// A CSV "month,NAME" of n monthly values from 2000-01 on: level + a seasonal wave.
+std::string monthly_csv(const std::string& name, std::size_t n, double level, double amplitude)
+{
+    std::ostringstream os;
+    os << "month," << name << "\n";
+    os.precision(17);
+    for (std::size_t t = 0; t < n; ++t) {
+        char period[16];
+        std::snprintf(period, sizeof period, "%04zu-%02zu", 2000 + t / 12, t % 12 + 1);
+        os << period << "," << level + amplitude * std::sin(0.5236 * static_cast<double>(t)) << "\n";
+    }
+    return os.str();
+}
+
+}  // namespace
+
+TEST_CASE("cli: the frequency and season are recorded with where they came from", "[cli][inputs]")
+{
+    Tmp t;
+    const CliRun r = run_cli("forecast " + fixture("fred_monthly.csv") + t.out("fred") + fast, t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto j = metrics(t, "fred");
+    CHECK(j.at("frequency") == "monthly");
+    CHECK(j.at("frequency_source") == "inferred");
+    CHECK(j.at("period_column") == "DATE");
+    CHECK(j.at("date_format") == "%Y-%m-%d");
+    CHECK(j.at("season") == 12);
+    CHECK(j.at("season_source") == "default");
+    CHECK(j.at("horizon") == 12);  // M4's 18, capped by the 12 test values
+    CHECK(j.at("horizon_source") == "default");
+    CHECK(j.at("plausible_band").at("rule").get<std::string>().find("R = max - min") != std::string::npos);
+    CHECK(j.at("multi_step").at("elman").contains("outside_band"));
+    const auto p = nlohmann::json::parse(read_file(t.path / "fred/model/pipeline.json"));
+    CHECK(p.at("series").at("column") == "VALUE");
+    CHECK(p.at("series").at("frequency") == "monthly");
+    CHECK(p.at("series").at("season_source") == "default");
+    const CliRun given = run_cli("forecast " + fixture("fred_monthly.csv") + " --season 6" + t.out("six") + fast, t.path);
+    REQUIRE(given.status == 0);
+    CHECK(metrics(t, "six").at("season_source") == "given");
+}
+
+TEST_CASE("cli: no calendar is said on stderr even with --quiet, with the season used", "[cli][inputs]")
+{
+    Tmp t;
+    const CliRun r = run_cli("forecast " + fixture("index.csv") + t.out("index") + fast, t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("no calendar (the periods in column 't' are a plain row index): season 1 (default; give --season "
+                     "or --frequency)") != std::string::npos);
+    CHECK(metrics(t, "index").at("frequency") == "unknown");
+    const CliRun q = run_cli("forecast " + fixture("index.csv") + " --frequency monthly" + t.out("q") + fast, t.path);
+    REQUIRE(q.status == 0);
+    CHECK(q.err.find("no calendar") == std::string::npos);
+    CHECK(metrics(t, "q").at("season") == 12);
+    CHECK(metrics(t, "q").at("frequency_source") == "given");
+}
+
+TEST_CASE("cli: undefined metrics are n/a and null for every method; a constant series is exact", "[cli][inputs]")
+{
+    Tmp t;
+    t.write("zero.csv", monthly_csv("v", 60, 0, 0));
+    const CliRun r = run_cli("forecast " + t.file("zero.csv") + t.out("zero") + " --epochs 8 --seeds 1 --ensemble 2",
+                             t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto j = metrics(t, "zero");
+    for (const char* method : {"elman", "naive", "seasonal_naive", "drift"})
+        for (const char* protocol : {"one_step", "multi_step"}) {
+            INFO(protocol << " " << method);
+            CHECK(j.at(protocol).at(method).at("mase").is_null());
+            CHECK(j.at(protocol).at(method).at("mape").is_null());
+            CHECK(j.at(protocol).at(method).at("rmse") == 0.0);
+        }
+    // The table: n/a in both MAPE and MASE columns of every row, never inf or 0.000.
+    std::size_t rows = 0;
+    for (const auto& line : lines_of(r.out))
+        if (line.rfind("elman ", 0) == 0 || line.rfind("naive ", 0) == 0 || line.rfind("drift ", 0) == 0) {
+            ++rows;
+            CHECK(line.find("n/a") != std::string::npos);
+            CHECK(line.find("inf") == std::string::npos);
+        }
+    CHECK(rows == 3);
+    for (const auto& line : lines_of(read_file(t.path / "zero/forecast.csv")))
+        if (line.rfind("2", 0) == 0) CHECK(line.find(",0,0,0,0,0,0,0,0,0,") != std::string::npos);
+}
+
+TEST_CASE("cli: a scale near 1e200 gives finite results and a model predict can read", "[cli][inputs]")
+{
+    Tmp t;
+    t.write("huge.csv", monthly_csv("v", 96, 1e200, 1e199));
+    const CliRun r = run_cli("forecast " + t.file("huge.csv") + t.out("huge") + fast, t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto j = metrics(t, "huge");
+    for (const char* method : {"elman", "naive", "seasonal_naive", "drift"}) {
+        CHECK(j.at("one_step").at(method).at("rmse").is_number());
+        CHECK(j.at("multi_step").at(method).at("mase").is_number());
+    }
+    CHECK(read_file(t.path / "huge/model/pipeline.json").find("null") == std::string::npos);
+    const CliRun p = run_cli("predict --model " + t.file("huge") + " " + t.file("huge.csv") + " --horizon 3", t.path);
+    INFO("predict stderr: " << p.err);
+    REQUIRE(p.status == 0);
+    const auto lines = lines_of(p.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[1].rfind("2008-01,", 0) == 0);
+    CHECK(std::isfinite(std::stod(lines[1].substr(8))));
+}
+
+TEST_CASE("cli: --test 0 fits on the whole series and writes the forecast of the next periods", "[cli][inputs]")
+{
+    Tmp t;
+    const CliRun r = run_cli("forecast " + fixture("business_days.csv") + " --test 0" + t.out("b") + fast, t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto j = metrics(t, "b");
+    CHECK(j.at("n_test") == 0);
+    CHECK(j.at("one_step").is_null());
+    CHECK(j.at("horizon") == 14);
+    const auto csv = lines_of(read_file(t.path / "b/forecast.csv"));
+    REQUIRE(csv.size() == 15);
+    CHECK(csv[0] == "period,elman,naive,seasonal_naive,drift");
+    // Business days after Friday 2021-02-26: Monday, Tuesday..., no weekend.
+    CHECK(csv[1].rfind("2021-03-01,", 0) == 0);
+    CHECK(csv[6].rfind("2021-03-08,", 0) == 0);
+    // The model predicts the same business days.
+    const CliRun p = run_cli("predict --model " + t.file("b") + " " + fixture("business_days.csv") + " --horizon 6",
+                             t.path);
+    REQUIRE(p.status == 0);
+    CHECK(lines_of(p.out)[6].rfind("2021-03-08,", 0) == 0);
+}
+
+TEST_CASE("cli: predict refuses another column or frequency and warns about values far outside", "[cli][inputs]")
+{
+    Tmp t;
+    t.write("cars.csv", monthly_csv("Sales", 96, 15000, 3000));
+    REQUIRE(run_cli("forecast " + t.file("cars.csv") + t.out("cars") + fast, t.path).status == 0);
+    t.write("champagne.csv", monthly_csv("Perrin Freres monthly champagne sales", 96, 5000, 2000));
+    const CliRun col = run_cli("predict --model " + t.file("cars") + " " + t.file("champagne.csv"), t.path);
+    CHECK(col.status != 0);
+    CHECK(col.err.find("the model was fitted on column 'Sales' of monthly data; champagne.csv:Perrin Freres monthly "
+                       "champagne sales is column 'Perrin Freres monthly champagne sales'") != std::string::npos);
+    // The same column name: the value at the model's last training period tells them apart.
+    t.write("renamed.csv", monthly_csv("Sales", 96, 5000, 2000));
+    const CliRun same_name = run_cli("predict --model " + t.file("cars") + " " + t.file("renamed.csv") + " --horizon 2", t.path);
+    CHECK(same_name.status == 0);
+    CHECK(same_name.err.find("elman: warning: at 2005-12, the last period the model was fitted on, renamed.csv:Sales is ") !=
+          std::string::npos);
+    const CliRun own = run_cli("predict --model " + t.file("cars") + " " + t.file("cars.csv") + " --horizon 2", t.path);
+    CHECK(own.status == 0);
+    CHECK(own.err.empty());
+    t.write("daily.csv", "day,Sales\n2021-01-01,15000\n2021-01-02,15100\n2021-01-03,15050\n2021-01-04,14900\n"
+                         "2021-01-05,15000\n2021-01-06,15100\n2021-01-07,15050\n2021-01-08,14900\n2021-01-09,15000\n"
+                         "2021-01-10,15100\n2021-01-11,15050\n2021-01-12,14900\n2021-01-13,15000\n2021-01-14,15100\n"
+                         "2021-01-15,15050\n2021-01-16,14900\n2021-01-17,15000\n2021-01-18,15100\n2021-01-19,15050\n"
+                         "2021-01-20,14900\n2021-01-21,15000\n2021-01-22,15100\n2021-01-23,15050\n2021-01-24,14900\n"
+                         "2021-01-25,15000\n2021-01-26,15100\n2021-01-27,15050\n2021-01-28,14900\n");
+    const CliRun freq = run_cli("predict --model " + t.file("cars") + " " + t.file("daily.csv"), t.path);
+    CHECK(freq.status != 0);
+    CHECK(freq.err.find("is daily (fit a model on daily data)") != std::string::npos);
+    t.write("big.csv", monthly_csv("Sales", 96, 1e9, 1e8));
+    const CliRun far = run_cli("predict --model " + t.file("cars") + " " + t.file("big.csv") + " --horizon 2", t.path);
+    CHECK(far.status == 0);
+    CHECK(far.err.find("elman: warning: 96 of 96 values of big.csv:Sales lie outside") != std::string::npos);
+}
+
+TEST_CASE("cli: files out of order, with gaps or with ambiguous dates are refused, naming the flag", "[cli][inputs]")
+{
+    Tmp t;
+    struct Case {
+        std::string file, args, mentions;
+    };
+    for (const Case& c : {Case{"descending.csv", "", "--sort"}, Case{"daily_gaps.csv", "", "--interpolate"},
+                          Case{"ambiguous.csv", "", "--dayfirst"}, Case{"shampoo_style.csv", "", "--date-format %y-%m"},
+                          Case{"words.csv", "", "--no-period"}, Case{"date_hour.csv", " --column cnt", "--period-column dteday,hr"},
+                          Case{"index.csv", " --lookback 1 --test 45", "a smaller --test"}}) {
+        INFO(c.file << c.args);
+        const CliRun r = run_cli("forecast " + fixture(c.file) + c.args + t.out("never") + fast, t.path);
+        CHECK(r.status == 1);
+        const auto lines = lines_of(r.err);
+        REQUIRE_FALSE(lines.empty());
+        CHECK(lines.back().rfind("elman: error: ", 0) == 0);
+        CHECK(lines.back().find(c.mentions) != std::string::npos);
+        CHECK(lines.back().find("Missing::") == std::string::npos);
+        CHECK_FALSE(fs::exists(t.path / "never"));
+    }
+    // A remedy that cannot work is not offered: the lookback is already 1.
+    const CliRun r = run_cli("forecast " + fixture("index.csv") + " --lookback 1 --test 45" + t.out("never") + fast, t.path);
+    CHECK(r.err.find("--lookback") == std::string::npos);
+}
+
+#endif  // ELMAN_CLI

@@ -1,0 +1,213 @@
+// The forecasting pipeline on the inputs that used to give silent wrong answers: a scale near
+// 1e200, non-finite values, constant and all-zero series, default horizons by frequency,
+// rolling-origin multi-step, --test 0, the plausibility band, and what pipeline.json keeps.
+#include <catch2/catch.hpp>
+
+// Built when the tools are (tools/CMakeLists.txt links elman_tools and defines ELMAN_CLI).
+#ifdef ELMAN_CLI
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "datasets/builtin.hpp"
+#include "tools/forecast.hpp"
+#include "temp_dir.hpp"
+#include "text.hpp"
+
+using namespace elman;
+using Catch::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+ForecastOptions fast()
+{
+    ForecastOptions o;
+    o.epochs = 8;
+    o.seeds = 1;
+    o.ensemble = 2;
+    o.max_steps = 150;
+    o.threads = 2;
+    return o;
+}
+
+// A monthly series of n values: level + amplitude·(seasonal wave) + a slow trend.
+Series monthly(std::size_t n, double level, double amplitude)
+{
+    Series s;
+    s.name = "value";
+    s.time.calendar = parse_frequency("monthly");
+    s.time.calendar.resolution = Resolution::month;
+    s.time.frequency_source = Source::inferred;
+    for (std::size_t t = 0; t < n; ++t) {
+        const int y = 2000 + static_cast<int>(t / 12);
+        const unsigned m = static_cast<unsigned>(t % 12) + 1;
+        s.time.instants.push_back(make_instant(y, m, 1));
+        s.periods.push_back(format_instant(s.time.instants.back(), Resolution::month));
+        s.values.push_back(level + amplitude * (std::sin(0.5236 * static_cast<double>(t)) + 0.01 * static_cast<double>(t)));
+    }
+    s.frequency = Frequency::monthly;
+    s.season = 12;
+    return s;
+}
+
+void require_finite(const std::vector<double>& v)
+{
+    for (double x : v) REQUIRE(std::isfinite(x));
+}
+
+}  // namespace
+
+TEST_CASE("forecast: a series near 1e200 gives finite forecasts, metrics and model", "[forecast][inputs]")
+{
+    const Series s = monthly(96, 1e200, 1e199);
+    ForecastResult r = run_forecast(s, fast());
+    for (const auto& name : forecast_methods()) {
+        INFO(name);
+        require_finite(r.one_step.at(name));
+        require_finite(r.multi_step.at(name));
+        const Metrics& m = r.one_step_metrics.at(name);
+        REQUIRE(std::isfinite(m.rmse));
+        REQUIRE(std::isfinite(m.mase));
+    }
+    // The scale does not change the seasonal naive baseline's MASE (a ratio of errors).
+    const ForecastResult small = run_forecast(monthly(96, 1, 0.1), fast());
+    REQUIRE(r.one_step_metrics.at("seasonal_naive").mase ==
+            Approx(small.one_step_metrics.at("seasonal_naive").mase).epsilon(1e-9));
+    elman::test::TempDir tmp("elman_test_forecast_inputs");
+    r.model.save((tmp.path / "model").string());
+    const std::string json = elman::test::read_file(tmp.path / "model" / "pipeline.json");
+    REQUIRE(json.find("null") == std::string::npos);
+    ForecastModel back = ForecastModel::load((tmp.path / "model").string());
+    require_finite(back.multi_step(s.values, 6));
+}
+
+TEST_CASE("forecast: values that cannot be differenced, or are not finite, are errors naming them", "[forecast][inputs]")
+{
+    Series s = monthly(60, 10, 1);
+    s.values[7] = 2e300;
+    REQUIRE_THROWS_WITH(run_forecast(s, fast()), Contains("value 8 (2000-08) is 2e+300: values beyond ±1e300 overflow"));
+    s.values[7] = std::nan("");
+    REQUIRE_THROWS_WITH(run_forecast(s, fast()), Contains("value 8 (2000-08) is nan; fill missing values first (--interpolate)"));
+}
+
+TEST_CASE("forecast: a series too short for its season, or models that all diverge, are errors naming the flag", "[forecast][inputs]")
+{
+    Series s = monthly(12, 10, 1);
+    REQUIRE_THROWS_WITH(run_forecast(s, fast()), Contains("series of 12 values is too short: a lookback of 12 needs more "
+                                                          "than 21 training values (a smaller --season needs fewer)"));
+    ForecastOptions o = fast();
+    o.lr = 1e30;  // every model's first step overflows its loss
+    const std::string what = [&] {
+        try {
+            run_forecast(monthly(96, 100, 10), o);
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    }();
+    REQUIRE_THAT(what, Contains("no candidate gave a finite forecast on the validation tail (") &&
+                           Contains("diverged, dropped: fit: ") && Contains("); try a smaller --lr, or rescale the series"));
+}
+
+TEST_CASE("forecast: a constant series is forecast exactly; its MASE is undefined for every method", "[forecast][inputs]")
+{
+    for (double c : {0.0, 3.25, -7.0, 1e200}) {
+        INFO("constant " << c);
+        Series s = monthly(60, c, 0);
+        ForecastResult r = run_forecast(s, fast());
+        for (const auto& name : forecast_methods()) {
+            INFO(name);
+            for (double f : r.one_step.at(name)) REQUIRE(f == c);
+            for (double f : r.multi_step.at(name)) REQUIRE(f == c);
+            REQUIRE(r.one_step_metrics.at(name).rmse == 0.0);
+            REQUIRE_FALSE(is_defined(r.one_step_metrics.at(name).mase));
+            REQUIRE_FALSE(is_defined(r.multi_step_metrics.at(name).mase));
+            // MAPE: 0 for exact forecasts of non-zero actuals, undefined with zero actuals.
+            REQUIRE(is_defined(r.one_step_metrics.at(name).mape) == (c != 0.0));
+        }
+        for (const ForecastMember& m : r.model.members) REQUIRE(m.constant);
+    }
+}
+
+TEST_CASE("forecast: the multi-step horizon follows the frequency, capped by the test part", "[forecast][inputs]")
+{
+    ForecastResult r = run_forecast(monthly(120, 100, 10), fast());
+    REQUIRE(r.n_test == 24);
+    REQUIRE(r.horizon == 18);
+    REQUIRE(r.horizon_source == Source::by_default);
+    // Rolling origins: the whole test part is forecast, each value at lead 1..18.
+    REQUIRE(r.multi_step.at("elman").size() == 24);
+    REQUIRE(r.multi_step.at("naive")[0] == r.multi_step.at("naive")[17]);   // one origin
+    REQUIRE(r.multi_step.at("naive")[18] != r.multi_step.at("naive")[17]);  // the next origin
+    ForecastOptions o = fast();
+    o.test = 12;
+    REQUIRE(run_forecast(monthly(120, 100, 10), o).horizon == 12);
+    o.horizon = 13;
+    REQUIRE_THROWS_WITH(run_forecast(monthly(120, 100, 10), o), Contains("--horizon 13 exceeds the test part (12 values)"));
+    const Series nile = load_builtin("nile_flow");
+    REQUIRE(run_forecast(nile, fast()).horizon == 6);
+}
+
+TEST_CASE("forecast: --test 0 fits on the whole series and forecasts the periods after it", "[forecast][inputs]")
+{
+    ForecastOptions o = fast();
+    o.test = 0;
+    const Series s = monthly(72, 100, 10);
+    const ForecastResult r = run_forecast(s, o);
+    REQUIRE(r.n_test == 0);
+    REQUIRE(r.n_train == 72);
+    REQUIRE(r.one_step.empty());
+    REQUIRE(r.horizon == 18);
+    REQUIRE(r.future.at("elman").size() == 18);
+    require_finite(r.future.at("elman"));
+    REQUIRE(r.future_periods.front() == "2006-01");
+    REQUIRE(r.future_periods.back() == "2007-06");
+    REQUIRE(r.model.series.n == 72);
+    REQUIRE(r.model.series.last_period == "2005-12");
+}
+
+TEST_CASE("forecast: the plausible band is the training range widened by itself", "[forecast][inputs]")
+{
+    const PlausibleBand b = PlausibleBand::of({10, 30, 20});
+    REQUIRE(b.low == -10);
+    REQUIRE(b.high == 50);
+    REQUIRE(b.outside({-10, 50, 51, -11, 20}) == 2);
+    const PlausibleBand constant = PlausibleBand::of({5, 5});
+    REQUIRE(constant.low == 0);
+    REQUIRE(constant.high == 10);
+    REQUIRE(PlausibleBand::of({0, 0}).high == 1);
+    const ForecastResult r = run_forecast(monthly(96, 100, 10), fast());
+    REQUIRE(r.band.low == Approx(r.model.series.min - (r.model.series.max - r.model.series.min)));
+    for (const auto& name : forecast_methods()) REQUIRE(r.outside_band.at(name) == r.band.outside(r.multi_step.at(name)));
+}
+
+TEST_CASE("forecast: pipeline.json keeps the series' column, frequency, season and range", "[forecast][inputs]")
+{
+    const Series s = monthly(96, 100, 10);
+    ForecastResult r = run_forecast(s, fast());
+    elman::test::TempDir tmp("elman_test_forecast_inputs");
+    const std::string dir = (tmp.path / "model").string();
+    r.model.save(dir);
+    const ForecastModel m = ForecastModel::load(dir);
+    REQUIRE(m.series.column == "value");
+    REQUIRE(m.series.calendar == s.time.calendar);
+    REQUIRE(m.series.season == 12);
+    REQUIRE(m.series.season_source == Source::by_default);
+    REQUIRE(m.series.frequency_source == Source::inferred);
+    REQUIRE(m.series.min == r.model.series.min);
+    REQUIRE(m.series.n == r.n_train);
+    // A scale written as null (by an older elman from a run that failed) is named, not a JSON error.
+    std::string json = elman::test::read_file(fs::path(dir) / "pipeline.json");
+    const auto at = json.find("\"scale\": ");
+    REQUIRE(at != std::string::npos);
+    json.replace(at, json.find(',', at) - at, "\"scale\": null");
+    std::ofstream(fs::path(dir) / "pipeline.json") << json;
+    REQUIRE_THROWS_WITH(ForecastModel::load(dir), Contains("member 0's \"scale\" is null, expected a number (fit the model again)"));
+}
+
+#endif  // ELMAN_CLI

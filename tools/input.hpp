@@ -1,0 +1,44 @@
+// The input options `elman forecast` and `elman predict` share: which file or builtin series,
+// and how to read it (datasets/csv.hpp), and the lines that tell the user what was assumed.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "datasets/frequency.hpp"
+#include "datasets/series.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace elman::cli {
+
+struct Input {
+    std::string file, builtin, column;
+    std::vector<std::string> period_columns, na_values;
+    std::string delimiter, decimal, date_format, frequency;
+    bool no_period = false, interpolate = false, ignore_gaps = false, sort = false, dayfirst = false;
+};
+
+// Adds FILE, --builtin, --column, --period-column, --no-period, --interpolate, --ignore-gaps,
+// --sort, --delimiter, --decimal, --na-values, --date-format, --dayfirst, --frequency.
+void add_input_options(CLI::App* cmd, Input& in);
+
+// The series the options name; an elman::Error for a bad file or option.
+Series load_input(const Input& in);
+
+// "airline_passengers:Passengers", "sales.csv:units": how messages name the series.
+std::string series_label(const Input& in, const Series& s);
+
+// One line on the time axis and the season used:
+//   "frequency monthly (inferred from column 'Month', read as %Y-%m), season 12 (default)"
+//   "no calendar (the periods in column 't' are a plain row index): season 1 (default; ...)"
+std::string calendar_line(const Series& s, std::size_t season, Source season_source);
+
+// Prints each of the series' notes on stderr as "elman: note: LABEL: ...", and the calendar
+// line too when there is no calendar (even with --quiet: an assumption about the user's data).
+void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source);
+
+}  // namespace elman::cli
