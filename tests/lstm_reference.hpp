@@ -3,6 +3,7 @@
 // (keras/src/backend/tensorflow/rnn.py) and per-gate dropout masks.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -21,6 +22,8 @@ inline double act_ref(Activation a, double v)
     case Activation::relu: return v > 0 ? v : 0;
     case Activation::sigmoid: return 1 / (1 + std::exp(-v));
     case Activation::linear: return v;
+    case Activation::hard_sigmoid: return std::clamp(v / 6 + 0.5, 0.0, 1.0);
+    case Activation::hard_sigmoid_keras2: return std::clamp(0.2 * v + 0.5, 0.0, 1.0);
     default: break;  // softmax is refused by the recurrent layers
     }
     return v;

@@ -46,7 +46,10 @@ std::vector<Config> all_configs()
         {Activation::tanh, Activation::sigmoid},
         {Activation::relu, Activation::sigmoid},
         {Activation::linear, Activation::tanh},
-        {Activation::sigmoid, Activation::linear}};
+        {Activation::sigmoid, Activation::linear},
+        // old Keras 2 LSTMs: recurrent_activation hard_sigmoid (Keras 2's definition)
+        {Activation::tanh, Activation::hard_sigmoid_keras2},
+        {Activation::tanh, Activation::hard_sigmoid}};
     std::vector<Config> cs;
     for (auto [act, rec] : pairs)
         for (bool bias : {true, false})
