@@ -2,7 +2,7 @@
 # time it is extracted into <build>/doc_snippets/<doc>_<n>.cpp, built against elman, and run by
 # ctest as "docs: <doc>.md block <n>" (it must exit 0). Blocks fenced ```cpp excerpt=<file>
 # quote library source instead: tests/test_docs.cpp checks that those lines are still in <file>.
-set(ELMAN_DOCS_WITH_CODE tutorial bptt)
+set(ELMAN_DOCS_WITH_CODE tutorial bptt forecasting)
 set(snippet_dir ${PROJECT_BINARY_DIR}/doc_snippets)
 file(MAKE_DIRECTORY ${snippet_dir})
 
@@ -34,7 +34,7 @@ foreach(doc ${ELMAN_DOCS_WITH_CODE})
         endif()
         add_executable(doc_${doc}_${n} ${src})
         set_target_properties(doc_${doc}_${n} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${snippet_dir})
-        target_link_libraries(doc_${doc}_${n} PRIVATE elman)
+        target_link_libraries(doc_${doc}_${n} PRIVATE elman elman_forecast)
         target_compile_options(doc_${doc}_${n} PRIVATE ${ELMAN_WARNINGS})
         add_test(NAME "docs: ${doc}.md block ${n}" COMMAND doc_${doc}_${n}
                  WORKING_DIRECTORY ${snippet_dir})

@@ -4,7 +4,9 @@
 # Include layout, the same in the build tree and after install:
 #   <include>/elman/elman.hpp           umbrella, generated from cmake/elman.hpp.in
 #   <include>/elman/version.hpp         generated from cmake/version.hpp.in
-#   <include>/elman/{core,layers,optim,datasets}/*.hpp
+#   <include>/elman/{core,layers,optim,datasets,io,forecast}/*.hpp   (io/detail/: internal, not installed)
+# Targets: elman::elman (core, layers, optim, datasets, io) and elman::forecast (forecast/, the
+# forecasting pipeline, which links elman::elman).
 # The headers include each other as "core/tape.hpp", so <include>/elman is an include
 # directory of the target as well as <include>.
 include(GNUInstallDirs)
@@ -15,11 +17,15 @@ set(elman_gen ${ELMAN_GENERATED_INCLUDE}/elman)
 file(MAKE_DIRECTORY ${elman_gen})
 configure_file(${PROJECT_SOURCE_DIR}/cmake/version.hpp.in ${elman_gen}/version.hpp @ONLY)
 
-set(ELMAN_MODULES core layers optim datasets)
+set(ELMAN_MODULES core layers optim datasets io forecast)
 set(ELMAN_UMBRELLA_INCLUDES "")
 foreach(module ${ELMAN_MODULES})
   file(GLOB headers CONFIGURE_DEPENDS RELATIVE ${PROJECT_SOURCE_DIR}
        ${PROJECT_SOURCE_DIR}/${module}/*.hpp)
+  # forecast/: its API (the entry headers include every public type), not the stages' internals.
+  if(module STREQUAL "forecast")
+    set(headers forecast/forecast.hpp forecast/predict.hpp)
+  endif()
   list(SORT headers)
   foreach(header ${headers})
     string(APPEND ELMAN_UMBRELLA_INCLUDES "#include \"${header}\"\n")
@@ -36,6 +42,7 @@ target_include_directories(elman PUBLIC
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>
   $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/elman>)
 set_target_properties(elman PROPERTIES VERSION ${PROJECT_VERSION} EXPORT_NAME elman)
+set_target_properties(elman_forecast PROPERTIES VERSION ${PROJECT_VERSION} EXPORT_NAME forecast)
 # The builtin series after install (datasets/builtin.cpp falls back to it when the source tree
 # is gone); $ELMAN_DATA_DIR overrides both.
 target_compile_definitions(elman PRIVATE
@@ -46,14 +53,14 @@ if(NOT ELMAN_INSTALL)
 endif()
 
 set(ELMAN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/elman)
-install(TARGETS elman EXPORT elmanTargets
+install(TARGETS elman elman_forecast EXPORT elmanTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 foreach(module ${ELMAN_MODULES})
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${module}/
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/elman/${module}
-          FILES_MATCHING PATTERN "*.hpp" PATTERN "data" EXCLUDE)
+          FILES_MATCHING PATTERN "*.hpp" PATTERN "data" EXCLUDE PATTERN "detail" EXCLUDE)
 endforeach()
 install(FILES ${elman_gen}/elman.hpp ${elman_gen}/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/elman)
@@ -92,7 +99,9 @@ string(REGEX REPLACE "/$" "" ELMAN_PC_TO_PREFIX "${ELMAN_PC_TO_PREFIX}")
 set(ELMAN_PC_LIBS "")
 if(NOT ELMAN_SHARED)
   # libopenblas.so -> -lopenblas (BLAS and LAPACK as CMake found them)
-  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES})
+  # io/: libzip, HDF5, ONNX and protobuf
+  foreach(lib ${BLAS_LIBRARIES} ${LAPACK_LIBRARIES} -L${HDF5_LIBRARY_DIRS} -lhdf5 -lzip
+              -lonnx -lonnx_proto -lprotobuf)
     if(lib MATCHES "/lib([^/]+)\\.(so|a)[.0-9]*$")
       list(APPEND ELMAN_PC_LIBS "-l${CMAKE_MATCH_1}")
     elseif(lib MATCHES "^-")

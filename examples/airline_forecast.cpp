@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "datasets/builtin.hpp"
-#include "tools/forecast.hpp"
+#include "forecast/forecast.hpp"
 
 using namespace elman;
 

@@ -2,7 +2,8 @@
 // series (unemployment, GDP growth, investment growth, T-bill rate, inflation), on
 // us_macro_quarterly (1959–2009). The RNN predicts the change of the unemployment rate,
 // u_{t+1} − u_t, from windows [8, 5] scaled by a StandardScaler fitted on the training rows;
-// the last 20% of the quarters are the test part, compared with the naive forecast u_t.
+// the last 20% of the quarters are the test part, compared with the naive forecast u_t and
+// with elman's forecasting pipeline (forecast/forecast.hpp) on the unemployment rate alone.
 #include <cmath>
 #include <cstdio>
 
@@ -14,6 +15,7 @@
 #include "datasets/scalers.hpp"
 #include "datasets/split.hpp"
 #include "datasets/windows.hpp"
+#include "forecast/forecast.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
 #include "layers/simple_rnn.hpp"
@@ -21,26 +23,15 @@
 
 using namespace elman;
 
-int main()
-{
-    const Frame f = load_builtin_frame("us_macro_quarterly");
-    const auto& u = f.column("unemp").values;
-    const auto& gdp = f.column("realgdp").values;
-    const auto& inv = f.column("realinv").values;
-    const auto& tb = f.column("tbilrate").values;
-    const auto& infl = f.column("infl").values;
-    // Row t (t >= 1): features known at the end of quarter t; target[t] = u_{t+1} − u_t.
-    const std::size_t n = f.size() - 1, F = 5, lookback = 8;
-    Tensor<double> x = Tensor<double>::from_shape({n - 1, F});
-    std::vector<double> target(n - 1);
-    for (std::size_t t = 1; t < n; ++t) {
-        const double row[F] = {u[t], 100 * std::log(gdp[t] / gdp[t - 1]),
-                               100 * std::log(inv[t] / inv[t - 1]), tb[t], infl[t]};
-        for (std::size_t k = 0; k < F; ++k) x(t - 1, k) = row[k];
-        target[t - 1] = u[t + 1] - u[t];
-    }
-    const std::size_t rows = n - 1, n_test = default_test_size(rows, 4), n_train = rows - n_test;
+namespace {
 
+
+// The change u_{t+1} − u_t predicted for each test row from its window of five series: the mean
+// of three seeds' models, trained on the training rows; rows [n_train, rows) of x are the test.
+std::vector<double> multivariate_change(const Tensor<double>& x, const std::vector<double>& target,
+                                        std::size_t n_train, std::size_t lookback)
+{
+    const std::size_t F = x.shape()[1];
     // Scalers fitted on the training rows only.
     StandardScaler fx, fy;
     fx.fit(Tensor<double>(xt::view(x, xt::range(0, n_train))));
@@ -71,7 +62,31 @@ int main()
         const Tensor<float> p = predict(model, xte);
         for (std::size_t i = 0; i < change.size(); ++i) change[i] += p(i, 0) / 3.0;
     }
-    const std::vector<double> dchange = fy.inverse_transform(change);
+    return fy.inverse_transform(change);
+}
+
+}  // namespace
+
+int main()
+{
+    const Frame f = load_builtin_frame("us_macro_quarterly");
+    const auto& u = f.column("unemp").values;
+    const auto& gdp = f.column("realgdp").values;
+    const auto& inv = f.column("realinv").values;
+    const auto& tb = f.column("tbilrate").values;
+    const auto& infl = f.column("infl").values;
+    // Row t (t >= 1): features known at the end of quarter t; target[t] = u_{t+1} − u_t.
+    const std::size_t n = f.size() - 1, F = 5, lookback = 8;
+    Tensor<double> x = Tensor<double>::from_shape({n - 1, F});
+    std::vector<double> target(n - 1);
+    for (std::size_t t = 1; t < n; ++t) {
+        const double row[F] = {u[t], 100 * std::log(gdp[t] / gdp[t - 1]),
+                               100 * std::log(inv[t] / inv[t - 1]), tb[t], infl[t]};
+        for (std::size_t k = 0; k < F; ++k) x(t - 1, k) = row[k];
+        target[t - 1] = u[t + 1] - u[t];
+    }
+    const std::size_t rows = n - 1, n_test = default_test_size(rows, 4), n_train = rows - n_test;
+    const std::vector<double> dchange = multivariate_change(x, target, n_train, lookback);
 
     // Test rows t = n_train .. rows−1 forecast u at quarter t + 2 (row t is quarter t + 1).
     std::vector<double> actual, rnn, naive, u_train;
@@ -84,7 +99,17 @@ int main()
     const Metrics mr = evaluate(actual, rnn, u_train, 4), mn = evaluate(actual, naive, u_train, 4);
     std::printf("\nunemployment rate, %zu test quarters from %s\n", actual.size(),
                 f.periods[n_train + 2].c_str());
-    std::printf("%-8s RMSE %.3f  MAE %.3f  MASE %.3f\n", "elman", mr.rmse, mr.mae, mr.mase);
-    std::printf("%-8s RMSE %.3f  MAE %.3f  MASE %.3f\n", "naive", mn.rmse, mn.mae, mn.mase);
+    std::printf("%-22s RMSE %.3f  MAE %.3f  MASE %.3f\n", "elman, 5 series", mr.rmse, mr.mae, mr.mase);
+    std::printf("%-22s RMSE %.3f  MAE %.3f  MASE %.3f\n", "naive", mn.rmse, mn.mae, mn.mase);
+
+    // The same test quarters (the last actual.size() values of u), forecast one step ahead by
+    // the library's pipeline from the unemployment rate alone.
+    ForecastOptions options;
+    options.test = actual.size();
+    options.seeds = 2;
+    const ForecastResult r = run_forecast(load_builtin("us_macro_quarterly", "unemp"), options);
+    const Metrics& mp = r.one_step_metrics.at("elman");
+    std::printf("%-22s RMSE %.3f  MAE %.3f  MASE %.3f  (%s)\n", "elman pipeline, unemp", mp.rmse, mp.mae,
+                mp.mase, r.model.describe().c_str());
     return 0;
 }

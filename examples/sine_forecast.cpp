@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "datasets/synthetic.hpp"
-#include "tools/forecast.hpp"
+#include "forecast/forecast.hpp"
 
 using namespace elman;
 

@@ -7,7 +7,8 @@
 #include <numbers>
 
 #include "core/init.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
+#include "io/keras.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
 #include "layers/simple_rnn.hpp"
@@ -54,5 +55,14 @@ int main()
     std::cout << "checkpoint " << dir.string() << ": reloaded predictions "
               << (same ? "identical" : "DIFFER") << "\n";
     std::filesystem::remove_all(dir);
-    return same ? EXIT_SUCCESS : EXIT_FAILURE;
+
+    // The same model as a Keras 3 file, which keras.saving.load_model opens too.
+    const auto keras_file = std::filesystem::temp_directory_path() / "elman_train_sine.keras";
+    save_keras(keras_file.string(), model);
+    Sequential<float> from_keras = load_keras<float>(keras_file.string());
+    const Tensor<float> c = predict(from_keras, x);
+    const bool same_keras = std::equal(a.begin(), a.end(), c.begin());
+    std::cout << keras_file.string() << ": reloaded predictions " << (same_keras ? "identical" : "DIFFER") << "\n";
+    std::filesystem::remove(keras_file);
+    return same && same_keras ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -14,8 +14,11 @@
 #include <xtensor/xnpy.hpp>
 
 #include "core/init.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
+#include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
+#include "layers/time_distributed.hpp"
 #include "layers/fit.hpp"
 #include "layers/simple_rnn.hpp"
 #include "optim/adam.hpp"
@@ -264,7 +267,7 @@ TEST_CASE("checkpoint: damaged checkpoints give named errors", "[checkpoint]")
     {
         fresh();
         replace_in(dir / "model.json", "\"Dense\"", "\"LSTM\"");
-        REQUIRE_THAT(load_error(dir), Catch::Contains("model.json layer 1: unknown layer type \"LSTM\""));
+        REQUIRE_THAT(load_error(dir), Catch::Contains("model.json layer 1: unsupported layer class 'LSTM' (elman reads InputLayer, SimpleRNN"));
     }
     SECTION("a float64 checkpoint loaded as float32")
     {
@@ -325,7 +328,7 @@ TEST_CASE("checkpoint: a failed save leaves the previous checkpoint and no tempo
     odd.add(std::make_shared<Identity>());
     odd.emplace<Dense<float>>(DenseOptions{.units = 1});
     odd.build({10, 1});
-    REQUIRE_THROWS_WITH(save_checkpoint(d, odd), Catch::Contains("layer 'identity' of type Identity cannot be saved"));
+    REQUIRE_THROWS_WITH(save_checkpoint(d, odd), Catch::Contains("save: layer 'identity' of type Identity has no Keras equivalent elman can write"));
 
     Sequential<float> loaded = load_model<float>(d);
     REQUIRE(same_bits(predict(loaded, x), expected));
@@ -393,4 +396,44 @@ TEST_CASE("checkpoint: a save killed at a random moment leaves a complete checkp
     }
     // The kills did land while saves were replacing the checkpoint.
     REQUIRE(saw_b > 0);
+}
+
+TEST_CASE("checkpoint: Dropout, TimeDistributed and Flatten round-trip; version 1 files still load", "[checkpoint]")
+{
+    TempDir tmp;
+    const std::string d = (tmp.path / "ckpt").string();
+    Sequential<float> m;
+    m.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 3, .activation = Activation::relu, .return_sequences = true, .seed = 4});
+    m.emplace<Dropout<float>>(DropoutOptions{.rate = 0.25, .seed = 9});
+    m.emplace<TimeDistributed<float>>(std::make_shared<Dense<float>>(DenseOptions{.units = 2, .seed = 5}));
+    m.emplace<Flatten<float>>();
+    m.emplace<Dense<float>>(DenseOptions{.units = 1, .activation = Activation::sigmoid, .seed = 6});
+    m.build({4, 2});
+    save_checkpoint(d, m);
+    Sequential<float> back = load_model<float>(d);
+    REQUIRE(back.summary() == m.summary());
+    REQUIRE(dynamic_cast<const Dropout<float>&>(*back.layers()[1]).options().rate == 0.25);
+    const Tensor<float> x = uniform<float>({2, 4, 2}, -1.0f, 1.0f, 3);
+    REQUIRE(bool(predict(back, x) == predict(m, x)));
+
+    // A format_version 1 model.json, as elman 0.1 wrote it (elman's option subset of Keras' keys).
+    Sequential<float> v1;
+    v1.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 2, .seed = 1});
+    v1.emplace<Dense<float>>(DenseOptions{.units = 1, .seed = 2});
+    v1.build({0, 1});
+    const std::string d1 = (tmp.path / "v1").string();
+    save_checkpoint(d1, v1);
+    write_text(fs::path(d1) / "model.json", R"({"format": "elman-checkpoint", "format_version": 1, "dtype": "float32",
+      "name": "sequential", "input_shape": [null, 1], "layers": [
+      {"type": "SimpleRNN", "name": "simple_rnn", "config": {"units": 2, "activation": "tanh", "use_bias": true,
+        "return_sequences": false, "return_state": false, "go_backwards": false, "stateful": false},
+       "weights": [{"name": "kernel", "file": "weights/simple_rnn__kernel.npy", "shape": [1, 2]},
+                   {"name": "recurrent_kernel", "file": "weights/simple_rnn__recurrent_kernel.npy", "shape": [2, 2]},
+                   {"name": "bias", "file": "weights/simple_rnn__bias.npy", "shape": [2]}]},
+      {"type": "Dense", "name": "dense", "config": {"units": 1, "activation": "linear", "use_bias": true},
+       "weights": [{"name": "kernel", "file": "weights/dense__kernel.npy", "shape": [2, 1]},
+                   {"name": "bias", "file": "weights/dense__bias.npy", "shape": [1]}]}]})");
+    Sequential<float> old = load_model<float>(d1);
+    const Tensor<float> x1 = uniform<float>({3, 5, 1}, -1.0f, 1.0f, 4);
+    REQUIRE(bool(predict(old, x1) == predict(v1, x1)));
 }

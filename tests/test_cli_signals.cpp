@@ -23,13 +23,13 @@
 #include <thread>
 #include <vector>
 
-// Built when the tools are (tools/CMakeLists.txt links elman_tools and defines ELMAN_CLI).
+// Built when the tools are (tools/CMakeLists.txt defines ELMAN_CLI).
 #ifdef ELMAN_CLI
 
 #include <nlohmann/json.hpp>
 
 #include "datasets/builtin.hpp"
-#include "tools/forecast.hpp"
+#include "forecast/forecast.hpp"
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
 

@@ -20,7 +20,7 @@
 #include "datasets/csv.hpp"
 #include "datasets/split.hpp"
 #include "datasets/windows.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
 #include "layers/lstm.hpp"

@@ -13,7 +13,7 @@
 #include "core/gradcheck.hpp"
 #include "core/init.hpp"
 #include "core/ops.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
 #include "layers/losses.hpp"

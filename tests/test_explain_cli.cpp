@@ -20,7 +20,7 @@
 
 #include "cli_run.hpp"
 #include "core/init.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/simple_rnn.hpp"
 #include "temp_dir.hpp"
@@ -102,6 +102,17 @@ TEST_CASE(
         CHECK(complete_page(page));
         CHECK(page.find("\"sequence\":1") != std::string::npos);
     }
+
+    // A Keras file goes through the same page (io/model_file.hpp picks the reader).
+    const std::string keras = std::string(ELMAN_SOURCE_DIR) + "/tests/fixtures/keras/";
+    r = run_cli({"explain", "--model", keras + "k3_go_backwards.keras", "--input",
+                 keras + "k3_go_backwards.x.npy", "--out", s.p("keras")},
+                s.path);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    const std::string page = read_file(s.path / "keras" / "index.html");
+    CHECK(complete_page(page));
+    CHECK(page.find("k3_go_backwards.keras") != std::string::npos);
 }
 
 TEST_CASE(
@@ -142,13 +153,13 @@ TEST_CASE(
         {{"--sequence", "1"}, "--sequence needs --model and --input"},
         {{"--model", ckpt, "--input", x, "--units", "3"}, "--units cannot be used with --model"},
         {{"--model", s.p("nothing"), "--input", x}, "no such file or directory"},
-        {{"--model", s.p("model.keras"), "--input", x}, "not an elman checkpoint directory"},
+        {{"--model", s.p("model.keras"), "--input", x}, "model.keras: neither a .keras archive (zip) nor an HDF5"},
         {{"--model", s.p("forecast/model"), "--input", x}, "forecast model of several members"},
         {{"--model", s.p("dense_first"), "--input", x},
          "first layer must be a SimpleRNN, got 'dense' (Dense)"},
         {{"--model", ckpt, "--input", s.p("none.npy")}, "none.npy: no such file"},
-        {{"--model", ckpt, "--input", s.p("truncated.npy")}, "truncated.npy: truncated"},
-        {{"--model", ckpt, "--input", s.p("int.npy")}, "int.npy: dtype '<i8', expected float32"},
+        {{"--model", ckpt, "--input", s.p("truncated.npy")}, "truncated.npy: is truncated"},
+        {{"--model", ckpt, "--input", s.p("int.npy")}, "int.npy: has dtype '<i8', expected '<f4' or '<f8'"},
         {{"--model", ckpt, "--input", s.p("rank2.npy")},
          "has shape [6,1], expected [sequences, timesteps, features]"},
         {{"--model", ckpt, "--input", s.p("wide.npy")}, "has 2 feature(s) per step"},

@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "core/init.hpp"
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/fit.hpp"

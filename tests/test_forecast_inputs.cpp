@@ -3,9 +3,6 @@
 // rolling-origin multi-step, --test 0, the plausibility band, and what pipeline.json keeps.
 #include <catch2/catch.hpp>
 
-// Built when the tools are (tools/CMakeLists.txt links elman_tools and defines ELMAN_CLI).
-#ifdef ELMAN_CLI
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +11,7 @@
 
 #include "core/error.hpp"
 #include "datasets/builtin.hpp"
-#include "tools/forecast.hpp"
+#include "forecast/forecast.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
 
@@ -209,5 +206,3 @@ TEST_CASE("forecast: pipeline.json keeps the series' column, frequency, season a
     std::ofstream(fs::path(dir) / "pipeline.json") << json;
     REQUIRE_THROWS_WITH(ForecastModel::load(dir), Contains("member 0's \"scale\" is null, expected a number (fit the model again)"));
 }
-
-#endif  // ELMAN_CLI

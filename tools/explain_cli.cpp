@@ -6,8 +6,9 @@
 #include <fstream>
 
 #include "core/error.hpp"
-#include "layers/checkpoint.hpp"
-#include "tools/explain_files.hpp"
+#include "io/checkpoint.hpp"
+#include "io/model_file.hpp"
+#include "io/npy.hpp"
 
 namespace fs = std::filesystem;
 
@@ -40,29 +41,25 @@ std::string checkpoint_dtype(const fs::path& dir)
     return "float32";
 }
 
-// The model at `path` explained on sequence `sequence` of x. Only elman checkpoint directories
-// today; when io/ reads Keras and ONNX files (issue 13), their loaders return a Sequential<float>
-// that goes to the same explain_model call.
+// The model at `path` explained on sequence `sequence` of x: an elman checkpoint directory (in
+// its own dtype), a .keras, .h5 or .onnx file (io/model_file.hpp, float32).
 ExplainJson explain_model_file(const ExplainArgs& a, const std::string& command)
 {
     const fs::path dir = a.model;
     std::error_code ec;
     if (!fs::exists(dir, ec)) throw Error("--model " + a.model + ": no such file or directory");
-    if (!fs::is_directory(dir, ec))
-        throw Error("--model " + a.model +
-                    ": not an elman checkpoint directory (Keras .keras/.h5 and "
-                    "ONNX files cannot be read yet)");
-    if (!fs::exists(dir / "model.json") && fs::exists(dir / "pipeline.json"))
+    if (fs::is_directory(dir, ec) && !fs::exists(dir / "model.json") &&
+        fs::exists(dir / "pipeline.json"))
         throw Error("--model " + a.model +
                     " is a forecast model of several members; explain one of them, "
                     "e.g. --model " +
                     (dir / "member_0").string());
     const ExplainJson source = {{"model", a.model}, {"input", a.input}};
-    const Tensor<double> x = explain_read_npy(a.input);
-    if (checkpoint_dtype(dir) == "float64")
+    const Tensor<double> x = load_npy<double>(a.input, {.convert = true, .finite = false});
+    if (model_format(a.model) == ModelFormat::checkpoint && checkpoint_dtype(dir) == "float64")
         return explain_model(load_model<double>(a.model), x, a.sequence, source, command);
     const Tensor<float> xf = xt::cast<float>(x);
-    return explain_model(load_model<float>(a.model), xf, a.sequence, source, command);
+    return explain_model(load_model_file<float>(a.model), xf, a.sequence, source, command);
 }
 
 }  // namespace
@@ -83,7 +80,7 @@ CLI::App* add_explain_command(CLI::App& app, ExplainArgs& a)
     c->add_option("--norm-steps", o.norm_steps, "steps of the gradient-norm curves")
         ->capture_default_str();
     c->add_option("--model", a.model,
-                  "an elman checkpoint directory to explain instead of the demo");
+                  "a model to explain instead of the demo: an elman checkpoint directory, .keras, .h5 or .onnx file");
     c->add_option("--input", a.input, "with --model: a .npy array [N, T, F] of input sequences");
     c->add_option("--sequence", a.sequence, "with --model: which sequence of --input (0-based)")
         ->capture_default_str();

@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "tools/explain.hpp"
-#include "tools/explain_files.hpp"
+#include "io/files.hpp"
 
 namespace fs = std::filesystem;
 
@@ -79,7 +79,7 @@ std::string write_explain_page(const std::string& dir, const std::string& html)
     if (!fs::exists(out, ec) && !fs::create_directory(out, ec) && !fs::is_directory(out))
         throw Error("--out " + dir + ": cannot create the directory: " + ec.message());
     const std::string page = (out / "index.html").string();
-    explain_replace_file(page, html);
+    replace_file_atomically(page, html);
     return page;
 }
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "datasets/series.hpp"
-#include "tools/forecast.hpp"
+#include "forecast/forecast.hpp"
 
 namespace elman::cli {
 

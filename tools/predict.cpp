@@ -1,11 +1,10 @@
 #include "tools/predict.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "core/error.hpp"
-#include "tools/forecast.hpp"
+#include "forecast/predict.hpp"
 
 namespace fs = std::filesystem;
 
@@ -15,58 +14,39 @@ namespace {
 
 void warn(const std::string& what) { std::fprintf(stderr, "elman: warning: %s\n", what.c_str()); }
 
-std::string number(double v)
-{
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
-}
-
-std::string range(double lo, double hi) { return "[" + number(lo) + ", " + number(hi) + "]"; }
-
-// The series must be the kind the model was fitted on.
-void check_series(const ForecastModel& model, const Series& s, const std::string& label)
-{
-    const SeriesInfo& info = model.series;
-    if (info.column.empty()) {
-        warn("the model predates the checks of its input (no \"series\" in pipeline.json); fit it again to have them");
-        return;
-    }
-    const std::string fitted = "the model was fitted on column '" + info.column + "' of " +
-                               (info.calendar.known() ? frequency_name(info.calendar) + " data" : "data without dates");
-    if (s.name != info.column)
-        throw Error("predict: " + fitted + "; " + label + " is column '" + s.name +
-                    "' (give the column the model was fitted on with --column, or fit a model on this one)");
-    const Calendar& c = s.time.calendar;
-    if (info.calendar.known() && c.known() && (c.unit != info.calendar.unit || c.step != info.calendar.step))
-        throw Error("predict: " + fitted + "; " + label + " is " + frequency_name(c) + " (fit a model on " +
-                    frequency_name(c) + " data)");
-    if (info.calendar.known() && !c.known())
-        warn(label + " has no dates: cannot check that it is " + frequency_name(info.calendar) +
-             " like the model's data; future periods are numbered");
-    // The same period in both: the values should agree (a revision aside).
-    for (std::size_t t = 0; t < s.values.size(); ++t) {
-        const bool same = s.periods[t] == info.last_period ||
-                          (info.last_instant && t < s.time.instants.size() && s.time.instants[t] == *info.last_instant);
-        if (same && s.values[t] != info.last_value)
-            warn("at " + s.periods[t] + ", the last period the model was fitted on, " + label + " is " +
-                 number(s.values[t]) + " where the training data had " + number(info.last_value) +
-                 ": is this the series the model was fitted on?");
-        if (same) break;
-    }
-    const PlausibleBand band = PlausibleBand::of({info.min, info.max});
-    std::size_t outside = 0;
-    for (double v : s.values) outside += !band.contains(v);
-    if (outside > 0)
-        warn(std::to_string(outside) + " of " + std::to_string(s.values.size()) + " values of " + label +
-             " lie outside " + range(band.low, band.high) + ", the plausible band around the training data's range " +
-             range(info.min, info.max) + ": the model may not fit this series");
-}
-
 }  // namespace
 
-void run_predict(const std::string& model_dir, const Input& in, std::size_t horizon)
+CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
 {
+    CLI::App* pc = app.add_subcommand(
+        "predict", "forecast the values after the end of a series with a saved model, or run a "
+                   "model file on an array (--input X.npy --output Y.npy)");
+    a.command = pc;
+    pc->add_option("-m,--model", a.model_dir,
+                   "a forecast output directory or its model/; with --input: a checkpoint "
+                   "directory, .keras, .h5 or .onnx file")
+        ->required();
+    pc->add_option("--input", a.array.input, "X.npy [N, T, F] (float32 or float64) to run the model on");
+    pc->add_option("--output", a.array.output, "Y.npy to write the model's output to (with --input)");
+    pc->add_option("--batch-size", a.array.batch_size, "rows per forward pass (with --input)")
+        ->capture_default_str();
+    add_input_options(pc, a.in);
+    pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)");
+    return pc;
+}
+
+void run_predict(const PredictArgs& a)
+{
+    if (!a.array.input.empty()) {
+        if (!a.in.file.empty() || !a.in.builtin.empty())
+            throw Error("predict: give either --input X.npy or a CSV series, not both");
+        tools::ArrayPredictArgs array = a.array;
+        array.model = a.model_dir;
+        std::printf("%s\n", tools::predict_array(array).c_str());
+        return;
+    }
+    const std::string& model_dir = a.model_dir;
+    const Input& in = a.in;
     fs::path dir = model_dir;
     if (!fs::exists(dir / "pipeline.json") && fs::exists(dir / "model" / "pipeline.json")) dir /= "model";
     if (!fs::is_directory(dir)) throw Error("--model " + model_dir + ": no such directory");
@@ -74,23 +54,11 @@ void run_predict(const std::string& model_dir, const Input& in, std::size_t hori
     const Series s = load_input(in);
     const std::string label = series_label(in, s);
     for (const auto& n : s.notes) std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), n.c_str());
-    check_series(model, s, label);
-    const std::size_t h = horizon ? horizon : default_horizon(model.series.calendar);
-    if (s.values.size() < model.warmup())
-        throw Error("series of " + std::to_string(s.values.size()) + " values is too short for the model, which needs " +
-                    std::to_string(model.warmup()));
-    const std::vector<double> f = model.multi_step(s.values, h);
-    for (double v : f)
-        if (!std::isfinite(v)) throw Error("predict: the forecast is not finite (every model's forecast overflowed)");
-    if (!model.series.column.empty()) {
-        const PlausibleBand band = PlausibleBand::of({model.series.min, model.series.max});
-        if (const std::size_t k = band.outside(f))
-            warn("the forecast leaves the plausible band " + range(band.low, band.high) + " at " + std::to_string(k) +
-                 " of " + std::to_string(h) + " points (band: " + PlausibleBand::rule() + ")");
-    }
-    const std::vector<std::string> periods = future_periods(s, h);
+    for (const auto& w : check_series(model, s, label)) warn(w);
+    const Prediction p = forecast_after(model, s, a.horizon);
+    for (const auto& w : p.warnings) warn(w);
     std::printf("period,%s_forecast\n", s.name.c_str());
-    for (std::size_t i = 0; i < h; ++i) std::printf("%s,%.10g\n", periods[i].c_str(), f[i]);
+    for (std::size_t i = 0; i < p.values.size(); ++i) std::printf("%s,%.10g\n", p.periods[i].c_str(), p.values[i]);
 }
 
 }  // namespace elman::cli

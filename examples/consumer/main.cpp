@@ -1,5 +1,7 @@
 // An outside program using the installed elman: trains SimpleRNN(8) -> Dense(1) for a few
-// epochs to predict a noisy sine one step ahead and exits 0 only if the training loss dropped.
+// epochs to predict a noisy sine one step ahead, then forecasts the installed nile_flow series
+// with the forecasting library (elman::forecast) in its fastest settings; exits 0 only if the
+// training loss dropped and the forecast is finite.
 #include <elman/elman.hpp>
 
 #include <cmath>
@@ -41,5 +43,15 @@ int main()
         std::printf("epoch %zu: loss %.5f\n", e + 1, static_cast<double>(h.loss[e]));
     const bool dropped = h.loss.back() < 0.5f * h.loss.front();
     std::printf("loss %s\n", dropped ? "dropped: OK" : "did NOT drop by half: FAIL");
-    return dropped ? EXIT_SUCCESS : EXIT_FAILURE;
+
+    ForecastOptions fo;
+    fo.epochs = 5;
+    fo.seeds = 1;
+    fo.ensemble = 1;
+    fo.lookback = 4;
+    const ForecastResult r = run_forecast(load_builtin("nile_flow"), fo);
+    const double mase = r.one_step_metrics.at("elman").mase;
+    const bool finite = std::isfinite(mase);
+    std::printf("nile_flow: %zu test values, one-step MASE %.3f: %s\n", r.n_test, mase, finite ? "OK" : "FAIL");
+    return dropped && finite ? EXIT_SUCCESS : EXIT_FAILURE;
 }

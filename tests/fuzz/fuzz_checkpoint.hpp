@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "layers/checkpoint.hpp"
+#include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/simple_rnn.hpp"
 

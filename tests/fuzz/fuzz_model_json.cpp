@@ -1,5 +1,5 @@
 // libFuzzer target for the architecture JSON reader of checkpoints (model.json, read by
-// load_model in layers/checkpoint.cpp). Contract under test: any bytes give a loaded model or an
+// load_model in io/checkpoint.cpp). Contract under test: any bytes give a loaded model or an
 // elman::Error — never a crash, a sanitizer report, another exception type (nlohmann's
 // included) or an allocation beyond libFuzzer's memory limit.
 //

@@ -1,4 +1,4 @@
-// libFuzzer target for the .npy reader of checkpoints (layers/checkpoint.cpp). Contract under
+// libFuzzer target for the .npy reader of checkpoints (io/npy.cpp, through io/checkpoint.cpp). Contract under
 // test: any bytes in a weight file give a loaded model or an elman::Error — never a crash, a
 // sanitizer report, another exception type, or a model whose weights have the wrong shape.
 //

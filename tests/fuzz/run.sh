@@ -15,7 +15,10 @@ seconds="${1:-60}"
 shift || true
 build="${ELMAN_FUZZ_BUILD:-build-fuzz}"
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(fuzz_csv fuzz_npy fuzz_model_json fuzz_dates fuzz_dialect)
+# fuzz_keras_h5 runs only when named: libhdf5 1.10.8 still fails under it within minutes on
+# structures elman does not check (docs/errors.md, "The model-file readers"), which would make
+# CI fail at random; its regression inputs run in every ctest (test_keras).
+[ "${#targets[@]}" -gt 0 ] || targets=(fuzz_csv fuzz_npy fuzz_model_json fuzz_dates fuzz_dialect fuzz_keras_zip fuzz_onnx)
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
       -DELMAN_FUZZ=ON -DELMAN_BUILD_TESTS=OFF -DELMAN_BUILD_EXAMPLES=OFF \
@@ -23,13 +26,18 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=cl
 cmake --build "$build" -j2 --target "${targets[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# HDF5's own leaks on damaged files (see the file); leaks in elman still fail.
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
 status=0
 for t in "${targets[@]}"; do
   work="$build/fuzz/corpus/$t"
   mkdir -p "$work" "$build/fuzz/artifacts"
   log="$build/fuzz/$t.log"
   echo "fuzz: $t for ${seconds}s" >&2
-  if "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+  # Model files are larger than CSV or .npy inputs: their seeds are 2-20 KB.
+  max_len=4096
+  case "$t" in fuzz_keras_* | fuzz_onnx) max_len=32768 ;; esac
+  if "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
        -print_final_stats=1 -artifact_prefix="$build/fuzz/artifacts/$t-" \
        "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
     # The last status line (executions, coverage, corpus) and the final stats.

@@ -1,0 +1,16 @@
+// The evaluation stage of run_forecast: elman's and the baselines' forecasts of the test part
+// (one-step, and multi-step from rolling origins), their metrics and plausibility; with no test
+// part, the forecast of the values after the series.
+#pragma once
+
+#include "datasets/series.hpp"
+#include "forecast/result.hpp"
+
+namespace elman::detail {
+
+// Fills r's forecasts, metrics, band, outside_band and r.model.series from s and r.model
+// (r.n_train, r.n_test, r.season, r.horizon set). Throws elman::Error when elman's forecasts
+// are not finite.
+void evaluate_forecasts(ForecastResult& r, const Series& s);
+
+}  // namespace elman::detail

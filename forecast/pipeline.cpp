@@ -1,0 +1,74 @@
+// run_forecast: the stages in order (forecast/forecast.hpp lists them), and the options'
+// checks that do not depend on the series.
+#include "forecast/forecast.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
+#include "core/error.hpp"
+#include "forecast/combination.hpp"
+#include "forecast/evaluation.hpp"
+#include "forecast/run_control.hpp"
+#include "forecast/selection.hpp"
+#include "forecast/split.hpp"
+#include "forecast/util.hpp"
+
+namespace elman {
+
+std::size_t default_threads() { return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8); }
+
+const std::vector<std::string>& forecast_methods()
+{
+    static const std::vector<std::string> m{"elman", "naive", "seasonal_naive", "drift"};
+    return m;
+}
+
+void validate_forecast_options(const ForecastOptions& o)
+{
+    if (o.units < 1) throw Error("--units must be >= 1");
+    if (o.epochs < 1) throw Error("--epochs must be >= 1");
+    if (o.batch_size < 1) throw Error("--batch-size must be >= 1");
+    if (o.ensemble < 1) throw Error("--ensemble must be >= 1");
+    if (o.seeds < 1) throw Error("--seeds must be >= 1");
+    if (o.threads < 1) throw Error("--threads must be >= 1");
+    if (o.max_steps < 1) throw Error("--max-steps must be >= 1");
+    if (!(o.lr > 0.0) || !std::isfinite(o.lr)) throw Error("--lr must be a finite number > 0");
+    if (o.lookback && *o.lookback < 1) throw Error("--lookback must be >= 1");
+    if (o.season && *o.season < 1) throw Error("--season must be >= 1");
+    if (o.lags)
+        for (std::size_t l : *o.lags)
+            if (l < 1) throw Error("--diff lags must be >= 1");
+}
+
+ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
+{
+    validate_forecast_options(o);
+    detail::check_values(series, o);
+    ForecastResult r;
+    detail::plan_sizes(r, series, o);
+    const std::vector<double> train = detail::slice(series.values, 0, r.n_train);
+    const std::size_t n_fit = detail::fitted_size(r.n_train, r.season);
+    // Positivity is checked on the whole series: one-step forecasts take logs of the test history.
+    ForecastOptions co = o;
+    const auto& y = series.values;
+    if (!o.log && !std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; })) co.log = false;
+
+    detail::RunControl run(o);
+    std::vector<detail::Group> groups = detail::screen(train, n_fit, r.season, co, run, r);
+    if (groups.empty() && run.interrupted())
+        throw ForecastInterrupted("forecast: interrupted before any model finished an epoch");
+    if (groups.empty())
+        throw Error(r.notes.empty() ? "no candidate could be trained"
+                                    : "no candidate gave a finite forecast on the validation tail (" + r.notes.back() +
+                                          "); try a smaller --lr, or rescale the series");
+    r.screened = detail::screened_candidates(groups);
+    r.model.season = r.season;
+    detail::keep_and_refit(groups, train, o, run, r);
+    r.interrupted = run.interrupted();
+    r.model.interrupted = r.interrupted;
+    detail::evaluate_forecasts(r, series);
+    return r;
+}
+
+}  // namespace elman

@@ -1,0 +1,32 @@
+// Forecasting with a saved model (`elman predict`): the series is first checked against what
+// the model was fitted on (pipeline.json's "series"), then the values after it are forecast.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "datasets/series.hpp"
+#include "forecast/model.hpp"
+
+namespace elman {
+
+// Checks that s is the kind of series `model` was fitted on; `label` names s in messages
+// ("sales.csv:units"). Throws elman::Error for another value column or another frequency.
+// Returns the warnings, one line each: a model saved without "series" (nothing can be checked),
+// a series without dates for a dated model, another value at the model's last training period,
+// values outside the plausible band of the training range (forecast/band.hpp).
+std::vector<std::string> check_series(const ForecastModel& model, const Series& s, const std::string& label);
+
+struct Prediction {
+    std::vector<std::string> periods;  // labelled on the series' calendar (future_periods)
+    std::vector<double> values;        // the forecasts, finite
+    std::vector<std::string> warnings; // the forecast leaving the plausible band
+};
+
+// The `horizon` values after s (0: the model's frequency's default_horizon), the median of the
+// members' recursive forecasts. Throws elman::Error when s is shorter than model.warmup() or
+// the forecast is not finite.
+Prediction forecast_after(ForecastModel& model, const Series& s, std::size_t horizon);
+
+}  // namespace elman

@@ -1,0 +1,30 @@
+// The selection stage of run_forecast: every feasible candidate trained with o.seeds seeds in
+// parallel and scored on the validation tail (forecast/forecast.hpp, step 2).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "forecast/member.hpp"
+#include "forecast/options.hpp"
+#include "forecast/result.hpp"
+#include "forecast/run_control.hpp"
+
+namespace elman::detail {
+
+// A candidate's models (one per seed) and the validation MAE of their median.
+struct Group {
+    std::vector<ForecastMember> members;
+    double val_mae = 0;
+};
+
+// Trains o.seeds models per candidate on train[0..n_fit), early stopping on the rest, and
+// returns the candidates whose validation score is finite, best first (r.candidates, r.notes).
+std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, std::size_t season,
+                          const ForecastOptions& o, RunControl& run, ForecastResult& r);
+
+// One entry per group for ForecastResult::screened: the candidate, its group score, the first
+// seed's epochs and seed; no model.
+std::vector<ForecastMember> screened_candidates(const std::vector<Group>& groups);
+
+}  // namespace elman::detail

@@ -1,0 +1,459 @@
+#include "io/detail/keras_layers.hpp"
+
+#include <cmath>
+#include <cctype>
+
+#include "core/error.hpp"
+#include "layers/bidirectional.hpp"
+#include "layers/dense.hpp"
+#include "layers/dropout.hpp"
+#include "layers/flatten.hpp"
+#include "layers/masking.hpp"
+#include "layers/simple_rnn.hpp"
+#include "layers/time_distributed.hpp"
+
+namespace elman::detail {
+
+namespace {
+
+// Typed access to one layer's config; errors name the file and the layer.
+struct Config {
+    const Json& c;
+    std::string where;
+
+    [[noreturn]] void fail(const std::string& what) const { throw Error(where + ": " + what); }
+    bool has(const char* key) const { return c.is_object() && c.contains(key) && !c.at(key).is_null(); }
+    // The first of `keys` present (Keras 1 names come second, e.g. units / output_dim).
+    const Json* find(std::initializer_list<const char*> keys) const
+    {
+        for (const char* k : keys)
+            if (has(k)) return &c.at(k);
+        return nullptr;
+    }
+    std::size_t positive(std::initializer_list<const char*> keys) const
+    {
+        const Json* v = find(keys);
+        const std::string name = *keys.begin();
+        if (!v) fail("config has no \"" + name + "\"");
+        if (v->is_number_unsigned() && v->get<std::uint64_t>() > 0 && v->get<std::uint64_t>() < (1u << 24))
+            return v->get<std::size_t>();
+        if (v->is_number_float() && v->get<double>() >= 1 && v->get<double>() < (1 << 24) &&
+            std::floor(v->get<double>()) == v->get<double>())
+            return static_cast<std::size_t>(v->get<double>());
+        fail("\"" + name + "\" must be a positive integer below 2^24, got " + v->dump());
+    }
+    bool flag(std::initializer_list<const char*> keys, bool fallback) const
+    {
+        const Json* v = find(keys);
+        if (!v) return fallback;
+        if (!v->is_boolean()) fail("\"" + std::string(*keys.begin()) + "\" must be true or false, got " + v->dump());
+        return v->get<bool>();
+    }
+    double number(std::initializer_list<const char*> keys, double fallback) const
+    {
+        const Json* v = find(keys);
+        if (!v) return fallback;
+        if (!v->is_number()) fail("\"" + std::string(*keys.begin()) + "\" must be a number, got " + v->dump());
+        return v->get<double>();
+    }
+    // "tanh", null (linear), or a serialized function {"class_name": "function", "config": "tanh"}.
+    Activation activation(const char* key, Activation fallback) const
+    {
+        if (!c.is_object() || !c.contains(key)) return fallback;
+        const Json& v = c.at(key);
+        if (v.is_null()) return Activation::linear;
+        std::string name;
+        if (v.is_string()) name = v.get<std::string>();
+        else if (v.is_object() && v.contains("config") && v.at("config").is_string()) name = v.at("config").get<std::string>();
+        else fail("\"" + std::string(key) + "\" is not an activation name: " + v.dump());
+        try {
+            return parse_activation(name);
+        } catch (const Error&) {
+            fail("activation '" + name + "' is not supported (elman has tanh, relu, sigmoid, linear)");
+        }
+    }
+};
+
+template <class T>
+std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
+{
+    if (c.flag({"time_major"}, false)) c.fail("time_major=True (time-first input) is not supported");
+    SimpleRNNOptions o;
+    o.units = c.positive({"units", "output_dim"});
+    o.activation = c.activation("activation", Activation::tanh);
+    o.use_bias = c.flag({"use_bias", "bias"}, true);
+    o.return_sequences = c.flag({"return_sequences"}, false);
+    o.return_state = c.flag({"return_state"}, false);
+    o.go_backwards = c.flag({"go_backwards"}, false);
+    o.stateful = c.flag({"stateful"}, false);
+    // dropout / recurrent_dropout (Keras 1: dropout_W / dropout_U) act only in training; unroll
+    // changes how Keras loops, not the numbers.
+    o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
+    o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
+    o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
+    if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
+    return std::make_shared<SimpleRNN<T>>(o);
+}
+
+// keras.layers.RNN(keras.layers.SimpleRNNCell(...)): the same layer as SimpleRNN.
+template <class T>
+std::shared_ptr<Module<T>> read_rnn(const Config& c)
+{
+    if (!c.has("cell")) c.fail("config has no \"cell\"");
+    const Json& cell = c.c.at("cell");
+    const std::string cls = cell.is_object() && cell.contains("class_name") && cell["class_name"].is_string()
+                                ? cell["class_name"].get<std::string>() : "";
+    if (cls != "SimpleRNNCell")
+        c.fail("RNN with cell " + (cls.empty() ? cell.dump() : "'" + cls + "'") +
+               " is not supported (only a single SimpleRNNCell)");
+    Json merged = cell.contains("config") && cell["config"].is_object() ? cell["config"] : Json::object();
+    for (const auto& [k, v] : c.c.items())
+        if (k != "cell" && k != "name") merged[k] = v;
+    return read_simple_rnn<T>(Config{merged, c.where});
+}
+
+template <class T>
+std::shared_ptr<Module<T>> read_dense(const Config& c)
+{
+    DenseOptions o;
+    o.units = c.positive({"units", "output_dim"});
+    o.activation = c.activation("activation", Activation::linear);
+    o.use_bias = c.flag({"use_bias", "bias"}, true);
+    return std::make_shared<Dense<T>>(o);
+}
+
+// Dropout(rate, noise_shape, seed); Keras 1 called the rate "p". Identity at inference.
+template <class T>
+std::shared_ptr<Module<T>> read_dropout(const Config& c)
+{
+    DropoutOptions o;
+    o.rate = c.number({"rate", "p"}, 0.0);
+    if (c.has("noise_shape")) {
+        const Json& ns = c.c.at("noise_shape");
+        if (!ns.is_array()) c.fail("\"noise_shape\" must be a list, got " + ns.dump());
+        for (const Json& d : ns) {
+            if (d.is_null()) o.noise_shape.push_back(0);
+            else if (d.is_number_unsigned() && d.get<std::uint64_t>() < (1u << 30)) o.noise_shape.push_back(d.get<std::size_t>());
+            else c.fail("\"noise_shape\" has a bad dimension " + d.dump());
+        }
+    }
+    if (c.has("seed")) {
+        if (!c.c.at("seed").is_number_unsigned()) c.fail("\"seed\" must be a non-negative integer, got " + c.c.at("seed").dump());
+        o.seed = c.c.at("seed").get<std::uint64_t>();
+    }
+    return std::make_shared<Dropout<T>>(o);
+}
+
+// Masking(mask_value): steps whose features all equal mask_value are padding.
+template <class T>
+std::shared_ptr<Module<T>> read_masking(const Config& c)
+{
+    return std::make_shared<Masking<T>>(MaskingOptions{c.number({"mask_value"}, 0.0)});
+}
+
+// Bidirectional(layer, merge_mode): the wrapped SimpleRNN's config (Keras serializes its forward
+// copy, named forward_<name>), merge_mode a string or null (none). A backward_layer config is
+// accepted when it is the same layer going backwards.
+template <class T>
+std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
+{
+    if (!c.has("layer") || !c.c.at("layer").is_object()) c.fail("config has no \"layer\" to wrap");
+    const Json& inner = c.c.at("layer");
+    const std::string cls = inner.contains("class_name") && inner["class_name"].is_string() ? inner["class_name"].get<std::string>() : "";
+    if (cls != "SimpleRNN" && cls != "RNN") c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN))");
+    Json cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : Json::object();
+    if (cfg.contains("name") && cfg["name"].is_string() && cfg["name"].get<std::string>().rfind("forward_", 0) == 0)
+        cfg["name"] = cfg["name"].get<std::string>().substr(8);
+    if (c.has("backward_layer")) {
+        const Json& b = c.c.at("backward_layer");
+        const Json bc = b.is_object() && b.contains("config") ? b["config"] : Json::object();
+        for (const char* k : {"units", "activation", "use_bias"})
+            if (bc.contains(k) && cfg.contains(k) && bc[k] != cfg[k])
+                c.fail("backward_layer differs from layer in \"" + std::string(k) + "\" (elman's Bidirectional runs one layer both ways)");
+    }
+    const auto layer = std::dynamic_pointer_cast<SimpleRNN<T>>(layer_from_keras<T>(cls, cfg, c.where + " wrapped layer"));
+    MergeMode merge = MergeMode::none;
+    if (c.has("merge_mode")) {
+        if (!c.c.at("merge_mode").is_string()) c.fail("\"merge_mode\" must be a string or null");
+        try {
+            merge = parse_merge_mode(c.c.at("merge_mode").get<std::string>());
+        } catch (const Error& e) {
+            c.fail(e.what());
+        }
+    }
+    return std::make_shared<Bidirectional<T>>(*layer, BidirectionalOptions{merge});
+}
+
+template <class T>
+std::shared_ptr<Module<T>> read_flatten(const Config& c)
+{
+    if (c.has("data_format") && c.c.at("data_format") == "channels_first")
+        c.fail("data_format 'channels_first' is not supported (only channels_last)");
+    return std::make_shared<Flatten<T>>();
+}
+
+template <class T>
+std::shared_ptr<Module<T>> read_time_distributed(const Config& c)
+{
+    if (!c.has("layer") || !c.c.at("layer").is_object()) c.fail("config has no \"layer\" to wrap");
+    const Json& inner = c.c.at("layer");
+    const std::string cls = inner.contains("class_name") && inner["class_name"].is_string()
+                                ? inner["class_name"].get<std::string>() : "";
+    if (cls != "Dense" && cls != "Dropout")
+        c.fail("TimeDistributed(" + cls + ") is not supported (only TimeDistributed(Dense) and TimeDistributed(Dropout))");
+    const Json empty = Json::object();
+    const Json& cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : empty;
+    auto layer = layer_from_keras<T>(cls, cfg, c.where + " wrapped layer");
+    return std::make_shared<TimeDistributed<T>>(layer);
+}
+
+template <class T>
+const char* dtype_name()
+{
+    return std::is_same_v<T, float> ? "float32" : "float64";
+}
+
+// Keras 3's serialized initializer, e.g. {"module": "keras.initializers", "class_name":
+// "GlorotUniform", "config": {"seed": null}, "registered_name": null}.
+Json initializer(const std::string& name)
+{
+    Json cfg = Json::object();
+    std::string cls;
+    if (name == "glorot_uniform") cls = "GlorotUniform", cfg["seed"] = nullptr;
+    else if (name == "orthogonal") cls = "Orthogonal", cfg["gain"] = 1.0, cfg["seed"] = nullptr;
+    else if (name == "zeros") cls = "Zeros";
+    else if (name == "ones") cls = "Ones";
+    else if (name == "random_uniform") cls = "RandomUniform", cfg["minval"] = -0.05, cfg["maxval"] = 0.05, cfg["seed"] = nullptr;
+    else cls = "RandomNormal", cfg["mean"] = 0.0, cfg["stddev"] = 0.05, cfg["seed"] = nullptr;
+    return Json{{"module", "keras.initializers"}, {"class_name", cls}, {"config", cfg}, {"registered_name", nullptr}};
+}
+
+template <class T>
+Json base_config(const Module<T>& layer)
+{
+    return Json{{"name", layer.name()}, {"trainable", true}, {"dtype", dtype_name<T>()}};
+}
+
+// SimpleRNN.get_config() of keras/src/layers/rnn/simple_rnn.py, after RNN.get_config()'s keys.
+Json simple_rnn_config(Json c, const SimpleRNNOptions& o)
+{
+    c["return_sequences"] = o.return_sequences;
+    c["return_state"] = o.return_state;
+    c["go_backwards"] = o.go_backwards;
+    c["stateful"] = o.stateful;
+    c["unroll"] = false;
+    c["zero_output_for_mask"] = o.zero_output_for_mask;
+    c["units"] = o.units;
+    c["activation"] = to_string(o.activation);
+    c["use_bias"] = o.use_bias;
+    c["kernel_initializer"] = initializer(o.kernel_initializer);
+    c["recurrent_initializer"] = initializer(o.recurrent_initializer);
+    c["bias_initializer"] = initializer(o.bias_initializer);
+    for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+                          "kernel_constraint", "recurrent_constraint", "bias_constraint"})
+        c[k] = nullptr;
+    c["dropout"] = o.dropout;
+    c["recurrent_dropout"] = o.recurrent_dropout;
+    c["seed"] = o.seed ? Json(o.seed) : Json(nullptr);
+    return c;
+}
+
+// Dense.get_config() of keras/src/layers/core/dense.py.
+Json dense_config(Json c, const DenseOptions& o)
+{
+    c["units"] = o.units;
+    c["activation"] = to_string(o.activation);
+    c["use_bias"] = o.use_bias;
+    c["kernel_initializer"] = initializer("glorot_uniform");
+    c["bias_initializer"] = initializer("zeros");
+    for (const char* k : {"kernel_regularizer", "bias_regularizer", "kernel_constraint", "bias_constraint"}) c[k] = nullptr;
+    return c;
+}
+
+constexpr std::size_t k_max = std::size_t(-1);
+std::size_t mul_sat(std::size_t a, std::size_t b) { return b != 0 && a > k_max / b ? k_max : a * b; }
+std::size_t add_sat(std::size_t a, std::size_t b) { return a > k_max - b ? k_max : a + b; }
+
+// units·(features + [units if recurrent] + [1 if bias]) for a layer on inputs `in`.
+template <class T>
+std::size_t layer_weights(const Module<T>& layer, const Shape& in)
+{
+    const std::size_t features = in.empty() ? 0 : in.back();
+    if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
+        const std::size_t u = rnn->options().units;
+        return mul_sat(u, add_sat(features, add_sat(u, rnn->options().use_bias ? 1 : 0)));
+    }
+    if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer))
+        return mul_sat(dense->options().units, add_sat(features, dense->options().use_bias ? 1 : 0));
+    if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer))
+        return in.empty() ? 0 : layer_weights(*td->layer(), Shape(in.begin() + 1, in.end()));
+    if (const auto* bi = dynamic_cast<const Bidirectional<T>*>(&layer))
+        return mul_sat(2, layer_weights(*bi->forward_layer(), in));
+    return 0;
+}
+
+}  // namespace
+
+template <class T>
+std::size_t weights_needed(const Sequential<T>& model, const Shape& input_shape)
+{
+    std::size_t total = 0;
+    Shape in = input_shape;
+    for (const auto& layer : model.layers()) {
+        total = add_sat(total, layer_weights(*layer, in));
+        try {
+            in = layer->output_shape(in);
+        } catch (const Error&) {
+            break;
+        }
+    }
+    return total;
+}
+
+std::string supported_keras_layers()
+{
+    return "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Bidirectional(SimpleRNN), Dense, Dropout, Masking, Flatten, "
+           "TimeDistributed(Dense)";
+}
+
+template <class T>
+std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const Json& config, const std::string& where)
+{
+    if (!config.is_object()) throw Error(where + ": the layer's config is not a JSON object: " + config.dump());
+    const Config c{config, where};
+    std::shared_ptr<Module<T>> layer;
+    try {
+        if (class_name == "SimpleRNN") layer = read_simple_rnn<T>(c);
+        else if (class_name == "RNN") layer = read_rnn<T>(c);
+        else if (class_name == "Dense") layer = read_dense<T>(c);
+        else if (class_name == "Dropout") layer = read_dropout<T>(c);
+        else if (class_name == "Masking") layer = read_masking<T>(c);
+        else if (class_name == "Bidirectional") layer = read_bidirectional<T>(c);
+        else if (class_name == "Flatten") layer = read_flatten<T>(c);
+        else if (class_name == "TimeDistributed") layer = read_time_distributed<T>(c);
+        else
+            throw Error(where + ": unsupported layer class '" + class_name + "' (elman reads " + supported_keras_layers() + ")");
+    } catch (const Error& e) {
+        if (std::string(e.what()).rfind(where, 0) == 0) throw;
+        throw Error(where + ": " + e.what());
+    }
+    if (c.has("name") && config.at("name").is_string()) layer->set_name(config.at("name").get<std::string>());
+    return layer;
+}
+
+template <class T>
+Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_t batch)
+{
+    Json cfg = base_config(layer);
+    std::string cls = layer.type();
+    if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
+        cfg = simple_rnn_config(std::move(cfg), rnn->options());
+    } else if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
+        cfg = dense_config(std::move(cfg), dense->options());
+    } else if (const auto* drop = dynamic_cast<const Dropout<T>*>(&layer)) {
+        // Dropout.get_config() of keras/src/layers/regularization/dropout.py
+        const DropoutOptions& o = drop->options();
+        cfg["rate"] = o.rate;
+        cfg["seed"] = o.seed ? Json(o.seed) : Json(nullptr);
+        if (o.noise_shape.empty()) {
+            cfg["noise_shape"] = nullptr;
+        } else {
+            Json ns = Json::array();
+            for (std::size_t d : o.noise_shape) ns.push_back(d == 0 ? Json(nullptr) : Json(d));
+            cfg["noise_shape"] = ns;
+        }
+    } else if (dynamic_cast<const Flatten<T>*>(&layer)) {
+        cfg["data_format"] = "channels_last";
+    } else if (const auto* m = dynamic_cast<const Masking<T>*>(&layer)) {
+        cfg["mask_value"] = m->options().mask_value;
+    } else if (const auto* bi = dynamic_cast<const Bidirectional<T>*>(&layer)) {
+        // Bidirectional.get_config(): the forward copy of the wrapped layer, and merge_mode.
+        cfg["layer"] = layer_to_keras(*bi->forward_layer(), input_shape, batch);
+        const MergeMode mm = bi->options().merge_mode;
+        cfg["merge_mode"] = mm == MergeMode::none ? Json(nullptr) : Json(to_string(mm));
+    } else if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
+        cfg["layer"] = layer_to_keras(*td->layer(), Shape(input_shape.begin() + (input_shape.empty() ? 0 : 1), input_shape.end()), 0);
+    } else {
+        throw Error("layer '" + layer.name() + "' of type " + layer.type() + " has no Keras equivalent elman can write (" +
+                    supported_keras_layers() + ")");
+    }
+    return Json{{"module", "keras.layers"},
+                {"class_name", cls},
+                {"config", std::move(cfg)},
+                {"registered_name", nullptr},
+                {"build_config", Json{{"input_shape", keras_shape(batch, input_shape)}}}};
+}
+
+template <class T>
+std::vector<std::string> keras_variable_groups(const Module<T>& layer)
+{
+    if (dynamic_cast<const SimpleRNN<T>*>(&layer)) return {"cell"};
+    if (dynamic_cast<const Dense<T>*>(&layer)) return {""};
+    if (dynamic_cast<const Bidirectional<T>*>(&layer)) return {"forward_layer/cell", "backward_layer/cell"};
+    if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
+        std::vector<std::string> out;
+        for (const std::string& g : keras_variable_groups(*td->layer())) out.push_back(g.empty() ? "layer" : "layer/" + g);
+        return out;
+    }
+    return {};
+}
+
+std::string to_snake_case(const std::string& class_name)
+{
+    // keras/src/utils/naming.py, the three substitutions in turn, each scanning left to right
+    // for non-overlapping matches as Python's re.sub does (written out: <regex> trips GCC 12's
+    // -Wmaybe-uninitialized under the sanitizers):
+    //   re.sub(r"\W+", "", name)
+    //   re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    //   re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    std::string s;
+    for (char c : class_name)
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') s += c;
+    std::string r;
+    for (std::size_t i = 0; i < s.size();) {
+        if (i + 2 < s.size() && upper(s[i + 1]) && lower(s[i + 2])) {
+            r += s[i];
+            r += '_';
+            std::size_t j = i + 1;
+            r += s[j++];
+            while (j < s.size() && lower(s[j])) r += s[j++];
+            i = j;
+        } else {
+            r += s[i++];
+        }
+    }
+    std::string out;
+    for (std::size_t i = 0; i < r.size();) {
+        if (i + 1 < r.size() && lower(r[i]) && upper(r[i + 1])) {
+            out += r[i];
+            out += '_';
+            out += r[i + 1];
+            i += 2;
+        } else {
+            out += r[i++];
+        }
+    }
+    for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+Json keras_shape(std::size_t batch, const Shape& shape)
+{
+    Json a = Json::array();
+    a.push_back(batch == 0 ? Json(nullptr) : Json(batch));
+    for (std::size_t d : shape) a.push_back(d == 0 ? Json(nullptr) : Json(d));
+    return a;
+}
+
+#define ELMAN_INSTANTIATE_KERAS_LAYERS(T)                                                                       \
+    template std::shared_ptr<Module<T>> layer_from_keras<T>(const std::string&, const Json&, const std::string&); \
+    template Json layer_to_keras<T>(const Module<T>&, const Shape&, std::size_t);                                  \
+    template std::vector<std::string> keras_variable_groups<T>(const Module<T>&);                                           \
+    template std::size_t weights_needed<T>(const Sequential<T>&, const Shape&);
+
+ELMAN_INSTANTIATE_KERAS_LAYERS(float)
+ELMAN_INSTANTIATE_KERAS_LAYERS(double)
+
+}  // namespace elman::detail

@@ -1,0 +1,106 @@
+// `elman predict --model PATH --input X.npy --output Y.npy`, `elman convert IN OUT` and `elman
+// summary --model PATH` on Keras, checkpoint and ONNX files, and their one-line errors.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_run.hpp"
+#include "io/keras.hpp"
+#include "io/npy.hpp"
+#include "temp_dir.hpp"
+
+using namespace elman;
+using elman::test::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string k_dir = std::string(ELMAN_SOURCE_DIR) + "/tests/fixtures/keras/";
+
+void require_close(const Tensor<float>& a, const Tensor<float>& b)
+{
+    REQUIRE(Shape(a.shape().begin(), a.shape().end()) == Shape(b.shape().begin(), b.shape().end()));
+    for (std::size_t i = 0; i < a.size(); ++i) REQUIRE(std::abs(a.data()[i] - b.data()[i]) <= 1e-5f * std::abs(b.data()[i]) + 1e-6f);
+}
+
+}  // namespace
+
+TEST_CASE("cli: predict --input runs .keras, .h5, checkpoint and .onnx models and gives Keras' numbers", "[cli]")
+{
+    elman::test::TempDir tmp("elman-cli-models");
+    for (const std::string c : {"k3_stacked.keras", "k2_tfkeras.h5", "k1_model.h5", "k3_functional.keras"}) {
+        INFO(c);
+        const std::string cas = c.substr(0, c.find('.'));
+        const std::string y = (tmp.path / (cas + ".y.npy")).string();
+        const auto r = run_cli({"predict", "--model", k_dir + c, "--input", k_dir + cas + ".x.npy", "--output", y}, tmp.path);
+        INFO(r.err);
+        REQUIRE(r.status == 0);
+        REQUIRE_THAT(r.out, Catch::Contains(y + ": ["));
+        require_close(load_npy<float>(y), load_npy<float>(k_dir + cas + ".y.npy"));
+        // The same model through a checkpoint and through ONNX.
+        for (const std::string to : {"ckpt", "m.onnx", "m.keras"}) {
+            const std::string conv = (tmp.path / (cas + "_" + to)).string();
+            REQUIRE(run_cli({"convert", k_dir + c, conv}, tmp.path).status == 0);
+            const std::string y2 = (tmp.path / (cas + "_" + to + ".y.npy")).string();
+            REQUIRE(run_cli({"predict", "-m", conv, "--input", k_dir + cas + ".x.npy", "--output", y2}, tmp.path).status == 0);
+            require_close(load_npy<float>(y2), load_npy<float>(k_dir + cas + ".y.npy"));
+        }
+    }
+}
+
+TEST_CASE("cli: predict --input keeps float64 input in float64", "[cli]")
+{
+    elman::test::TempDir tmp("elman-cli-models");
+    const std::string x = (tmp.path / "x64.npy").string(), y = (tmp.path / "y64.npy").string();
+    save_npy(x, load_npy<double>(k_dir + "k3_stacked.x.npy"));
+    const auto r = run_cli({"predict", "--model", k_dir + "k3_stacked.keras", "--input", x, "--output", y}, tmp.path);
+    REQUIRE(r.status == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("float64"));
+    REQUIRE(npy_descr_of(y) == "<f8");
+    const Tensor<double> got = load_npy<double>(y);
+    const Tensor<float> want = load_npy<float>(k_dir + "k3_stacked.y.npy");
+    for (std::size_t i = 0; i < got.size(); ++i) REQUIRE(std::abs(got.data()[i] - want.data()[i]) <= 1e-5 * std::abs(want.data()[i]) + 1e-6);
+}
+
+TEST_CASE("cli: summary --model prints the Keras table with each layer's formula", "[cli]")
+{
+    elman::test::TempDir tmp("elman-cli-models");
+    const auto r = run_cli({"summary", "--model", k_dir + "k2_list_config.h5"}, tmp.path);
+    REQUIRE(r.status == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("k2_list_config.h5 (.h5)"));
+    REQUIRE_THAT(r.out, Catch::Contains("simple_rnn_1 (SimpleRNN)"));
+    REQUIRE_THAT(r.out, Catch::Contains("18 = 3·(2 + 3 + 1)"));
+    REQUIRE_THAT(r.out, Catch::Contains("dense_1 (Dense)"));
+    REQUIRE_THAT(r.out, Catch::Contains("8 = 3·2 + 2"));
+    const auto o = run_cli({"summary", "-m", std::string(ELMAN_SOURCE_DIR) + "/tests/fixtures/onnx/torch_rnn_linear.onnx"}, tmp.path);
+    REQUIRE(o.status == 0);
+    REQUIRE_THAT(o.out, Catch::Contains("45 = 5·(3 + 5 + 1)"));
+}
+
+TEST_CASE("cli: model-file errors are one line naming the file and the reason, and write nothing", "[cli][errors]")
+{
+    elman::test::TempDir tmp("elman-cli-models");
+    const std::string y = (tmp.path / "y.npy").string();
+    const auto check = [&](const std::vector<std::string>& args, const std::string& message) {
+        const auto r = run_cli(args, tmp.path);
+        INFO(r.err);
+        REQUIRE(r.status != 0);
+        REQUIRE(r.err.rfind("elman: error: ", 0) == 0);
+        REQUIRE(r.err.find('\n') == r.err.size() - 1);
+        REQUIRE_THAT(r.err, Catch::Contains(message));
+        REQUIRE_FALSE(fs::exists(y));
+    };
+    check({"predict", "--model", k_dir + "err_lstm.keras", "--input", k_dir + "k3_stacked.x.npy", "--output", y},
+          "layer 'lstm' (LSTM): unsupported layer class 'LSTM'");
+    check({"predict", "--model", k_dir + "k3_stacked.keras", "--input", k_dir + "k1_model.x.npy", "--output", y},
+          "shape [2,4,2] does not fit the model, which takes [N,6,3]");
+    check({"predict", "--model", k_dir + "k3_stacked.keras", "--input", k_dir + "k3_stacked.keras", "--output", y},
+          "k3_stacked.keras: is not a .npy file");
+    check({"predict", "--model", k_dir + "err_not_a_model.keras", "--input", k_dir + "k3_stacked.x.npy", "--output", y},
+          "neither a .keras archive (zip) nor an HDF5");
+    check({"predict", "--model", k_dir + "k3_stacked.keras", "--input", k_dir + "k3_stacked.x.npy"}, "predict --input needs --output");
+    check({"convert", k_dir + "k1_model.h5", (tmp.path / "out.h5").string()}, "does not write them");
+    check({"convert", k_dir + "k1_model.h5", (tmp.path / "out.txt").string()}, "unknown model file extension '.txt'");
+    check({"summary"}, "give --model PATH, or --units N");
+}

@@ -1,0 +1,182 @@
+#include "tools/forecast_command.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "core/error.hpp"
+#include "forecast/forecast.hpp"
+#include "tools/forecast_report.hpp"
+#include "tools/output_dir.hpp"
+
+namespace fs = std::filesystem;
+
+namespace elman::cli {
+
+namespace {
+
+// Set by the SIGINT handler; a lock-free atomic store is async-signal-safe.
+std::atomic<bool> g_sigint{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_sigint(int) { g_sigint.store(true, std::memory_order_relaxed); }
+
+// One-shot: the first SIGINT sets the flag and restores the default action for the next one.
+// An ignored SIGINT (a background job of a shell) stays ignored.
+void catch_sigint_once()
+{
+    struct sigaction old {};
+    if (sigaction(SIGINT, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) return;
+    struct sigaction sa {};
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND | SA_RESTART;
+    if (sigaction(SIGINT, &sa, nullptr) != 0) throw Error("cannot install the SIGINT handler");
+}
+
+// Exit status of a program ended by SIGINT, as the shells report it (128 + 2).
+constexpr int exit_interrupted = 130;
+
+// Lags "1,12" -> {1, 12}; "none" -> {}; "auto" -> nullopt (chosen by validation).
+std::optional<std::vector<std::size_t>> parse_lags(const std::string& text)
+{
+    if (text == "auto") return std::nullopt;
+    std::vector<std::size_t> lags;
+    if (text == "none") return lags;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        std::size_t used = 0;
+        long long v = -1;
+        try {
+            v = std::stoll(item, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used != item.size() || item.empty() || v < 1)
+            throw Error("--diff: expected auto, none or lags >= 1 like 1,12, got '" + text + "'");
+        lags.push_back(static_cast<std::size_t>(v));
+    }
+    return lags;
+}
+
+// The options that depend on whether they were given at all.
+void finish_options(ForecastArgs& a)
+{
+    ForecastOptions& o = a.o;
+    if (a.test_option->count()) o.test = a.test;
+    if (a.lookback_option->count()) {
+        if (a.lookback < 1) throw Error("--lookback must be >= 1");
+        o.lookback = a.lookback;
+    }
+    if (a.season_option->count()) {
+        if (a.season < 1) throw Error("--season must be >= 1");
+        o.season = a.season;
+    }
+    if (a.log_mode >= 0) o.log = a.log_mode == 1;
+    o.lags = parse_lags(a.diff);
+    o.refit = !a.no_refit;
+    validate_forecast_options(o);
+}
+
+// The line on stderr after SIGINT cut the run short (the results were written).
+void report_interrupted(const ForecastResult& r, const ForecastArgs& a)
+{
+    std::string done = std::to_string(r.screened.size()) + " of " + std::to_string(r.candidates) + " candidates";
+    if (r.refits_planned)
+        done += " and " + std::to_string(r.refits) + " of " + std::to_string(r.refits_planned) + " refits";
+    std::fprintf(stderr,
+                 "elman forecast: interrupted (SIGINT) after %s; saved the best model so far (%zu models) to %s, its "
+                 "forecasts and metrics (marked interrupted) to %s\n",
+                 done.c_str(), r.model.members.size(), (fs::path(a.out) / "model").string().c_str(), a.out.c_str());
+}
+
+void print_summary(const ForecastResult& r, const Series& s, const std::string& label, const ForecastArgs& a)
+{
+    std::printf("%s: %zu training values, %zu test values; %s\n", label.c_str(), r.n_train, r.n_test,
+                calendar_line(s, r.season, r.season_source).c_str());
+    std::printf("elman: median of %zu SimpleRNN(%zu) -> Dense(1) models: %s\n\n", r.model.members.size(), a.o.units,
+                r.model.describe().c_str());
+    print_table(r);
+    for (const auto& w : band_warnings(r)) std::printf("(!) %s\n", w.c_str());
+    std::printf("\nwrote %s/{metrics.json, forecast.csv, forecast.svg, loss.svg, model/}\n", a.out.c_str());
+}
+
+}  // namespace
+
+CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
+{
+    CLI::App* fc =
+        app.add_subcommand("forecast", "train on all but the last --test values, forecast them, compare baselines");
+    a.command = fc;
+    add_input_options(fc, a.in);
+    a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons; 0: fit on all)");
+    a.lookback_option = fc->add_option("--lookback", a.lookback, "input window length (default: chosen)");
+    fc->add_option("--horizon", a.o.horizon,
+                   "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)");
+    fc->add_option("--units", a.o.units, "SimpleRNN units")->capture_default_str();
+    fc->add_option("--epochs", a.o.epochs, "maximum epochs (early stopping picks the count)")->capture_default_str();
+    fc->add_option("--max-steps", a.o.max_steps, "optimizer steps per model at most (fewer epochs on long series)")
+        ->capture_default_str();
+    fc->add_option("--patience", a.o.patience, "early-stopping patience in epochs")->capture_default_str();
+    fc->add_option("--batch-size", a.o.batch_size, "batch size")->capture_default_str();
+    fc->add_option("--lr", a.o.lr, "Adam learning rate")->capture_default_str();
+    fc->add_option("--ensemble", a.o.ensemble, "best candidates kept and combined (median)")->capture_default_str();
+    fc->add_option("--seeds", a.o.seeds, "models (seeds) per candidate")->capture_default_str();
+    fc->add_option("--threads", a.o.threads, "training threads (results do not depend on it)")->capture_default_str();
+    fc->add_option("--seed", a.o.seed, "random seed (weights, shuffling)")->capture_default_str();
+    a.season_option = fc->add_option("--season", a.season, "season length m (default: from the periods)");
+    auto* o_log = fc->add_flag_callback("--log", [&a] { a.log_mode = 1; }, "always model log(y) (values must be > 0)");
+    auto* o_nolog = fc->add_flag_callback("--no-log", [&a] { a.log_mode = 0; }, "never take logs");
+    o_log->excludes(o_nolog);
+    fc->add_option("--diff", a.diff, "differencing lags: auto, none, or e.g. 1,12")->capture_default_str();
+    fc->add_flag("--no-refit", a.no_refit,
+                 "only the early-stopped models, without their refits on the whole training part");
+    fc->add_option("-o,--out", a.out, "output directory")->capture_default_str();
+    fc->add_flag("-q,--quiet", a.quiet, "no progress and no table");
+    return fc;
+}
+
+int run_forecast_command(ForecastArgs& a)
+{
+    finish_options(a);
+    ForecastOptions& o = a.o;
+    catch_sigint_once();
+    o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
+    const Series s = load_input(a.in);
+    const std::string label = series_label(a.in, s);
+    const Source season_source = o.season ? Source::given : s.time.season_source;
+    print_notes(label, s, o.season.value_or(s.season), season_source);
+    if (!a.quiet && isatty(fileno(stderr)))
+        o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
+    ForecastResult r;
+    try {
+        r = run_forecast(s, o);
+    } catch (const ForecastInterrupted&) {
+        std::fprintf(stderr, "elman forecast: interrupted (SIGINT) before any model finished an epoch; nothing written\n");
+        return exit_interrupted;
+    }
+    for (const auto& n : r.notes) std::fprintf(stderr, "elman: note: %s\n", n.c_str());
+    for (const auto& w : band_warnings(r)) std::fprintf(stderr, "elman: warning: %s\n", w.c_str());
+    write_atomically(a.out, [&](const fs::path& dir) { write_outputs(dir, s, label, r); });
+    if (r.interrupted) {
+        report_interrupted(r, a);
+        return exit_interrupted;
+    }
+    if (g_sigint) {
+        std::fprintf(stderr, "elman forecast: interrupted (SIGINT) after training had finished; wrote the complete "
+                             "results to %s\n",
+                     a.out.c_str());
+        return exit_interrupted;
+    }
+    if (!a.quiet) print_summary(r, s, label, a);
+    return 0;
+}
+
+}  // namespace elman::cli
