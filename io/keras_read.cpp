@@ -12,7 +12,11 @@
 #include "io/detail/zip.hpp"
 #include "io/files.hpp"
 #include "io/keras.hpp"
+#include <xtensor/xbuilder.hpp>
+#include <xtensor/xview.hpp>
+
 #include "layers/dense.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -169,6 +173,54 @@ void build_checked(Sequential<T>& model, const Shape& shape, std::size_t file_by
     }
 }
 
+// Dataset `name` of the file, checked to be finite.
+template <class T>
+Tensor<T> read_finite(const Hdf5Reader& r, const std::string& name, const std::string& whom)
+{
+    if (!r.has_dataset(name)) throw Error(r.shown() + ": " + whom + ": missing weight: no dataset " + name);
+    Tensor<T> t = r.read<T>(name);
+    for (std::size_t k = 0; k < t.size(); ++k)
+        if (!std::isfinite(t.data()[k]))
+            throw Error(r.shown() + ": " + whom + ": weight " + name + " holds a non-finite value at flat index " + std::to_string(k));
+    return t;
+}
+
+// Older LSTM layouts, as Keras 2's preprocess_weights_for_loading converts them: Keras 1 kept
+// 12 arrays, W, U and b of each gate in the order i, c, f, o (kernel = [W_i | W_f | W_c | W_o]);
+// CuDNNLSTM one bias [8U], the input product's then the recurrent product's, which add up.
+// Returns the LSTM's [kernel, recurrent_kernel, bias], or nothing when `ds` is neither.
+template <class T>
+std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, const Module<T>& layer,
+                                                          const std::vector<std::string>& ds)
+{
+    const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer);
+    if (!lstm) return std::nullopt;
+    const std::size_t u = lstm->options().units;
+    if (ds.size() == 12) {
+        std::vector<Tensor<T>> w;
+        for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
+        std::vector<Tensor<T>> out;
+        for (std::size_t part = 0; part < 3; ++part) {  // W, U, b
+            std::vector<Tensor<T>> gates;
+            for (std::size_t g : {0u, 2u, 1u, 3u}) gates.push_back(w[3 * g + part]);  // i, f, c, o
+            for (const Tensor<T>& t : gates)
+                if (t.shape().back() != u)
+                    throw Error(r.shown() + ": " + who(layer) + ": Keras 1 per-gate weight has shape " + shape_str(t.shape()) +
+                                ", expected its last axis to be units " + std::to_string(u));
+            out.push_back(xt::concatenate(xt::xtuple(gates[0], gates[1], gates[2], gates[3]), gates[0].dimension() - 1));
+        }
+        return out;
+    }
+    if (ds.size() == 3 && r.has_dataset(ds[2]) && r.dataset_shape(ds[2]) == Shape{8 * u}) {
+        std::vector<Tensor<T>> w;
+        for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
+        Tensor<T> bias = xt::view(w[2], xt::range(0, 4 * u)) + xt::view(w[2], xt::range(4 * u, 8 * u));
+        w[2] = std::move(bias);
+        return w;
+    }
+    return std::nullopt;
+}
+
 // Reads and checks every weight, then assigns them all (the model is unchanged on an error).
 template <class T>
 void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector<LayerWeights>& lw)
@@ -178,6 +230,17 @@ void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector
         const auto& layer = *model.layers()[i];
         const auto params = model.layers()[i]->parameters();
         const auto& ds = lw[i].datasets;
+        if (auto converted = legacy_lstm_weights(r, layer, ds)) {
+            for (std::size_t j = 0; j < params.size() && j < converted->size(); ++j) {
+                const Shape want(params[j]->value.shape().begin(), params[j]->value.shape().end());
+                const Shape got((*converted)[j].shape().begin(), (*converted)[j].shape().end());
+                if (got != want)
+                    throw Error(r.shown() + ": " + who(layer) + ": weight '" + params[j]->name.substr(params[j]->name.rfind('/') + 1) +
+                                "' (from " + lw[i].origin + ") has shape " + shape_str(got) + ", expected " + shape_str(want));
+                loaded.emplace_back(params[j], std::move((*converted)[j]));
+            }
+            if (converted->size() == params.size()) continue;
+        }
         if (ds.size() != params.size()) {
             std::string names;
             for (const Parameter<T>* p : params) names += (names.empty() ? "" : ", ") + p->name.substr(p->name.rfind('/') + 1);
@@ -232,7 +295,12 @@ Sequential<T> load_archive(const std::string& bytes, const std::string& path)
     const detail::ZipReader zip(bytes, path);
     if (!zip.has("config.json")) throw Error(path + ": a zip archive without config.json: not a .keras model file");
     const Json config = parse_json(zip.read("config.json", 64u << 20), path + ": config.json");
-    const KerasModelSpec spec = detail::parse_keras_model(config, path);
+    KerasModelSpec spec = detail::parse_keras_model(config, path);
+    if (zip.has("metadata.json")) {
+        const Json meta = parse_json(zip.read("metadata.json", 1u << 20), path + ": metadata.json");
+        if (meta.is_object() && meta.contains("keras_version") && meta["keras_version"].is_string())
+            spec.keras_version = meta["keras_version"].get<std::string>();
+    }
     if (!zip.has("model.weights.h5")) {
         if (zip.has("model.weights.npz")) throw Error(path + ": weights in .npz format (model.weights.npz) are not supported; save with the default h5 format");
         throw Error(path + ": the archive holds no model.weights.h5");
@@ -253,7 +321,11 @@ Sequential<T> load_h5(const std::string& bytes, const std::string& path)
     }
     const auto text = r.strings("", "model_config");
     if (text.size() != 1) throw Error(path + ": the model_config attribute is not one string");
-    const KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
+    KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
+    if (r.has_attribute("", "keras_version")) {
+        const auto v = r.strings("", "keras_version");
+        if (!v.empty()) spec.keras_version = v[0];
+    }
     if (!r.has_group("model_weights")) throw Error(path + ": no model_weights group: the file holds no weights");
     return load_with<T>(spec, r, bytes.size(), path, "model_weights", false);
 }

@@ -15,6 +15,7 @@
 #include "io/detail/zip.hpp"
 #include "io/files.hpp"
 #include "io/keras.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
@@ -37,9 +38,10 @@ template <class T>
 std::size_t batch_size(const Sequential<T>& model, const KerasSaveOptions& o, const std::string& path)
 {
     for (const auto& l : model.layers())
-        if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(l.get()); rnn && rnn->options().stateful) {
+        if (const auto* rnn = dynamic_cast<const RecurrentLayer<T>*>(l.get()); rnn && rnn->stateful()) {
             if (o.batch_size) return o.batch_size;
-            if (rnn->has_state()) return rnn->states().shape()[0];
+            if (const auto* s = dynamic_cast<const SimpleRNN<T>*>(rnn); s && s->has_state()) return s->states().shape()[0];
+            if (const auto* s = dynamic_cast<const LSTM<T>*>(rnn); s && s->has_state()) return s->state_h().shape()[0];
             throw Error(path + ": layer '" + rnn->name() + "' is stateful: Keras needs a fixed batch size; give KerasSaveOptions::batch_size");
         }
     return o.batch_size;
@@ -58,6 +60,11 @@ Json model_config(const Sequential<T>& model, std::size_t batch)
     Shape in = model.input_shape();
     for (const auto& l : model.layers()) {
         layers.push_back(detail::layer_to_keras(*l, in, batch));
+        // Keras 3 has no Keras 2 hard_sigmoid (its own is relu6(x + 3)/6): such a file would load
+        // and compute something else
+        if (layers.back().dump().find("\"hard_sigmoid_keras2\"") != std::string::npos)
+            throw Error("layer '" + l->name() + "' uses Keras 2's hard_sigmoid (clip(0.2x + 0.5, 0, 1)), which Keras 3 does not "
+                        "have: a .keras file cannot hold it (export to ONNX, or save a checkpoint)");
         in = l->output_shape(in);
     }
     return Json{{"module", "keras"},

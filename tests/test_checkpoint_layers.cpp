@@ -107,9 +107,9 @@ TEST_CASE("checkpoint: a Bidirectional around another layer type is an error nam
     save_checkpoint(ckpt.string(), model);
     auto json = nlohmann::ordered_json::parse(elman::test::read_file(ckpt / "model.json"));
     // The wrapped layer is stored as Keras serializes it (io/detail/keras_layers).
-    json["layers"][0]["config"]["layer"]["class_name"] = "LSTM";
+    json["layers"][0]["config"]["layer"]["class_name"] = "Conv1D";
     std::ofstream(ckpt / "model.json", std::ios::trunc) << json.dump(2);
     REQUIRE_THROWS_WITH(load_model<float>(ckpt.string()),
-                        Catch::Contains("model.json layer 0: Bidirectional(LSTM) is not supported "
-                                        "(only Bidirectional(SimpleRNN))"));
+                        Catch::Contains("model.json layer 0: Bidirectional(Conv1D) is not supported "
+                                        "(only Bidirectional(SimpleRNN) and Bidirectional(LSTM))"));
 }

@@ -8,6 +8,7 @@
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
+#include "layers/lstm.hpp"
 #include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
@@ -69,7 +70,7 @@ struct Config {
         try {
             return parse_activation(name);
         } catch (const Error&) {
-            fail("activation '" + name + "' is not supported (elman has tanh, relu, sigmoid, linear)");
+            fail("activation '" + name + "' is not supported (elman has tanh, relu, sigmoid, linear, hard_sigmoid, softmax)");
         }
     }
 };
@@ -95,7 +96,48 @@ std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
     return std::make_shared<SimpleRNN<T>>(o);
 }
 
-// keras.layers.RNN(keras.layers.SimpleRNNCell(...)): the same layer as SimpleRNN.
+// LSTM of Keras 2 and 3 (recurrent_activation, unit_forget_bias, implementation: how Keras
+// loops, not the numbers) and of Keras 1 (output_dim, inner_activation, dropout_W/_U,
+// forget_bias_init: only the initialisation).
+template <class T>
+std::shared_ptr<Module<T>> read_lstm(const Config& c)
+{
+    if (c.flag({"time_major"}, false)) c.fail("time_major=True (time-first input) is not supported");
+    LSTMOptions o;
+    o.units = c.positive({"units", "output_dim"});
+    o.activation = c.activation("activation", Activation::tanh);
+    o.recurrent_activation = c.activation(c.has("recurrent_activation") ? "recurrent_activation" : "inner_activation",
+                                          Activation::sigmoid);
+    o.use_bias = c.flag({"use_bias", "bias"}, true);
+    o.unit_forget_bias = c.flag({"unit_forget_bias"}, true);
+    o.return_sequences = c.flag({"return_sequences"}, false);
+    o.return_state = c.flag({"return_state"}, false);
+    o.go_backwards = c.flag({"go_backwards"}, false);
+    o.stateful = c.flag({"stateful"}, false);
+    o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
+    o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
+    o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
+    if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
+    return std::make_shared<LSTM<T>>(o);
+}
+
+// CuDNNLSTM of Keras 2 / tf.keras 1.x: an LSTM with tanh and sigmoid fixed; its bias [8U] (input
+// and recurrent biases) is summed into the LSTM's [4U] when the weights are read.
+template <class T>
+std::shared_ptr<Module<T>> read_cudnn_lstm(const Config& c)
+{
+    LSTMOptions o;
+    o.units = c.positive({"units"});
+    o.unit_forget_bias = c.flag({"unit_forget_bias"}, true);
+    o.return_sequences = c.flag({"return_sequences"}, false);
+    o.return_state = c.flag({"return_state"}, false);
+    o.go_backwards = c.flag({"go_backwards"}, false);
+    o.stateful = c.flag({"stateful"}, false);
+    return std::make_shared<LSTM<T>>(o);
+}
+
+// keras.layers.RNN(keras.layers.SimpleRNNCell(...)): the same layer as SimpleRNN; likewise
+// RNN(LSTMCell(...)) and LSTM.
 template <class T>
 std::shared_ptr<Module<T>> read_rnn(const Config& c)
 {
@@ -103,12 +145,13 @@ std::shared_ptr<Module<T>> read_rnn(const Config& c)
     const Json& cell = c.c.at("cell");
     const std::string cls = cell.is_object() && cell.contains("class_name") && cell["class_name"].is_string()
                                 ? cell["class_name"].get<std::string>() : "";
-    if (cls != "SimpleRNNCell")
+    if (cls != "SimpleRNNCell" && cls != "LSTMCell")
         c.fail("RNN with cell " + (cls.empty() ? cell.dump() : "'" + cls + "'") +
-               " is not supported (only a single SimpleRNNCell)");
+               " is not supported (only a single SimpleRNNCell or LSTMCell)");
     Json merged = cell.contains("config") && cell["config"].is_object() ? cell["config"] : Json::object();
     for (const auto& [k, v] : c.c.items())
         if (k != "cell" && k != "name") merged[k] = v;
+    if (cls == "LSTMCell") return read_lstm<T>(Config{merged, c.where});
     return read_simple_rnn<T>(Config{merged, c.where});
 }
 
@@ -160,7 +203,8 @@ std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
     if (!c.has("layer") || !c.c.at("layer").is_object()) c.fail("config has no \"layer\" to wrap");
     const Json& inner = c.c.at("layer");
     const std::string cls = inner.contains("class_name") && inner["class_name"].is_string() ? inner["class_name"].get<std::string>() : "";
-    if (cls != "SimpleRNN" && cls != "RNN") c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN))");
+    if (cls != "SimpleRNN" && cls != "RNN" && cls != "LSTM")
+        c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN) and Bidirectional(LSTM))");
     Json cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : Json::object();
     if (cfg.contains("name") && cfg["name"].is_string() && cfg["name"].get<std::string>().rfind("forward_", 0) == 0)
         cfg["name"] = cfg["name"].get<std::string>().substr(8);
@@ -171,7 +215,7 @@ std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
             if (bc.contains(k) && cfg.contains(k) && bc[k] != cfg[k])
                 c.fail("backward_layer differs from layer in \"" + std::string(k) + "\" (elman's Bidirectional runs one layer both ways)");
     }
-    const auto layer = std::dynamic_pointer_cast<SimpleRNN<T>>(layer_from_keras<T>(cls, cfg, c.where + " wrapped layer"));
+    const auto layer = std::dynamic_pointer_cast<RecurrentLayer<T>>(layer_from_keras<T>(cls, cfg, c.where + " wrapped layer"));
     MergeMode merge = MergeMode::none;
     if (c.has("merge_mode")) {
         if (!c.c.at("merge_mode").is_string()) c.fail("\"merge_mode\" must be a string or null");
@@ -258,6 +302,32 @@ Json simple_rnn_config(Json c, const SimpleRNNOptions& o)
     return c;
 }
 
+// LSTM.get_config() of keras/src/layers/rnn/lstm.py, after RNN.get_config()'s keys.
+Json lstm_config(Json c, const LSTMOptions& o)
+{
+    c["return_sequences"] = o.return_sequences;
+    c["return_state"] = o.return_state;
+    c["go_backwards"] = o.go_backwards;
+    c["stateful"] = o.stateful;
+    c["unroll"] = false;
+    c["zero_output_for_mask"] = o.zero_output_for_mask;
+    c["units"] = o.units;
+    c["activation"] = to_string(o.activation);
+    c["recurrent_activation"] = to_string(o.recurrent_activation);
+    c["use_bias"] = o.use_bias;
+    c["kernel_initializer"] = initializer(o.kernel_initializer);
+    c["recurrent_initializer"] = initializer(o.recurrent_initializer);
+    c["bias_initializer"] = initializer(o.bias_initializer);
+    c["unit_forget_bias"] = o.unit_forget_bias;
+    for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+                          "kernel_constraint", "recurrent_constraint", "bias_constraint"})
+        c[k] = nullptr;
+    c["dropout"] = o.dropout;
+    c["recurrent_dropout"] = o.recurrent_dropout;
+    c["seed"] = o.seed ? Json(o.seed) : Json(nullptr);
+    return c;
+}
+
 // Dense.get_config() of keras/src/layers/core/dense.py.
 Json dense_config(Json c, const DenseOptions& o)
 {
@@ -282,6 +352,10 @@ std::size_t layer_weights(const Module<T>& layer, const Shape& in)
     if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
         const std::size_t u = rnn->options().units;
         return mul_sat(u, add_sat(features, add_sat(u, rnn->options().use_bias ? 1 : 0)));
+    }
+    if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer)) {
+        const std::size_t u = lstm->options().units;
+        return mul_sat(mul_sat(4, u), add_sat(features, add_sat(u, lstm->options().use_bias ? 1 : 0)));
     }
     if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer))
         return mul_sat(dense->options().units, add_sat(features, dense->options().use_bias ? 1 : 0));
@@ -312,8 +386,8 @@ std::size_t weights_needed(const Sequential<T>& model, const Shape& input_shape)
 
 std::string supported_keras_layers()
 {
-    return "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Bidirectional(SimpleRNN), Dense, Dropout, Masking, Flatten, "
-           "TimeDistributed(Dense)";
+    return "InputLayer, SimpleRNN, LSTM, RNN(SimpleRNNCell or LSTMCell), CuDNNLSTM, Bidirectional(SimpleRNN or LSTM), Dense, "
+           "Dropout, Masking, Flatten, TimeDistributed(Dense)";
 }
 
 template <class T>
@@ -325,6 +399,8 @@ std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const
     try {
         if (class_name == "SimpleRNN") layer = read_simple_rnn<T>(c);
         else if (class_name == "RNN") layer = read_rnn<T>(c);
+        else if (class_name == "LSTM") layer = read_lstm<T>(c);
+        else if (class_name == "CuDNNLSTM") layer = read_cudnn_lstm<T>(c);
         else if (class_name == "Dense") layer = read_dense<T>(c);
         else if (class_name == "Dropout") layer = read_dropout<T>(c);
         else if (class_name == "Masking") layer = read_masking<T>(c);
@@ -348,6 +424,8 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
     std::string cls = layer.type();
     if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
         cfg = simple_rnn_config(std::move(cfg), rnn->options());
+    } else if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer)) {
+        cfg = lstm_config(std::move(cfg), lstm->options());
     } else if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
         cfg = dense_config(std::move(cfg), dense->options());
     } else if (const auto* drop = dynamic_cast<const Dropout<T>*>(&layer)) {
@@ -387,7 +465,7 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
 template <class T>
 std::vector<std::string> keras_variable_groups(const Module<T>& layer)
 {
-    if (dynamic_cast<const SimpleRNN<T>*>(&layer)) return {"cell"};
+    if (dynamic_cast<const SimpleRNN<T>*>(&layer) || dynamic_cast<const LSTM<T>*>(&layer)) return {"cell"};
     if (dynamic_cast<const Dense<T>*>(&layer)) return {""};
     if (dynamic_cast<const Bidirectional<T>*>(&layer)) return {"forward_layer/cell", "backward_layer/cell"};
     if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
