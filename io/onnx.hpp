@@ -10,16 +10,22 @@
 //               order and Keras in processing order) -> Transpose -> [B,T,U]; otherwise
 //               Y_h [1,B,U] -> Squeeze(0) -> [B,U]. A stateful layer gets a graph input
 //               "<layer>/initial_state" [B,U] and an output "<layer>/state" [B,U] to carry.
+//   LSTM        the same around one LSTM node: W = kernelᵀ [1,4U,F], R = recurrent_kernelᵀ
+//               [1,4U,U] and B = [bias, 0] [1,8U], each with its gate blocks reordered from
+//               Keras' i, f, c, o to ONNX's i, o, f, c; activations [recurrent_activation,
+//               activation, activation] (HardSigmoid(1/6, 0.5) for Keras 3's hard_sigmoid,
+//               (0.2, 0.5) for Keras 2's). A stateful LSTM gets inputs "<layer>/initial_state_h"
+//               and "_c" [B,U] and outputs "<layer>/state_h" and "_c".
 //   Dense       Gemm on [B,F]; MatMul + Add on [B,T,F]; then Tanh / Relu / Sigmoid
 //   TimeDistributed(Dense)  as Dense on [B,T,F];  Flatten  Flatten(axis 1);  Dropout  nothing
 // The graph's input is "input" [batch, timesteps, features] (batch first, as Keras), its
 // output "output". Every exported model passes onnx::checker and strict shape inference.
 //
-// import_onnx reads plain recurrent graphs: RNN (forward, or reverse whose sequence is flipped
-// back), Gemm, MatMul + Add, Tanh/Relu/Sigmoid after them, Flatten, Transpose, Squeeze, Gather
+// import_onnx reads plain recurrent graphs: RNN and LSTM (forward, or reverse whose sequence is
+// flipped back; an LSTM without peepholes, input_forget or a used Y_c, g = h), Gemm, MatMul + Add, Tanh/Relu/Sigmoid after them, Flatten, Transpose, Squeeze, Gather
 // of the single direction, Identity and Dropout, with PyTorch's zero initial_h subgraphs
-// (ConstantOfShape, Expand). That covers what elman and torch.onnx.export of nn.RNN / nn.Linear
-// write, and ONNX's own RNN node tests. Anything else is an Error naming the node and op.
+// (ConstantOfShape, Expand). That covers what elman and torch.onnx.export of nn.RNN / nn.LSTM /
+// nn.Linear write, and ONNX's own RNN and LSTM node tests. Anything else is an Error naming the node and op.
 #pragma once
 
 #include <map>

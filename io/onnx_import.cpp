@@ -15,6 +15,7 @@
 #include "io/onnx.hpp"
 #include "layers/dense.hpp"
 #include "layers/flatten.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
@@ -153,7 +154,11 @@ private:
         model.add(d);
         dense_.reset();
     }
+    bool recurrent_input(const onnx::NodeProto& n);
+    void recurrent_output(const onnx::NodeProto& n, std::size_t features, bool y_used, bool backwards);
     void rnn(const onnx::NodeProto& n, Sequential<T>& model);
+    std::vector<Activation> activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const;
+    void lstm(const onnx::NodeProto& n, Sequential<T>& model);
     void step(const onnx::NodeProto& n, Sequential<T>& model);
     bool layout_step(const onnx::NodeProto& n);
     bool dense_step(const onnx::NodeProto& n, Sequential<T>& model);
@@ -176,10 +181,11 @@ private:
     bool time_major_input_ = false;  // the graph input is [T,B,F]
 };
 
-// RNN: W [1,U,F], R [1,U,U], B [1,2U] = [Wb, Rb] -> SimpleRNN kernel = Wᵀ, recurrent_kernel =
-// Rᵀ, bias = Wb + Rb (onnx/defs/rnn/defs.cc: H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb)).
+// The checks every recurrent node (RNN, LSTM) shares: X, W and R given, X in the layout the
+// node declares (which fixes the graph input's layout when X is the input), one direction
+// (forward or reverse), no clip. Returns whether the node runs in reverse.
 template <class T>
-void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
+bool Importer<T>::recurrent_input(const onnx::NodeProto& n)
 {
     if (n.input_size() < 3) fail(n, "needs X, W and R");
     const std::int64_t layout = attr_i(n, "layout", 0);
@@ -193,6 +199,27 @@ void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
     const std::string direction = dir ? dir->s() : "forward";
     if (direction != "forward" && direction != "reverse") fail(n, "direction '" + direction + "' is not supported (forward or reverse)");
     if (attr(n, "clip")) fail(n, "the clip attribute is not supported");
+    rnn_layout_ = static_cast<int>(layout);
+    return direction == "reverse";
+}
+
+// After a recurrent node: its Y (a sequence, flipped back later when reverse) or its Y_h is
+// the value in hand.
+template <class T>
+void Importer<T>::recurrent_output(const onnx::NodeProto& n, std::size_t features, bool y_used, bool backwards)
+{
+    if (time_major_input_features_ == 0) time_major_input_features_ = features;
+    flip_pending_ = y_used && backwards;
+    layout_ = y_used ? Layout::rnn_y : Layout::rnn_y_h;
+    cur_ = y_used ? n.output(0) : n.output(1);
+}
+
+// RNN: W [1,U,F], R [1,U,U], B [1,2U] = [Wb, Rb] -> SimpleRNN kernel = Wᵀ, recurrent_kernel =
+// Rᵀ, bias = Wb + Rb (onnx/defs/rnn/defs.cc: H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb)).
+template <class T>
+void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
+{
+    const bool backwards = recurrent_input(n);
     Activation act = Activation::tanh;
     if (const auto* a = attr(n, "activations")) {
         if (a->strings_size() != 1) fail(n, "expects one activation");
@@ -213,7 +240,7 @@ void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
     const std::int64_t hs = attr_i(n, "hidden_size", static_cast<std::int64_t>(u));
     if (hs != static_cast<std::int64_t>(u)) fail(n, "hidden_size " + std::to_string(hs) + " does not match W " + shape_str(w.shape()));
     const bool has_b = n.input_size() > 3 && !n.input(3).empty();
-    SimpleRNNOptions o{.units = u, .activation = act, .use_bias = has_b, .go_backwards = direction == "reverse"};
+    SimpleRNNOptions o{.units = u, .activation = act, .use_bias = has_b, .go_backwards = backwards};
     const bool y_used = n.output_size() > 0 && used(n.output(0));
     const bool h_used = n.output_size() > 1 && used(n.output(1));
     if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
@@ -232,11 +259,94 @@ void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
     if (f == 0) fail(n, "W has no input features");
     layer->set_weights(weights);
     model.add(layer);
-    if (time_major_input_features_ == 0) time_major_input_features_ = f;
-    rnn_layout_ = static_cast<int>(layout);
-    flip_pending_ = y_used && o.go_backwards;
-    layout_ = y_used ? Layout::rnn_y : Layout::rnn_y_h;
-    cur_ = y_used ? n.output(0) : n.output(1);
+    recurrent_output(n, f, y_used, backwards);
+}
+
+// A recurrent node's activations: its "activations" attribute (or `defaults`), each taking its
+// alpha and beta, in order, from activation_alpha / activation_beta when it has them (ONNX's
+// defaults otherwise). Tanh, Relu, Sigmoid, Affine(1, 0) (linear) and HardSigmoid with Keras 3's
+// (1/6, 0.5) or Keras 2's (0.2, 0.5) parameters.
+template <class T>
+std::vector<Activation> Importer<T>::activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const
+{
+    const auto* a = attr(n, "activations");
+    if (!a) return defaults;
+    if (static_cast<std::size_t>(a->strings_size()) != defaults.size())
+        fail(n, "expects " + std::to_string(defaults.size()) + " activation(s), got " + std::to_string(a->strings_size()));
+    const auto* alphas = attr(n, "activation_alpha");
+    const auto* betas = attr(n, "activation_beta");
+    int next = 0;
+    std::vector<Activation> out;
+    for (const std::string& s : a->strings()) {
+        const bool takes = s == "Affine" || s == "HardSigmoid";
+        const float alpha = takes && alphas && next < alphas->floats_size() ? alphas->floats(next) : (s == "HardSigmoid" ? 0.2f : 1.0f);
+        const float beta = takes && betas && next < betas->floats_size() ? betas->floats(next) : (s == "HardSigmoid" ? 0.5f : 0.0f);
+        next += takes ? 1 : 0;
+        if (s == "Tanh") out.push_back(Activation::tanh);
+        else if (s == "Relu") out.push_back(Activation::relu);
+        else if (s == "Sigmoid") out.push_back(Activation::sigmoid);
+        else if (s == "Affine" && alpha == 1.0f && beta == 0.0f) out.push_back(Activation::linear);
+        else if (s == "HardSigmoid" && std::abs(alpha - 1.0f / 6.0f) < 1e-6f && beta == 0.5f) out.push_back(Activation::hard_sigmoid);
+        else if (s == "HardSigmoid" && std::abs(alpha - 0.2f) < 1e-6f && beta == 0.5f) out.push_back(Activation::hard_sigmoid_keras2);
+        else fail(n, "activation '" + s + "' (alpha " + std::to_string(alpha) + ", beta " + std::to_string(beta) +
+                     ") is not supported (Tanh, Relu, Sigmoid, Affine(1, 0), HardSigmoid(1/6, 0.5) or (0.2, 0.5))");
+    }
+    return out;
+}
+
+// LSTM (onnx/defs/rnn/defs.cc): W [1,4U,F], R [1,4U,U], B [1,8U] = [Wb, Rb], gate blocks i, o,
+// f, c -> Keras' LSTM with kernel = Wᵀ and recurrent_kernel = Rᵀ, each with its blocks put in
+// Keras' order i, f, c, o, and bias = Wb + Rb likewise; activations (f, g, h) ->
+// (recurrent_activation, activation), Keras using one function for g and h. Peepholes (P),
+// input_forget, a non-zero initial_h or initial_c and the cell state Y_c as output have no
+// Keras equivalent and are errors.
+template <class T>
+void Importer<T>::lstm(const onnx::NodeProto& n, Sequential<T>& model)
+{
+    const bool backwards = recurrent_input(n);
+    if (attr_i(n, "input_forget", 0) != 0) fail(n, "input_forget = 1 (the forget gate coupled to the input gate) is not supported");
+    const std::vector<Activation> acts = activations(n, {Activation::sigmoid, Activation::tanh, Activation::tanh});
+    if (n.input_size() > 7 && !n.input(7).empty()) fail(n, "peepholes (input P) are not supported: Keras' LSTM has none");
+    if (acts[1] != acts[2]) fail(n, "activations g (" + to_string(acts[1]) + ") and h (" + to_string(acts[2]) + ") differ; Keras' LSTM uses one activation for both");
+    if (n.input_size() > 4 && !n.input(4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
+    if (n.input_size() > 5 && !is_zero(n.input(5))) fail(n, "a non-zero initial_h is not supported");
+    if (n.input_size() > 6 && !is_zero(n.input(6))) fail(n, "a non-zero initial_c is not supported");
+    const Tensor<double> w = constant(n, n.input(1)), r = constant(n, n.input(2));
+    const std::size_t u = w.dimension() == 3 ? w.shape()[1] / 4 : 0;
+    if (w.dimension() != 3 || w.shape()[0] != 1 || u == 0 || w.shape()[1] != 4 * u || w.shape()[2] == 0 ||
+        r.shape() != std::vector<std::size_t>{1, 4 * u, u})
+        fail(n, "W " + shape_str(w.shape()) + " and R " + shape_str(r.shape()) + " are not [1,4U,F] and [1,4U,U]");
+    const std::size_t f = w.shape()[2];
+    if (attr_i(n, "hidden_size", static_cast<std::int64_t>(u)) != static_cast<std::int64_t>(u))
+        fail(n, "hidden_size " + std::to_string(attr_i(n, "hidden_size", 0)) + " does not match W " + shape_str(w.shape()));
+    const bool y_used = n.output_size() > 0 && used(n.output(0));
+    const bool h_used = n.output_size() > 1 && used(n.output(1));
+    if (n.output_size() > 2 && used(n.output(2))) fail(n, "its cell state Y_c is used; elman passes on the output h only");
+    if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
+    const bool has_b = n.input_size() > 3 && !n.input(3).empty();
+    auto layer = std::make_shared<LSTM<T>>(LSTMOptions{.units = u, .activation = acts[1], .recurrent_activation = acts[0],
+                                                       .use_bias = has_b, .return_sequences = y_used, .go_backwards = backwards});
+    constexpr std::size_t onnx_block[4] = {0, 2, 3, 1};  // Keras gate j (i, f, c, o) is ONNX block
+    // kernel[c, j·U + q] = W[0, block(j)·U + q, c], the same for R
+    const auto keras_weight = [&](const Tensor<double>& m, std::size_t rows) {
+        Tensor<T> k = Tensor<T>::from_shape({rows, 4 * u});
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t q = 0; q < u; ++q)
+                for (std::size_t c = 0; c < rows; ++c) k(c, j * u + q) = static_cast<T>(m(0, onnx_block[j] * u + q, c));
+        return k;
+    };
+    std::vector<Tensor<T>> weights{keras_weight(w, f), keras_weight(r, u)};
+    if (has_b) {
+        const Tensor<double> b = constant(n, n.input(3));
+        if (b.shape() != std::vector<std::size_t>{1, 8 * u}) fail(n, "B " + shape_str(b.shape()) + " is not [1,8U]");
+        Tensor<T> bias = Tensor<T>::from_shape({4 * u});
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t q = 0; q < u; ++q) bias(j * u + q) = static_cast<T>(b(0, onnx_block[j] * u + q) + b(0, 4 * u + onnx_block[j] * u + q));
+        weights.push_back(bias);
+    }
+    layer->set_weights(weights);
+    model.add(layer);
+    recurrent_output(n, f, y_used, backwards);
 }
 
 // Transpose (batch <-> time), Squeeze / Gather of an RNN output's direction axis, and the
@@ -355,6 +465,12 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
         at_input_ = false;
         return;
     }
+    if (op == "LSTM") {
+        flush_dense(model);
+        lstm(n, model);
+        at_input_ = false;
+        return;
+    }
     if (op == "Identity" || (op == "Dropout" && (n.output_size() < 2 || !used(n.output(1))))) {
         cur_ = out;
         return;
@@ -363,7 +479,7 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
     if (flip_pending_) fail(n, "a reverse RNN's sequence (ONNX: input order) is used without being flipped to Keras' processing order");
     if (layout_ == Layout::rnn_y || layout_ == Layout::rnn_y_h) fail(n, "uses an RNN output before its direction axis is squeezed");
     if (dense_step(n, model)) return;
-    fail(n, "operator " + op + " is not supported (elman imports RNN, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, Flatten, Transpose, "
+    fail(n, "operator " + op + " is not supported (elman imports RNN, LSTM, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, Flatten, Transpose, "
             "Squeeze, Gather, Slice, Identity, Dropout)");
 }
 

@@ -49,30 +49,26 @@ TEST_CASE("cli: predict --input runs .keras, .h5, checkpoint and .onnx models an
     }
 }
 
-TEST_CASE("cli: predict --input and summary --model run LSTM models of .keras, .h5 and checkpoints", "[cli][lstm]")
+TEST_CASE("cli: predict, convert and summary run LSTM models of .keras, .h5, checkpoints and .onnx", "[cli][lstm]")
 {
     elman::test::TempDir tmp("elman-cli-models");
-    for (const std::string c : {"lstm_k3_stacked.keras", "lstm_k2_hard_sigmoid.h5", "lstm_k1.h5", "lstm_cudnn.h5"}) {
-        INFO(c);
-        const std::string cas = c.substr(0, c.find('.'));
+    const auto predicts = [&](const std::string& model, const std::string& cas) {
         const std::string y = (tmp.path / (cas + ".y.npy")).string();
-        const auto r = run_cli({"predict", "--model", k_dir + c, "--input", k_dir + cas + ".x.npy", "--output", y}, tmp.path);
-        INFO(r.err);
+        const auto r = run_cli({"predict", "--model", model, "--input", k_dir + cas + ".x.npy", "--output", y}, tmp.path);
+        INFO(model << ": " << r.err);
         REQUIRE(r.status == 0);
         require_close(load_npy<float>(y), load_npy<float>(k_dir + cas + ".y.npy"));
-        const std::string ckpt = (tmp.path / (cas + "_ckpt")).string();
-        REQUIRE(run_cli({"convert", k_dir + c, ckpt}, tmp.path).status == 0);
-        const std::string y2 = (tmp.path / (cas + "_ckpt.y.npy")).string();
-        REQUIRE(run_cli({"predict", "-m", ckpt, "--input", k_dir + cas + ".x.npy", "--output", y2}, tmp.path).status == 0);
-        require_close(load_npy<float>(y2), load_npy<float>(k_dir + cas + ".y.npy"));
-        REQUIRE(run_cli({"convert", k_dir + c, (tmp.path / (cas + ".onnx")).string()}, tmp.path).status == 0);
-    }
-    const auto s = run_cli({"summary", "--model", k_dir + "lstm_k3_stacked.keras"}, tmp.path);
+    };
+    for (const std::string c : {"lstm_k2_hard_sigmoid.h5", "lstm_k1.h5", "lstm_cudnn.h5"}) predicts(k_dir + c, c.substr(0, c.find('.')));
+    // .keras -> checkpoint -> .onnx, each giving the file's predictions
+    const std::string ckpt = (tmp.path / "stacked_ckpt").string(), onnx = (tmp.path / "stacked.onnx").string();
+    REQUIRE(run_cli({"convert", k_dir + "lstm_k3_stacked.keras", ckpt}, tmp.path).status == 0);
+    REQUIRE(run_cli({"convert", ckpt, onnx}, tmp.path).status == 0);
+    for (const std::string& m : {k_dir + "lstm_k3_stacked.keras", ckpt, onnx}) predicts(m, "lstm_k3_stacked");
+    const auto s = run_cli({"summary", "--model", ckpt}, tmp.path);
     REQUIRE(s.status == 0);
-    REQUIRE_THAT(s.out, Catch::Contains("lstm (LSTM)"));
-    REQUIRE_THAT(s.out, Catch::Contains("112 = 4·4·(2 + 4 + 1)"));
-    REQUIRE_THAT(s.out, Catch::Contains("lstm_1 (LSTM)"));
-    REQUIRE_THAT(s.out, Catch::Contains("96 = 4·3·(4 + 3 + 1)"));
+    REQUIRE_THAT(s.out, Catch::Contains("lstm (LSTM)") && Catch::Contains("lstm_1 (LSTM)"));
+    REQUIRE_THAT(s.out, Catch::Contains("112 = 4·4·(2 + 4 + 1)") && Catch::Contains("96 = 4·3·(4 + 3 + 1)"));
 }
 
 TEST_CASE("cli: predict --input keeps float64 input in float64", "[cli]")
