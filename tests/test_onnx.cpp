@@ -12,7 +12,7 @@
 #include "io/onnx.hpp"
 #include "layers/fit.hpp"
 #include "layers/lstm.hpp"
-#include "onnx_lstm_models.hpp"
+#include "lstm_models.hpp"
 #include "onnx_models.hpp"
 #include "temp_dir.hpp"
 

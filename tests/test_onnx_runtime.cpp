@@ -14,7 +14,7 @@
 #include "io/npy.hpp"
 #include "io/onnx.hpp"
 #include "layers/fit.hpp"
-#include "onnx_lstm_models.hpp"
+#include "lstm_models.hpp"
 #include "onnx_models.hpp"
 #include "temp_dir.hpp"
 

@@ -1,4 +1,5 @@
-// The LSTM models the ONNX runtime test exports (tests/test_onnx_runtime.cpp): each gate
+// LSTM models for the file-format tests. onnx_lstm_cases: the models the ONNX tests export
+// (test_onnx.cpp, test_onnx_runtime.cpp): each gate
 // activation ONNX names (Sigmoid, HardSigmoid of Keras 3 and of Keras 2, Affine for linear),
 // sequences, go_backwards with and without sequences, no bias, stacks, and the LSTMs of the
 // Keras fixtures (Keras 2's hard_sigmoid, Keras 1's per-gate weights, CuDNNLSTM).
@@ -7,7 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "layers/bidirectional.hpp"
+#include "layers/dense.hpp"
 #include "layers/lstm.hpp"
+#include "layers/masking.hpp"
 #include "onnx_models.hpp"
 
 namespace elman::test {
@@ -47,6 +51,23 @@ inline std::vector<OnnxCase> onnx_lstm_cases()
         {"keras_lstm_k1", [k] { return load_keras<float>(k + "lstm_k1.h5"); }, {3, 6, 2}},
         {"keras_lstm_cudnn", [k] { return load_keras<float>(k + "lstm_cudnn.h5"); }, {3, 6, 2}},
     };
+}
+
+// Masking -> LSTM(4, sequences, relu / `recurrent`, recurrent_dropout) -> Bidirectional(LSTM(3),
+// sum) -> Dense(1), built for [T,2] with random weights and biases: every LSTM option that
+// reaches a .keras file or a checkpoint.
+inline Sequential<float> lstm_file_model(Activation recurrent)
+{
+    Sequential<float> m;
+    m.emplace<Masking<float>>(MaskingOptions{});
+    m.emplace<LSTM<float>>(LSTMOptions{.units = 4, .activation = Activation::relu, .recurrent_activation = recurrent,
+                                       .return_sequences = true, .bias_initializer = "random_uniform", .seed = 3,
+                                       .recurrent_dropout = 0.1});
+    m.emplace<Bidirectional<float>>(LSTM<float>({.units = 3, .unit_forget_bias = false, .seed = 4}),
+                                    BidirectionalOptions{MergeMode::sum});
+    m.emplace<Dense<float>>(DenseOptions{.units = 1, .seed = 5});
+    m.build({0, 2});
+    return m;
 }
 
 }  // namespace elman::test
