@@ -185,9 +185,35 @@ Tensor<T> read_finite(const Hdf5Reader& r, const std::string& name, const std::s
     return t;
 }
 
+// CuDNNLSTM hands each gate's kernel block k_g [F,U] to cuDNN flattened as stored (its
+// _canonical_to_params reshapes without a transpose), and cuDNN reads it as a row-major [U,F]
+// matrix W_g: W_g(q, f) = k_g.flat[q·F + f]; likewise R_g(q, p) = rk_g.flat[q·U + p] = rk_g(q, p).
+// The LSTM's kernel is W_gᵀ and its recurrent kernel R_gᵀ per gate, as Keras 2's
+// _convert_rnn_weights does it (transpose_input(from_cudnn=True), then k.T per recurrent block).
+// Arrays of another shape are left for the shape check to name.
+template <class T>
+void from_cudnn_layout(Tensor<T>& kernel, Tensor<T>& recurrent, std::size_t u)
+{
+    if (kernel.dimension() != 2 || kernel.shape()[1] != 4 * u || recurrent.shape() != std::vector<std::size_t>{u, 4 * u}) return;
+    const std::size_t f = kernel.shape()[0];
+    Tensor<T> k = Tensor<T>::from_shape({f, 4 * u}), rk = Tensor<T>::from_shape({u, 4 * u});
+    std::vector<T> block(f * u);
+    for (std::size_t g = 0; g < 4; ++g) {
+        for (std::size_t a = 0; a < f; ++a)
+            for (std::size_t q = 0; q < u; ++q) block[a * u + q] = kernel(a, g * u + q);  // k_g, row-major
+        for (std::size_t q = 0; q < u; ++q)
+            for (std::size_t a = 0; a < f; ++a) k(a, g * u + q) = block[q * f + a];
+        for (std::size_t q = 0; q < u; ++q)
+            for (std::size_t p = 0; p < u; ++p) rk(p, g * u + q) = recurrent(q, g * u + p);
+    }
+    kernel = std::move(k);
+    recurrent = std::move(rk);
+}
+
 // Older LSTM layouts, as Keras 2's preprocess_weights_for_loading converts them: Keras 1 kept
 // 12 arrays, W, U and b of each gate in the order i, c, f, o (kernel = [W_i | W_f | W_c | W_o]);
-// CuDNNLSTM one bias [8U], the input product's then the recurrent product's, which add up.
+// CuDNNLSTM one bias [8U], the input product's then the recurrent product's, which add up, and
+// its kernels in cuDNN's reading (from_cudnn_layout).
 // Returns the LSTM's [kernel, recurrent_kernel, bias], or nothing when `ds` is neither.
 template <class T>
 std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, const Module<T>& layer,
@@ -216,6 +242,7 @@ std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, c
         for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
         Tensor<T> bias = xt::view(w[2], xt::range(0, 4 * u)) + xt::view(w[2], xt::range(4 * u, 8 * u));
         w[2] = std::move(bias);
+        from_cudnn_layout(w[0], w[1], u);
         return w;
     }
     return std::nullopt;

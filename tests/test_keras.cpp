@@ -149,7 +149,7 @@ TEST_CASE("keras: float64 models load the same weights", "[keras]")
 TEST_CASE("keras: unsupported, damaged and mismatched files give errors naming file, layer and reason", "[keras][errors]")
 {
     const std::string d = k_dir;
-    // (err_lstm.keras, an LSTM, was refused before elman had LSTMs; it loads now: test_io_lstm.cpp)
+    // (err_lstm.keras, an LSTM, was refused before elman had LSTMs; it loads now: "keras: Keras 3 .keras files with LSTMs ...")
     REQUIRE_THAT(load_error(d + "err_missing_weight.keras"),
                  Catch::Contains("layer 'simple_rnn' (SimpleRNN): missing weight: the file has 2 weights in layers/simple_rnn/cell/vars, "
                                  "the layer has 3 (kernel, recurrent_kernel, bias)"));
