@@ -115,6 +115,9 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     Sequential<float> m;
     m.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 2});
     REQUIRE_THROWS_WITH(export_onnx((tmp.path / "a.onnx").string(), m), Catch::Contains("a.onnx: export_onnx: the model is not built"));
+    const std::string conv = k_testdata + "test_basic_conv_with_padding/";
+    REQUIRE_THAT(import_error(conv + "model.onnx", {.constants = {{"W", load_onnx_tensor<float>(conv + "test_data_set_0/input_1.pb")}}, .output = ""}),
+                 Catch::Contains("model.onnx: node '' (Conv): operator Conv is not supported (elman imports RNN, LSTM, Gemm"));
     // an LSTM with peepholes, which Keras' LSTM does not have
     const std::string peep = k_testdata + "test_lstm_with_peepholes/";
     OnnxImportOptions<float> po;
