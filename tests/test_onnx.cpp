@@ -126,6 +126,8 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     po.constants["sequence_lens"] = Tensor<float>(xt::zeros<float>({2}));
     REQUIRE_THAT(import_error(peep + "model.onnx", po), Catch::Contains("(LSTM): peepholes (input P) are not supported"));
     REQUIRE_THAT(import_error(k_fix + "torch_rnn_linear.x.npy"), Catch::Contains("torch_rnn_linear.x.npy: not an ONNX model"));
+    // The file's dims claim a [0, 10^9] kernel: refused before anything is sized from them.
+    REQUIRE_THAT(import_error(k_fix + "err_empty_weight.onnx"), Catch::Contains("tensor 'W' has shape [0,1000000000] with no elements"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_defaults/model.onnx"),
                  Catch::Contains("the graph has 3 data inputs; elman imports single-input graphs"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_batchwise/model.onnx", {.constants = {}, .output = "Z"}),

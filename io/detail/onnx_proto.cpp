@@ -60,15 +60,21 @@ Tensor<T> from_proto(const onnx::TensorProto& p, const std::string& where)
         throw Error(where + ": tensor '" + p.name() + "' is stored in an external file, which elman does not read");
     const std::size_t n = element_count(p, where);
     Shape shape(p.dims().begin(), p.dims().end());
-    Tensor<T> t = Tensor<T>::from_shape(shape);
+    // An empty weight tensor would leave its other dims unbounded by the file's bytes (a Dense
+    // kernel [0, 10^9] would then size a 4 GB bias); no layer elman imports has one.
+    if (n == 0 && !shape.empty())
+        throw Error(where + ": tensor '" + p.name() + "' has shape " + shape_str(shape) + " with no elements");
     const auto type = p.data_type();
     if (type != onnx::TensorProto::FLOAT && type != onnx::TensorProto::DOUBLE)
         throw Error(where + ": tensor '" + p.name() + "' has data type " + std::to_string(type) + "; only float and double are read");
     const std::size_t item = type == onnx::TensorProto::FLOAT ? 4 : 8;
+    // The sizes are checked against the bytes the file holds before anything is allocated: the
+    // dims alone may claim gigabytes (found by fuzz_onnx).
     if (p.has_raw_data()) {
         if (p.raw_data().size() != n * item)
             throw Error(where + ": tensor '" + p.name() + "' holds " + std::to_string(p.raw_data().size()) + " bytes, expected " +
                         std::to_string(n * item) + " for shape " + shape_str(shape));
+        Tensor<T> t = Tensor<T>::from_shape(shape);
         if (item == 4) copy_raw<float>(p.raw_data(), t);
         else copy_raw<double>(p.raw_data(), t);
         return t;
@@ -77,6 +83,7 @@ Tensor<T> from_proto(const onnx::TensorProto& p, const std::string& where)
     if (have != n)
         throw Error(where + ": tensor '" + p.name() + "' holds " + std::to_string(have) + " values, expected " + std::to_string(n) +
                     " for shape " + shape_str(shape));
+    Tensor<T> t = Tensor<T>::from_shape(shape);
     for (std::size_t i = 0; i < n; ++i)
         t.data()[i] = item == 4 ? static_cast<T>(p.float_data(static_cast<int>(i))) : static_cast<T>(p.double_data(static_cast<int>(i)));
     return t;
@@ -85,6 +92,13 @@ Tensor<T> from_proto(const onnx::TensorProto& p, const std::string& where)
 std::vector<std::int64_t> int64s_from_proto(const onnx::TensorProto& p, const std::string& where)
 {
     const std::size_t n = element_count(p, where);
+    if (p.data_type() != onnx::TensorProto::INT64 && p.data_type() != onnx::TensorProto::INT32)
+        throw Error(where + ": tensor '" + p.name() + "' is not an integer tensor");
+    // Checked before the allocation: the dims alone may claim gigabytes.
+    const std::size_t held = p.has_raw_data() ? p.raw_data().size() / (p.data_type() == onnx::TensorProto::INT32 ? 4 : 8)
+                             : p.data_type() == onnx::TensorProto::INT32 ? static_cast<std::size_t>(p.int32_data_size())
+                                                                          : static_cast<std::size_t>(p.int64_data_size());
+    if (held != n) throw Error(where + ": tensor '" + p.name() + "' has the wrong number of values");
     std::vector<std::int64_t> v(n);
     if (p.data_type() == onnx::TensorProto::INT64) {
         if (p.has_raw_data()) {
