@@ -73,7 +73,9 @@ TEST_CASE("onnxruntime: exported models give elman's predictions (float32, 1e-5 
     elman::test::TempDir tmp("elman-ort-test");
     std::uint64_t seed = 500;
     auto cases = elman::test::onnx_cases();
-    for (auto& c : elman::test::onnx_lstm_cases()) cases.push_back(std::move(c));
+    // (the LSTMs loaded from Keras files export as any LSTM does; test_onnx imports them back)
+    for (auto& c : elman::test::onnx_lstm_cases())
+        if (c.name.rfind("keras_", 0) != 0) cases.push_back(std::move(c));
     for (const auto& c : cases) {
         INFO(c.name);
         Sequential<float> m = c.make();
