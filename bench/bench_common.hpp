@@ -9,7 +9,7 @@
 //   --min-steps n        time at least n steps ...          (default 200)
 //   --min-time s         ... and at least s seconds ...     (default 2)
 //   --max-time s         ... but stop after s seconds once 20 steps are done (default 6)
-//   --cell NAME          the recurrent cell: simple (SimpleRNN, default), lstm
+//   --cell NAME          the recurrent cell: simple (SimpleRNN, default), lstm, gru
 #pragma once
 
 #include <sys/resource.h>

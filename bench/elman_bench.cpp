@@ -2,6 +2,7 @@
 //
 //   elman_bench --workload W1 --threads 1              fused SimpleRNN (the default path)
 //   elman_bench --workload W1 --cell lstm              fused LSTM (any layers/cells.hpp name)
+//   elman_bench --workload W1 --cell gru               fused GRU (any layers/cells.hpp name)
 //   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
 //   elman_bench --workload W1 --masked                 with a right-padding mask (elman_model.hpp)
 //   elman_bench --workload W1 --dropout                recurrent_dropout 0.2 (and dropout 0.2, F > 1)

@@ -1,10 +1,12 @@
 // The LibTorch peer (Debian libtorch-dev 1.13): the same model with torch::nn in C++.
 // torch::nn::RNN(F, H, tanh, batch_first) -> Linear(H, 1), mse_loss, torch::optim::Adam(1e-3);
 // bias_hh is frozen at zero (Keras' SimpleRNN has one bias). --cell lstm: torch::nn::LSTM(F, H,
-// batch_first), bias_hh frozen at zero too (Keras' LSTM has one bias). Threads:
+// batch_first), bias_hh frozen at zero too (Keras' LSTM has one bias). --cell gru:
+// torch::nn::GRU(F, H, batch_first) with both biases trained (Keras' GRU with reset_after has
+// both: 3H(F + H + 2) parameters on each side). Threads:
 // at::set_num_threads(k) here, OPENBLAS_NUM_THREADS / OMP_NUM_THREADS from bench/run.sh.
 //
-//   libtorch_bench --workload W1 --threads 1 [--cell lstm]
+//   libtorch_bench --workload W1 --threads 1 [--cell lstm|gru]
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -40,7 +42,14 @@ Peer make_peer(const std::string& cell, int F, int H)
                     return std::get<0>(std::get<1>(lstm->forward(x)))[0];
                 }};
     }
-    throw std::runtime_error("unknown --cell '" + cell + "' (simple, lstm)");
+    if (cell == "gru") {
+        torch::nn::GRU gru(torch::nn::GRUOptions(F, H).batch_first(true));
+        // h_n [1,B,H]
+        return {gru.ptr(), [gru](const torch::Tensor& x) mutable {
+                    return std::get<1>(gru->forward(x))[0];
+                }};
+    }
+    throw std::runtime_error("unknown --cell '" + cell + "' (simple, lstm, gru)");
 }
 
 }  // namespace
@@ -61,8 +70,8 @@ int main(int argc, char** argv)
         torch::nn::Linear lin(w.H, 1);
         std::vector<torch::Tensor> params;
         for (auto& p : rnn.module->named_parameters()) {
-            // Keras' SimpleRNN and LSTM have one bias where torch has two
-            if (p.key() == "bias_hh_l0") {
+            // Keras' SimpleRNN and LSTM have one bias where torch has two (its GRU has both)
+            if (p.key() == "bias_hh_l0" && a.cell != "gru") {
                 torch::NoGradGuard g;
                 p.value().zero_();
                 p.value().set_requires_grad(false);

@@ -5,9 +5,10 @@ torch.nn.RNN(F, H, tanh, batch_first=True) -> nn.Linear(H, 1), MSE, torch.optim.
 bias_hh frozen at zero (Keras' SimpleRNN has one bias). torch.set_num_threads(k); OpenBLAS
 threads come from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS (bench/run.sh sets them).
 --cell lstm: torch.nn.LSTM(F, H, batch_first=True) instead, bias_hh frozen at zero too (Keras'
-LSTM has one bias: 4H(F + H + 1) parameters on both sides).
+LSTM has one bias: 4H(F + H + 1) parameters on both sides). --cell gru: torch.nn.GRU(F, H,
+batch_first=True) with both biases trained (Keras' GRU with reset_after has both: 3H(F + H + 2)).
 
-    /usr/bin/python3 bench/torch_bench.py --workload W1 --threads 1 [--cell lstm]
+    /usr/bin/python3 bench/torch_bench.py --workload W1 --threads 1 [--cell lstm|gru]
 
 Prints one JSON line with the same fields as the C++ programs (bench/bench_common.hpp).
 """
@@ -33,6 +34,7 @@ WORKLOADS = {
 CELLS = {
     "simple": lambda f, h: torch.nn.RNN(f, h, nonlinearity="tanh", batch_first=True),
     "lstm": lambda f, h: torch.nn.LSTM(f, h, batch_first=True),
+    "gru": lambda f, h: torch.nn.GRU(f, h, batch_first=True),
 }
 ONE_BIAS = {"simple", "lstm"}
 

@@ -118,4 +118,47 @@ template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, flo
 template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
                            const double*, const double*, double, double*);
 
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
+          const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
+          std::size_t ldc)
+{
+    if (m == 0 || n == 0) return;
+    if (lda < (trans_a ? m : k) || ldb < (trans_b ? k : n) || ldc < n)
+        throw Error("gemm: a leading dimension is shorter than its row (lda " +
+                    std::to_string(lda) + ", ldb " + std::to_string(ldb) + ", ldc " +
+                    std::to_string(ldc) + " for m " + std::to_string(m) + ", n " +
+                    std::to_string(n) + ", k " + std::to_string(k) + ")");
+    using cxxblas::StorageOrder;
+    using cxxblas::Transpose;
+    using index = xt::blas_index_t;
+    with_threads_for(m, n, k, [&] {
+        if (m == 1 && k > 0) {
+            // One row of C: c = op(B)ᵀ·a (GEMV, as in the contiguous gemm); a's k values are
+            // lda apart when A is transposed ([k,1] stored with row stride lda).
+            const index inc_a = trans_a ? static_cast<index>(lda) : 1;
+            cxxblas::gemv<index>(StorageOrder::RowMajor,
+                                 trans_b ? Transpose::NoTrans : Transpose::Trans,
+                                 static_cast<index>(trans_b ? n : k),
+                                 static_cast<index>(trans_b ? k : n), alpha, b,
+                                 static_cast<index>(ldb), a, inc_a, beta, c, 1);
+            return;
+        }
+        cxxblas::gemm<index>(StorageOrder::RowMajor,
+                             trans_a ? Transpose::Trans : Transpose::NoTrans,
+                             trans_b ? Transpose::Trans : Transpose::NoTrans,
+                             static_cast<index>(m), static_cast<index>(n),
+                             static_cast<index>(k), alpha, a,
+                             static_cast<index>(std::max<std::size_t>(1, lda)), b,
+                             static_cast<index>(std::max<std::size_t>(1, ldb)), beta, c,
+                             static_cast<index>(std::max<std::size_t>(1, ldc)));
+    });
+}
+
+template void gemm<float>(bool, bool, std::size_t, std::size_t, std::size_t, float, const float*,
+                          std::size_t, const float*, std::size_t, float, float*, std::size_t);
+template void gemm<double>(bool, bool, std::size_t, std::size_t, std::size_t, double,
+                           const double*, std::size_t, const double*, std::size_t, double,
+                           double*, std::size_t);
+
 }  // namespace elman

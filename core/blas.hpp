@@ -37,4 +37,12 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, const T* b, T beta, T* c);
 
+// The same GEMM on blocks inside larger row-major buffers: lda, ldb, ldc are the row strides
+// of A, B and C as stored, at least their row lengths (one gate's columns [·,U] of a [·,3U]
+// buffer: ld = 3U). The GRU's kernel multiplies gate blocks this way without copying them.
+template <class T>
+void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
+          const T* a, std::size_t lda, const T* b, std::size_t ldb, T beta, T* c,
+          std::size_t ldc);
+
 }  // namespace elman

@@ -3,7 +3,7 @@
 //   .keras        Keras 3 (and tf.keras 2.13+) archives: a zip holding config.json (the
 //                 architecture), metadata.json and model.weights.h5 (HDF5), whose variables sit
 //                 under layers/<snake_case class>[_<n>]/.../vars/<i> in layer order
-//                 (keras/src/saving/saving_lib.py); a SimpleRNN's under .../cell/vars/
+//                 (keras/src/saving/saving_lib.py); a SimpleRNN's or GRU's under .../cell/vars/
 //   .h5 / .hdf5   legacy full-model files of Keras 1, Keras 2, tf.keras and Keras 3
 //                 (legacy_h5_format.py, hdf5_format.py): the model_config attribute, and the
 //                 weights under model_weights/ found through its layer_names and each layer's
@@ -13,8 +13,12 @@
 //                 model whose architecture elman has
 //
 // The file's kind is told by its content (zip or HDF5 signature), not its extension. Layers:
-// InputLayer, SimpleRNN (every option; RNN(SimpleRNNCell) too), Bidirectional(SimpleRNN),
-// Masking, Dense, Dropout, Flatten, TimeDistributed(Dense); Sequential models and Functional models that are a single chain.
+// InputLayer, SimpleRNN (every option; RNN(SimpleRNNCell) too), GRU (every option, reset_after
+// either way; RNN(GRUCell) too; Keras 1's nine per-gate weights joined as Keras 2 does), Bidirectional(SimpleRNN or GRU), Masking, Dense, Dropout,
+// Flatten, TimeDistributed(Dense); Sequential models and Functional models that are a single
+// chain. "hard_sigmoid" in a legacy .h5 file older than Keras 3 (keras_version 1.x / 2.x, or
+// none) is Keras 2's clip(0.2x + 0.5, 0, 1) (Activation::hard_sigmoid_keras2), in any other
+// file Keras 3's relu6(x + 3)/6; a model using Keras 2's cannot be saved as .keras.
 // Anything else is an Error naming the file, the layer's name and class and what is
 // supported, never a model that computes something else. Weights are read as stored
 // (float16/32/64) and converted to T.

@@ -16,6 +16,7 @@
 #include <xtensor/xview.hpp>
 
 #include "layers/dense.hpp"
+#include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
@@ -246,6 +247,28 @@ std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, c
         return w;
     }
     return std::nullopt;
+// Keras 1's GRU kept nine arrays, W, U and b of each gate in the order z, r, h; Keras 2's
+// preprocess_weights_for_loading concatenates them gate by gate: kernel = [W_z | W_r | W_h],
+// recurrent_kernel = [U_z | U_r | U_h], bias = [b_z | b_r | b_h] (its reset_after = false form).
+// Returns the GRU's [kernel, recurrent_kernel, bias], or nothing when `ds` is not that layout.
+template <class T>
+std::optional<std::vector<Tensor<T>>> keras1_gru_weights(const Hdf5Reader& r, const Module<T>& layer,
+                                                         const std::vector<std::string>& ds)
+{
+    const auto* gru = dynamic_cast<const GRU<T>*>(&layer);
+    if (!gru || ds.size() != 9 || gru->options().reset_after || !gru->options().use_bias) return std::nullopt;
+    std::vector<Tensor<T>> w;
+    for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
+    std::vector<Tensor<T>> out;
+    for (std::size_t part = 0; part < 3; ++part) {  // W, U, b
+        const Tensor<T>& z = w[part];
+        for (std::size_t g = 1; g < 3; ++g)
+            if (w[3 * g + part].shape() != z.shape() || z.dimension() == 0)
+                throw Error(r.shown() + ": " + who(layer) + ": Keras 1 per-gate weights " + ds[part] + " " + shape_str(z.shape()) +
+                            " and " + ds[3 * g + part] + " " + shape_str(w[3 * g + part].shape()) + " differ in shape");
+        out.push_back(xt::concatenate(xt::xtuple(z, w[3 + part], w[6 + part]), z.dimension() - 1));
+    }
+    return out;
 }
 
 // Reads and checks every weight, then assigns them all (the model is unchanged on an error).
@@ -257,16 +280,22 @@ void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector
         const auto& layer = *model.layers()[i];
         const auto params = model.layers()[i]->parameters();
         const auto& ds = lw[i].datasets;
-        if (auto converted = legacy_lstm_weights(r, layer, ds)) {
-            for (std::size_t j = 0; j < params.size() && j < converted->size(); ++j) {
+        auto converted = legacy_lstm_weights(r, layer, ds);
+        if (!converted) converted = keras1_gru_weights(r, layer, ds);
+        if (converted) {
+            if (converted->size() != params.size())
+                throw Error(r.shown() + ": " + who(layer) + ": the file's " + std::to_string(ds.size()) + " weights in " + lw[i].origin +
+                            " make " + std::to_string(converted->size()) + " arrays, the layer has " + std::to_string(params.size()));
+            for (std::size_t j = 0; j < params.size(); ++j) {
                 const Shape want(params[j]->value.shape().begin(), params[j]->value.shape().end());
                 const Shape got((*converted)[j].shape().begin(), (*converted)[j].shape().end());
                 if (got != want)
                     throw Error(r.shown() + ": " + who(layer) + ": weight '" + params[j]->name.substr(params[j]->name.rfind('/') + 1) +
-                                "' (from " + lw[i].origin + ") has shape " + shape_str(got) + ", expected " + shape_str(want));
+                                "' (from the older layout in " + lw[i].origin + ") has shape " + shape_str(got) +
+                                ", expected " + shape_str(want));
                 loaded.emplace_back(params[j], std::move((*converted)[j]));
             }
-            if (converted->size() == params.size()) continue;
+            continue;
         }
         if (ds.size() != params.size()) {
             std::string names;
@@ -323,10 +352,12 @@ Sequential<T> load_archive(const std::string& bytes, const std::string& path)
     if (!zip.has("config.json")) throw Error(path + ": a zip archive without config.json: not a .keras model file");
     const Json config = parse_json(zip.read("config.json", 64u << 20), path + ": config.json");
     KerasModelSpec spec = detail::parse_keras_model(config, path);
+    // tf.keras 2.13-2.15 wrote .keras archives too (metadata.json: keras_version "2.x"), with
+    // Keras 2's hard_sigmoid
     if (zip.has("metadata.json")) {
         const Json meta = parse_json(zip.read("metadata.json", 1u << 20), path + ": metadata.json");
         if (meta.is_object() && meta.contains("keras_version") && meta["keras_version"].is_string())
-            spec.keras_version = meta["keras_version"].get<std::string>();
+            spec.dialect.keras2_hard_sigmoid = detail::keras_before_3(meta["keras_version"].get<std::string>());
     }
     if (!zip.has("model.weights.h5")) {
         if (zip.has("model.weights.npz")) throw Error(path + ": weights in .npz format (model.weights.npz) are not supported; save with the default h5 format");
@@ -349,10 +380,10 @@ Sequential<T> load_h5(const std::string& bytes, const std::string& path)
     const auto text = r.strings("", "model_config");
     if (text.size() != 1) throw Error(path + ": the model_config attribute is not one string");
     KerasModelSpec spec = detail::parse_keras_model(parse_json(text[0], path + ": model_config"), path);
-    if (r.has_attribute("", "keras_version")) {
-        const auto v = r.strings("", "keras_version");
-        if (!v.empty()) spec.keras_version = v[0];
-    }
+    // Keras 1 and 2 (and tf.keras) wrote keras_version "1.x"/"2.x" (or none: Keras 1): their
+    // "hard_sigmoid" is clip(0.2x + 0.5, 0, 1), not Keras 3's
+    const auto version = r.has_attribute("", "keras_version") ? r.strings("", "keras_version") : std::vector<std::string>{};
+    spec.dialect.keras2_hard_sigmoid = detail::keras_before_3(version.empty() ? "" : version[0]);
     if (!r.has_group("model_weights")) throw Error(path + ": no model_weights group: the file holds no weights");
     return load_with<T>(spec, r, bytes.size(), path, "model_weights", false);
 }

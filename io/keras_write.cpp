@@ -4,7 +4,7 @@
 // _save_state creates: "vars" for the model itself (empty), then for each layer of
 // model.layers "layers/<snake_case class>[_n]/vars" holding its own variables as datasets
 // "0", "1", ..., and its tracked sub-layers below it ("cell/vars" for SimpleRNN's
-// SimpleRNNCell, "layer/vars" for TimeDistributed's wrapped layer). Keras 3.0-3.9 create every
+// SimpleRNNCell, LSTMCell or GRUCell, "layer/vars" for TimeDistributed's wrapped layer). Keras 3.0-3.9 create every
 // such group even when empty; that is the layout written here (later versions skip empty
 // groups and read both).
 #include <ctime>
@@ -15,6 +15,7 @@
 #include "io/detail/zip.hpp"
 #include "io/files.hpp"
 #include "io/keras.hpp"
+#include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 
@@ -34,17 +35,39 @@ const char* dtype_name()
     return std::is_same_v<T, float> ? "float32" : "float64";
 }
 
+// The carried state of a stateful recurrent layer (null: none yet, or not stateful).
+template <class T>
+const Tensor<T>* carried_state(const Module<T>& l)
+{
+    if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&l)) return rnn->has_state() ? &rnn->states() : nullptr;
+    if (const auto* gru = dynamic_cast<const GRU<T>*>(&l)) return gru->has_state() ? &gru->states() : nullptr;
+    if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&l)) return lstm->has_state() ? &lstm->state_h() : nullptr;
+    return nullptr;
+}
+
 template <class T>
 std::size_t batch_size(const Sequential<T>& model, const KerasSaveOptions& o, const std::string& path)
 {
     for (const auto& l : model.layers())
         if (const auto* rnn = dynamic_cast<const RecurrentLayer<T>*>(l.get()); rnn && rnn->stateful()) {
             if (o.batch_size) return o.batch_size;
-            if (const auto* s = dynamic_cast<const SimpleRNN<T>*>(rnn); s && s->has_state()) return s->states().shape()[0];
-            if (const auto* s = dynamic_cast<const LSTM<T>*>(rnn); s && s->has_state()) return s->state_h().shape()[0];
+            if (const Tensor<T>* s = carried_state(*l)) return s->shape()[0];
             throw Error(path + ": layer '" + rnn->name() + "' is stateful: Keras needs a fixed batch size; give KerasSaveOptions::batch_size");
         }
     return o.batch_size;
+}
+
+// Keras 3 has no name for Keras 2's hard sigmoid (its "hard_sigmoid" is relu6(x + 3)/6): a
+// layer using it cannot be written in Keras 3's format.
+void refuse_keras2_activations(const Json& layer_config, const std::string& layer)
+{
+    for (const auto& [key, v] : layer_config.items()) {
+        if (v.is_string() && v.get<std::string>() == to_string(Activation::hard_sigmoid_keras2))
+            throw Error("layer '" + layer + "': " + key +
+                        " is Keras 2's hard sigmoid, clip(0.2x + 0.5, 0, 1), which Keras 3 cannot express (its hard_sigmoid "
+                        "is relu6(x + 3)/6); save an elman checkpoint or export ONNX instead");
+        if (v.is_object()) refuse_keras2_activations(v, layer);
+    }
 }
 
 // config.json: serialize_keras_object(model) for a Sequential (sequential.py get_config).
@@ -60,11 +83,7 @@ Json model_config(const Sequential<T>& model, std::size_t batch)
     Shape in = model.input_shape();
     for (const auto& l : model.layers()) {
         layers.push_back(detail::layer_to_keras(*l, in, batch));
-        // Keras 3 has no Keras 2 hard_sigmoid (its own is relu6(x + 3)/6): such a file would load
-        // and compute something else
-        if (layers.back().dump().find("\"hard_sigmoid_keras2\"") != std::string::npos)
-            throw Error("layer '" + l->name() + "' uses Keras 2's hard_sigmoid (clip(0.2x + 0.5, 0, 1)), which Keras 3 does not "
-                        "have: a .keras file cannot hold it (export to ONNX, or save a checkpoint)");
+        refuse_keras2_activations(layers.back(), l->name());
         in = l->output_shape(in);
     }
     return Json{{"module", "keras"},

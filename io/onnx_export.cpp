@@ -1,6 +1,9 @@
 // export_onnx (io/onnx.hpp): the model as an ONNX graph, opset 14, one small node chain per
 // layer; the mapping of each layer is written above its emit function.
+#include <algorithm>
 #include <climits>
+#include <cmath>
+#include <functional>
 
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
@@ -13,6 +16,7 @@
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
+#include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
@@ -110,13 +114,14 @@ void attr_floats(onnx::NodeProto& n, const std::string& name, const std::vector<
 
 std::string dim(std::size_t d, const std::string& symbol) { return d == 0 ? symbol : std::to_string(d); }
 
-// An elementwise activation as ONNX names it, with the alpha and beta of those that take them:
-// HardSigmoid(x) = min(max(alpha·x + beta, 0), 1) is Keras 3's hard_sigmoid with alpha 1/6 and
-// Keras 2's with alpha 0.2; linear is Affine(1, 0) where a function must be named (RNN, LSTM).
+// An activation as ONNX names it (the op of a node, or an entry of a recurrent node's
+// "activations"), with its alpha and beta where it takes them (NaN: none):
+//   tanh Tanh, relu Relu, sigmoid Sigmoid, softmax Softmax (nodes only), linear Affine(1, 0)
+//   (recurrent nodes only), Keras 3's hard_sigmoid HardSigmoid(1/6, 0.5), Keras 2's
+//   hard_sigmoid_keras2 HardSigmoid(0.2, 0.5): ONNX's max(0, min(1, alpha·x + beta)).
 struct OnnxActivation {
-    std::string name;
-    bool has_alpha_beta = false;
-    float alpha = 0, beta = 0;
+    std::string op;
+    float alpha = NAN, beta = NAN;
 };
 
 OnnxActivation onnx_activation(Activation a)
@@ -125,44 +130,23 @@ OnnxActivation onnx_activation(Activation a)
     case Activation::tanh: return {"Tanh"};
     case Activation::relu: return {"Relu"};
     case Activation::sigmoid: return {"Sigmoid"};
-    case Activation::linear: return {"Affine", true, 1.0f, 0.0f};
-    case Activation::hard_sigmoid: return {"HardSigmoid", true, 1.0f / 6.0f, 0.5f};
-    case Activation::hard_sigmoid_keras2: return {"HardSigmoid", true, 0.2f, 0.5f};
-    case Activation::softmax: break;
+    case Activation::softmax: return {"Softmax"};
+    case Activation::linear: return {"Affine", 1.0f, 0.0f};
+    case Activation::hard_sigmoid: return {"HardSigmoid", 1.0f / 6.0f, 0.5f};
+    case Activation::hard_sigmoid_keras2: return {"HardSigmoid", 0.2f, 0.5f};
     }
-    throw Error("activation " + to_string(a) + " has no ONNX equivalent inside a recurrent layer");
+    return {"Affine", 1.0f, 0.0f};
 }
 
-// The activations attribute of an RNN or LSTM node, and the alphas and betas of those that use
-// them, in order (onnxruntime's rnn_helpers consumes them so).
-void rnn_activations(onnx::NodeProto& n, const std::vector<Activation>& acts)
-{
-    std::vector<std::string> names;
-    std::vector<float> alphas, betas;
-    for (Activation a : acts) {
-        const OnnxActivation o = onnx_activation(a);
-        names.push_back(o.name);
-        if (o.has_alpha_beta) {
-            alphas.push_back(o.alpha);
-            betas.push_back(o.beta);
-        }
-    }
-    attr_strings(n, "activations", names);
-    if (!alphas.empty()) {
-        attr_floats(n, "activation_alpha", alphas);
-        attr_floats(n, "activation_beta", betas);
-    }
-}
-
-// act(x) as its ONNX node (none for linear; Softmax on the last axis).
+// act(x) as its ONNX node (none for linear).
 template <class T>
 Value activation(Graph<T>& g, const Value& x, Activation a, const std::string& p)
 {
     if (a == Activation::linear) return x;
-    const OnnxActivation o = a == Activation::softmax ? OnnxActivation{"Softmax"} : onnx_activation(a);
-    onnx::NodeProto& n = g.node(o.name, {x.name}, {p + "/" + o.name}, p + "/" + o.name);
+    const OnnxActivation o = onnx_activation(a);
+    onnx::NodeProto& n = g.node(o.op, {x.name}, {p + "/" + o.op}, p + "/" + o.op);
     if (a == Activation::softmax) attr(n, "axis", std::int64_t(-1));
-    if (a == Activation::hard_sigmoid || a == Activation::hard_sigmoid_keras2) {
+    if (!std::isnan(o.alpha)) {
         auto* al = n.add_attribute();
         al->set_name("alpha");
         al->set_type(onnx::AttributeProto::FLOAT);
@@ -172,17 +156,83 @@ Value activation(Graph<T>& g, const Value& x, Activation a, const std::string& p
         be->set_type(onnx::AttributeProto::FLOAT);
         be->set_f(o.beta);
     }
-    return {p + "/" + o.name, x.rank};
+    return {p + "/" + o.op, x.rank};
 }
 
-// A recurrent node's Y [T,1,B,U] as Keras' sequence output [B,T,U]: squeezed, flipped back to
-// processing order for a reverse node (ONNX returns it in input order), transposed.
-template <class T>
-Value sequence_output(Graph<T>& g, const std::string& y, const std::string& p, bool go_backwards)
+// A recurrent node's "activations" and, for those that take them, "activation_alpha" and
+// "activation_beta" in the same order.
+void recurrent_activations(onnx::NodeProto& n, const std::vector<Activation>& acts)
 {
+    std::vector<std::string> names;
+    std::vector<float> alpha, beta;
+    for (Activation a : acts) {
+        const OnnxActivation o = onnx_activation(a);
+        names.push_back(o.op);
+        if (!std::isnan(o.alpha)) alpha.push_back(o.alpha), beta.push_back(o.beta);
+    }
+    attr_strings(n, "activations", names);
+    if (!alpha.empty()) {
+        attr_floats(n, "activation_alpha", alpha);
+        attr_floats(n, "activation_beta", beta);
+    }
+}
+
+// What the recurrent layers' nodes share around the RNN/GRU/LSTM node itself.
+struct RecurrentNode {
+    std::string op;  // "RNN", "GRU", "LSTM"
+    std::size_t units;
+    bool return_sequences, go_backwards, stateful;
+    bool cell_state = false;  // LSTM: a second state c, carried next to h when stateful
+};
+
+// ONNX wants X time major (layout 0: onnxruntime's CPU kernels refuse layout 1): [B,T,F] ->
+// X [T,B,F]. Then the node (inputs X, weights..., [sequence_lens, initial_h] when stateful),
+// and its outputs back to Keras': Y_h [1,B,U] -> [B,U], or Y [T,1,B,U] -> [B,T,U] in processing
+// order (a reverse node's Y is in input order: flipped). A stateful layer's carried state comes
+// in as the graph input <p>/initial_state [B,U] and leaves as <p>/state; an LSTM's h and c as
+// <p>/initial_state_h, <p>/initial_state_c and <p>/state_h, <p>/state_c.
+template <class T>
+Value emit_recurrent(Graph<T>& g, const Value& x, const std::string& p, const RecurrentNode& r,
+                     std::vector<std::string> weights, const std::function<void(onnx::NodeProto&)>& attrs)
+{
+    const std::size_t u = r.units;
+    attr_ints(g.node("Transpose", {x.name}, {p + "/X"}, p + "/Transpose_in"), "perm", {1, 0, 2});
+    std::vector<std::string> in{p + "/X"};
+    in.insert(in.end(), weights.begin(), weights.end());
+    const std::vector<std::string> states = r.cell_state ? std::vector<std::string>{"_h", "_c"} : std::vector<std::string>{""};
+    if (r.stateful) {
+        in.push_back("");  // sequence_lens
+        for (const std::string& s : states) {
+            g.io(true, p + "/initial_state" + s, {"batch", std::to_string(u)});
+            g.node("Unsqueeze", {p + "/initial_state" + s, g.ints(p + "/axes0_in" + s, {0})}, {p + "/initial" + (s.empty() ? "_h" : s)},
+                   p + "/Unsqueeze_state" + s);
+            in.push_back(p + "/initial" + (s.empty() ? "_h" : s));
+        }
+    }
+    const std::string y = r.return_sequences ? p + "/Y" : "";
+    std::vector<std::string> out{y, p + "/Y_h"};
+    if (r.cell_state && r.stateful) out.push_back(p + "/Y_c");
+    onnx::NodeProto& n = g.node(r.op, in, out, p + "/" + r.op);
+    attr(n, "hidden_size", static_cast<std::int64_t>(u));
+    attr(n, "direction", std::string(r.go_backwards ? "reverse" : "forward"));
+    attr(n, "layout", std::int64_t(0));
+    attrs(n);
+    if (!r.return_sequences || r.stateful)
+        g.node("Squeeze", {p + "/Y_h", g.ints(p + "/axes0", {0})}, {p + "/h_last"}, p + "/Squeeze_Y_h");
+    if (r.stateful) {
+        g.io(false, p + "/state" + states[0], {"batch", std::to_string(u)});
+        g.node("Identity", {p + "/h_last"}, {p + "/state" + states[0]}, p + "/state" + states[0]);
+    }
+    if (r.stateful && r.cell_state) {
+        g.io(false, p + "/state_c", {"batch", std::to_string(u)});
+        g.node("Squeeze", {p + "/Y_c", g.ints(p + "/axes0_c", {0})}, {p + "/state_c"}, p + "/state_c");
+    }
+    if (!r.return_sequences) return {p + "/h_last", 2};
+    // Y [T,1,B,U] -> [T,B,U]
     g.node("Squeeze", {y, g.ints(p + "/axes1", {1})}, {p + "/Y_seq"}, p + "/Squeeze_Y");
     std::string seq = p + "/Y_seq";
-    if (go_backwards) {
+    if (r.go_backwards) {
+        // A reverse node's Y is in input order; Keras returns processing order: flip time.
         g.node("Slice", {seq, g.ints(p + "/flip_starts", {-1}), g.ints(p + "/flip_ends", {INT64_MIN}),
                          g.ints(p + "/flip_axes", {0}), g.ints(p + "/flip_steps", {-1})},
                {p + "/Y_processing_order"}, p + "/Flip");
@@ -193,106 +243,96 @@ Value sequence_output(Graph<T>& g, const std::string& y, const std::string& p, b
     return {p + "/Y_batch_first", 3};
 }
 
+// W [gates·U, F] = kernelᵀ, R = recurrent_kernelᵀ, each with a leading direction axis of 1.
+template <class T>
+Tensor<T> onnx_weight(const Tensor<T>& keras)
+{
+    Tensor<T> w = xt::transpose(keras);
+    w.reshape({1, w.shape()[0], w.shape()[1]});
+    return w;
+}
+
 // SimpleRNN: h_t = act(x_t·kernel + h_{t−1}·recurrent_kernel + bias) is ONNX's
 // H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb) with W = kernelᵀ, R = recurrent_kernelᵀ, Wb = bias,
-// Rb = 0 (onnx/defs/rnn/defs.cc). ONNX wants X time major (layout 0): [T,B,F].
+// Rb = 0 (onnx/defs/rnn/defs.cc).
 template <class T>
 Value emit_simple_rnn(Graph<T>& g, SimpleRNN<T>& rnn, const Value& x, const std::string& p)
 {
     const SimpleRNNOptions& o = rnn.options();
-    const std::size_t u = o.units, f = rnn.input_dim();
-    // [B,T,F] -> X [T,B,F]
-    attr_ints(g.node("Transpose", {x.name}, {p + "/X"}, p + "/Transpose_in"), "perm", {1, 0, 2});
-    Tensor<T> w = xt::transpose(rnn.kernel.value);
-    w.reshape({1, u, f});
-    Tensor<T> r = xt::transpose(rnn.recurrent_kernel.value);
-    r.reshape({1, u, u});
-    std::vector<std::string> in{p + "/X", g.weight(p + "/W", w), g.weight(p + "/R", r)};
+    const std::size_t u = o.units;
+    std::vector<std::string> w{g.weight(p + "/W", onnx_weight(rnn.kernel.value)),
+                               g.weight(p + "/R", onnx_weight(rnn.recurrent_kernel.value))};
     if (o.use_bias) {
         Tensor<T> b = xt::zeros<T>({std::size_t(1), 2 * u});
         for (std::size_t i = 0; i < u; ++i) b(0, i) = rnn.bias.value(i);
-        in.push_back(g.weight(p + "/B", b));
+        w.push_back(g.weight(p + "/B", b));
     } else {
-        in.push_back("");
+        w.push_back("");
     }
-    if (o.stateful) {
-        // The carried state comes in as [B,U] and leaves as [B,U]; the runtime's caller keeps it.
-        g.io(true, p + "/initial_state", {"batch", std::to_string(u)});
-        g.node("Unsqueeze", {p + "/initial_state", g.ints(p + "/axes0_in", {0})}, {p + "/initial_h"}, p + "/Unsqueeze_state");
-        in.push_back("");
-        in.push_back(p + "/initial_h");
+    return emit_recurrent(g, x, p, {"RNN", u, o.return_sequences, o.go_backwards, o.stateful}, w,
+                          [&](onnx::NodeProto& n) { recurrent_activations(n, {o.activation}); });
+}
+
+// GRU: Keras' gate blocks z, r, h are in ONNX GRU's order too (onnx/defs/rnn/defs.cc: W[zrh]):
+//   W = kernelᵀ [1,3U,F], R = recurrent_kernelᵀ [1,3U,U], B = [Wb | Rb] [1,6U]
+//   reset_after:  Wb = bias[0], Rb = bias[1], linear_before_reset = 1, ONNX's
+//                 h_t = g(X_t·W_hᵀ + r_t ⊙ (H_{t−1}·R_hᵀ + Rb_h) + Wb_h): Keras' form
+//   not:          Wb = bias, Rb = 0, linear_before_reset = 0,
+//                 h_t = g(X_t·W_hᵀ + (r_t ⊙ H_{t−1})·R_hᵀ + Rb_h + Wb_h)
+//   activations [f, g] = [recurrent_activation, activation]; H_t = (1 − z) ⊙ h_t + z ⊙ H_{t−1}.
+template <class T>
+Value emit_gru(Graph<T>& g, GRU<T>& gru, const Value& x, const std::string& p)
+{
+    const GRUOptions& o = gru.options();
+    const std::size_t u = o.units;
+    std::vector<std::string> w{g.weight(p + "/W", onnx_weight(gru.kernel.value)),
+                               g.weight(p + "/R", onnx_weight(gru.recurrent_kernel.value))};
+    if (o.use_bias) {
+        Tensor<T> b = xt::zeros<T>({std::size_t(1), 6 * u});
+        const T* src = gru.bias.value.data();
+        std::copy_n(src, (o.reset_after ? 6 : 3) * u, b.data());
+        w.push_back(g.weight(p + "/B", b));
+    } else {
+        w.push_back("");
     }
-    const std::string y = o.return_sequences ? p + "/Y" : "";
-    onnx::NodeProto& n = g.node("RNN", in, {y, p + "/Y_h"}, p + "/RNN");
-    attr(n, "hidden_size", static_cast<std::int64_t>(u));
-    attr(n, "direction", std::string(o.go_backwards ? "reverse" : "forward"));
-    attr(n, "layout", std::int64_t(0));
-    rnn_activations(n, {o.activation});
-    if (!o.return_sequences || o.stateful)
-        g.node("Squeeze", {p + "/Y_h", g.ints(p + "/axes0", {0})}, {p + "/h_last"}, p + "/Squeeze_Y_h");
-    if (o.stateful) {
-        g.io(false, p + "/state", {"batch", std::to_string(u)});
-        g.node("Identity", {p + "/h_last"}, {p + "/state"}, p + "/state");
-    }
-    if (!o.return_sequences) return {p + "/h_last", 2};
-    return sequence_output(g, y, p, o.go_backwards);
+    return emit_recurrent(g, x, p, {"GRU", u, o.return_sequences, o.go_backwards, o.stateful}, w,
+                          [&](onnx::NodeProto& n) {
+                              recurrent_activations(n, {o.recurrent_activation, o.activation});
+                              attr(n, "linear_before_reset", std::int64_t(o.reset_after ? 1 : 0));
+                          });
 }
 
 // LSTM: Keras' z = x·kernel + h·recurrent_kernel + bias, gate blocks i, f, c, o, is ONNX's LSTM
 // (onnx/defs/rnn/defs.cc) with W = kernelᵀ, R = recurrent_kernelᵀ, B = [bias, 0], each with its
 // gate blocks reordered to ONNX's i, o, f, c, and activations (f, g, h) = (recurrent_activation,
-// activation, activation): f for the gates, g for the candidate, h for c. X time major (layout 0).
+// activation, activation): f for the gates, g for the candidate, h for c.
 template <class T>
 Value emit_lstm(Graph<T>& g, LSTM<T>& lstm, const Value& x, const std::string& p)
 {
     const LSTMOptions& o = lstm.options();
-    const std::size_t u = o.units, f = lstm.input_dim();
+    const std::size_t u = o.units;
     constexpr std::size_t keras_block[4] = {0, 3, 1, 2};  // ONNX gate j (i, o, f, c) is Keras block
-    attr_ints(g.node("Transpose", {x.name}, {p + "/X"}, p + "/Transpose_in"), "perm", {1, 0, 2});
-    // W[0, j·U + r, :] = kernel[:, block(j)·U + r]ᵀ, the same for R
-    const auto onnx_weight = [&](const Tensor<T>& kernel, std::size_t rows) {
+    // W[0, j·U + q, :] = kernel[:, block(j)·U + q]ᵀ, the same for R
+    const auto reordered = [&](const Tensor<T>& kernel) {
+        const std::size_t rows = kernel.shape()[0];
         Tensor<T> w = Tensor<T>::from_shape({1, 4 * u, rows});
         for (std::size_t j = 0; j < 4; ++j)
-            for (std::size_t r = 0; r < u; ++r)
-                for (std::size_t c = 0; c < rows; ++c) w(0, j * u + r, c) = kernel(c, keras_block[j] * u + r);
+            for (std::size_t q = 0; q < u; ++q)
+                for (std::size_t c = 0; c < rows; ++c) w(0, j * u + q, c) = kernel(c, keras_block[j] * u + q);
         return w;
     };
-    std::vector<std::string> in{p + "/X", g.weight(p + "/W", onnx_weight(lstm.kernel.value, f)),
-                                g.weight(p + "/R", onnx_weight(lstm.recurrent_kernel.value, u))};
+    std::vector<std::string> w{g.weight(p + "/W", reordered(lstm.kernel.value)),
+                               g.weight(p + "/R", reordered(lstm.recurrent_kernel.value))};
     if (o.use_bias) {
         Tensor<T> b = xt::zeros<T>({std::size_t(1), 8 * u});
         for (std::size_t j = 0; j < 4; ++j)
-            for (std::size_t r = 0; r < u; ++r) b(0, j * u + r) = lstm.bias.value(keras_block[j] * u + r);
-        in.push_back(g.weight(p + "/B", b));
+            for (std::size_t q = 0; q < u; ++q) b(0, j * u + q) = lstm.bias.value(keras_block[j] * u + q);
+        w.push_back(g.weight(p + "/B", b));
     } else {
-        in.push_back("");
+        w.push_back("");
     }
-    if (o.stateful) {
-        // The carried h and c come in as [B,U] and leave as [B,U]; the runtime's caller keeps them.
-        in.push_back("");  // sequence_lens
-        for (const char* s : {"h", "c"}) {
-            g.io(true, p + "/initial_state_" + s, {"batch", std::to_string(u)});
-            g.node("Unsqueeze", {p + "/initial_state_" + s, g.ints(p + "/axes0_in_" + s, {0})}, {p + "/initial_" + std::string(s)},
-                   p + "/Unsqueeze_state_" + s);
-            in.push_back(p + "/initial_" + std::string(s));
-        }
-    }
-    const std::string y = o.return_sequences ? p + "/Y" : "";
-    onnx::NodeProto& n = g.node("LSTM", in, {y, p + "/Y_h", o.stateful ? p + "/Y_c" : ""}, p + "/LSTM");
-    attr(n, "hidden_size", static_cast<std::int64_t>(u));
-    attr(n, "direction", std::string(o.go_backwards ? "reverse" : "forward"));
-    attr(n, "layout", std::int64_t(0));
-    rnn_activations(n, {o.recurrent_activation, o.activation, o.activation});
-    if (!o.return_sequences || o.stateful)
-        g.node("Squeeze", {p + "/Y_h", g.ints(p + "/axes0", {0})}, {p + "/h_last"}, p + "/Squeeze_Y_h");
-    if (o.stateful) {
-        g.io(false, p + "/state_h", {"batch", std::to_string(u)});
-        g.node("Identity", {p + "/h_last"}, {p + "/state_h"}, p + "/state_h");
-        g.io(false, p + "/state_c", {"batch", std::to_string(u)});
-        g.node("Squeeze", {p + "/Y_c", g.ints(p + "/axes0_c", {0})}, {p + "/state_c"}, p + "/state_c");
-    }
-    if (!o.return_sequences) return {p + "/h_last", 2};
-    return sequence_output(g, y, p, o.go_backwards);
+    return emit_recurrent(g, x, p, {"LSTM", u, o.return_sequences, o.go_backwards, o.stateful, true}, w,
+                          [&](onnx::NodeProto& n) { recurrent_activations(n, {o.recurrent_activation, o.activation, o.activation}); });
 }
 
 // Dense: y = act(x·kernel + bias); Gemm on [B,F], MatMul (+ Add) on [B,T,F] (last axis).
@@ -319,6 +359,7 @@ Value emit_layer(Graph<T>& g, Module<T>& layer, const Value& x)
 {
     const std::string p = layer.name();
     if (auto* rnn = dynamic_cast<SimpleRNN<T>*>(&layer)) return emit_simple_rnn(g, *rnn, x, p);
+    if (auto* gru = dynamic_cast<GRU<T>*>(&layer)) return emit_gru(g, *gru, x, p);
     if (auto* lstm = dynamic_cast<LSTM<T>*>(&layer)) return emit_lstm(g, *lstm, x, p);
     if (auto* d = dynamic_cast<Dense<T>*>(&layer)) return emit_dense(g, *d, x, p);
     if (auto* td = dynamic_cast<TimeDistributed<T>*>(&layer)) {
@@ -332,7 +373,7 @@ Value emit_layer(Graph<T>& g, Module<T>& layer, const Value& x)
         return {p + "/flat", 2};
     }
     throw Error("layer '" + layer.name() + "' of type " + layer.type() +
-                " has no ONNX export (SimpleRNN, LSTM, Dense, TimeDistributed(Dense), Flatten, Dropout)");
+                " has no ONNX export (SimpleRNN, LSTM, GRU, Dense, TimeDistributed(Dense), Flatten, Dropout)");
 }
 
 // The checker, then strict shape inference (which also checks the declared output shapes).

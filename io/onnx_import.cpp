@@ -15,6 +15,7 @@
 #include "io/onnx.hpp"
 #include "layers/dense.hpp"
 #include "layers/flatten.hpp"
+#include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 
@@ -80,8 +81,10 @@ private:
         if (!p) fail(n, "input '" + name + "' is not a constant list of integers");
         return detail::int64s_from_proto(*p, where_);
     }
-    // Zeros however they are made: absent, a zero constant, ConstantOfShape(0), Expand(0, shape).
-    bool is_zero(const std::string& name) const
+    // Zeros however they are made: absent, a zero constant, ConstantOfShape(0), Expand(0, shape),
+    // Slice of zeros (torch's per-layer initial_h of a stacked nn.GRU). `depth` bounds the walk
+    // up a (possibly cyclic, in a damaged file) chain of Expand/Slice.
+    bool is_zero(const std::string& name, int depth = 0) const
     {
         if (name.empty()) return true;
         if (opt_.constants.count(name) || constant_proto(name)) {
@@ -100,7 +103,8 @@ private:
                 }
             return true;
         }
-        if (p.op_type() == "Expand" && p.input_size() >= 1) return is_zero(p.input(0));
+        if ((p.op_type() == "Expand" || p.op_type() == "Slice") && p.input_size() >= 1 && depth < 16)
+            return is_zero(p.input(0), depth + 1);
         return false;
     }
     std::int64_t attr_i(const onnx::NodeProto& n, const std::string& a, std::int64_t fallback) const
@@ -111,13 +115,6 @@ private:
     float attr_f(const onnx::NodeProto& n, const std::string& a, float fallback) const
     {
         for (const auto& x : n.attribute()) if (x.name() == a) return x.f();
-        return fallback;
-    }
-    // The first of a FLOATS attribute (activation_alpha / activation_beta of RNN).
-    float first_float(const onnx::NodeProto& n, const std::string& a, float fallback) const
-    {
-        for (const auto& x : n.attribute())
-            if (x.name() == a) return x.floats_size() ? x.floats(0) : fallback;
         return fallback;
     }
     const onnx::AttributeProto* attr(const onnx::NodeProto& n, const std::string& a) const
@@ -154,10 +151,10 @@ private:
         model.add(d);
         dense_.reset();
     }
+    std::vector<Activation> activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const;
     bool recurrent_input(const onnx::NodeProto& n);
     void recurrent_output(const onnx::NodeProto& n, std::size_t features, bool y_used, bool backwards);
-    void rnn(const onnx::NodeProto& n, Sequential<T>& model);
-    std::vector<Activation> activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const;
+    void recurrent(const onnx::NodeProto& n, Sequential<T>& model);
     void lstm(const onnx::NodeProto& n, Sequential<T>& model);
     void step(const onnx::NodeProto& n, Sequential<T>& model);
     bool layout_step(const onnx::NodeProto& n);
@@ -181,7 +178,39 @@ private:
     bool time_major_input_ = false;  // the graph input is [T,B,F]
 };
 
-// The checks every recurrent node (RNN, LSTM) shares: X, W and R given, X in the layout the
+// A recurrent node's activations: its "activations" attribute (or `defaults`), each taking its
+// alpha and beta, in order, from activation_alpha / activation_beta when it has them (ONNX's
+// defaults otherwise). Tanh, Relu, Sigmoid, Affine(1, 0) (linear) and HardSigmoid with Keras 3's
+// (1/6, 0.5) or Keras 2's (0.2, 0.5) parameters.
+template <class T>
+std::vector<Activation> Importer<T>::activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const
+{
+    const auto* a = attr(n, "activations");
+    if (!a) return defaults;
+    if (static_cast<std::size_t>(a->strings_size()) != defaults.size())
+        fail(n, "expects " + std::to_string(defaults.size()) + " activation(s), got " + std::to_string(a->strings_size()));
+    const auto* alphas = attr(n, "activation_alpha");
+    const auto* betas = attr(n, "activation_beta");
+    int next = 0;
+    std::vector<Activation> out;
+    for (const std::string& s : a->strings()) {
+        const bool takes = s == "Affine" || s == "HardSigmoid";
+        const float alpha = takes && alphas && next < alphas->floats_size() ? alphas->floats(next) : (s == "HardSigmoid" ? 0.2f : 1.0f);
+        const float beta = takes && betas && next < betas->floats_size() ? betas->floats(next) : (s == "HardSigmoid" ? 0.5f : 0.0f);
+        next += takes ? 1 : 0;
+        if (s == "Tanh") out.push_back(Activation::tanh);
+        else if (s == "Relu") out.push_back(Activation::relu);
+        else if (s == "Sigmoid") out.push_back(Activation::sigmoid);
+        else if (s == "Affine" && alpha == 1.0f && beta == 0.0f) out.push_back(Activation::linear);
+        else if (s == "HardSigmoid" && std::abs(alpha - 1.0f / 6.0f) < 1e-6f && beta == 0.5f) out.push_back(Activation::hard_sigmoid);
+        else if (s == "HardSigmoid" && std::abs(alpha - 0.2f) < 1e-6f && beta == 0.5f) out.push_back(Activation::hard_sigmoid_keras2);
+        else fail(n, "activation '" + s + "' (alpha " + std::to_string(alpha) + ", beta " + std::to_string(beta) +
+                     ") is not supported (Tanh, Relu, Sigmoid, Affine(1, 0), HardSigmoid(1/6, 0.5) or (0.2, 0.5))");
+    }
+    return out;
+}
+
+// The checks every recurrent node (RNN, GRU, LSTM) shares: X, W and R given, X in the layout the
 // node declares (which fixes the graph input's layout when X is the input), one direction
 // (forward or reverse), no clip. Returns whether the node runs in reverse.
 template <class T>
@@ -216,82 +245,64 @@ void Importer<T>::recurrent_output(const onnx::NodeProto& n, std::size_t feature
 
 // RNN: W [1,U,F], R [1,U,U], B [1,2U] = [Wb, Rb] -> SimpleRNN kernel = Wᵀ, recurrent_kernel =
 // Rᵀ, bias = Wb + Rb (onnx/defs/rnn/defs.cc: H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb)).
+// GRU: W [1,3U,F], R [1,3U,U], B [1,6U], gates z, r, h as Keras' -> GRU kernel = Wᵀ,
+// recurrent_kernel = Rᵀ; linear_before_reset = 1 is Keras' reset_after with bias [Wb; Rb]
+// [2,3U], 0 is reset_after = false with bias Wb + Rb [3U] (the two biases only ever add up).
 template <class T>
-void Importer<T>::rnn(const onnx::NodeProto& n, Sequential<T>& model)
+void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
 {
+    const bool is_gru = n.op_type() == "GRU";
+    const std::size_t gates = is_gru ? 3 : 1;
     const bool backwards = recurrent_input(n);
-    Activation act = Activation::tanh;
-    if (const auto* a = attr(n, "activations")) {
-        if (a->strings_size() != 1) fail(n, "expects one activation");
-        const std::string s = a->strings(0);
-        if (s == "Tanh") act = Activation::tanh;
-        else if (s == "Relu") act = Activation::relu;
-        else if (s == "Sigmoid") act = Activation::sigmoid;
-        else if (s == "Affine" && first_float(n, "activation_alpha", 1.0f) == 1.0f && first_float(n, "activation_beta", 0.0f) == 0.0f)
-            act = Activation::linear;
-        else fail(n, "activation '" + s + "' is not supported (Tanh, Relu, Sigmoid, Affine(1, 0))");
-    }
+    const std::vector<Activation> acts =
+        is_gru ? activations(n, {Activation::sigmoid, Activation::tanh}) : activations(n, {Activation::tanh});
     if (n.input_size() > 4 && !n.input(4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
     if (n.input_size() > 5 && !is_zero(n.input(5))) fail(n, "a non-zero initial_h is not supported");
     const Tensor<double> w = constant(n, n.input(1)), r = constant(n, n.input(2));
-    if (w.dimension() != 3 || w.shape()[0] != 1 || r.dimension() != 3 || r.shape() != std::vector<std::size_t>{1, w.shape()[1], w.shape()[1]})
-        fail(n, "W " + shape_str(w.shape()) + " and R " + shape_str(r.shape()) + " are not [1,U,F] and [1,U,U]");
-    const std::size_t u = w.shape()[1], f = w.shape()[2];
+    const std::size_t u = w.dimension() == 3 ? w.shape()[1] / gates : 0;
+    if (w.dimension() != 3 || w.shape()[0] != 1 || u == 0 || w.shape()[1] != gates * u || r.dimension() != 3 ||
+        r.shape() != std::vector<std::size_t>{1, gates * u, u})
+        fail(n, "W " + shape_str(w.shape()) + " and R " + shape_str(r.shape()) + " are not [1," + (is_gru ? "3U" : "U") + ",F] and [1," +
+                    (is_gru ? "3U" : "U") + ",U]");
+    const std::size_t f = w.shape()[2];
     const std::int64_t hs = attr_i(n, "hidden_size", static_cast<std::int64_t>(u));
     if (hs != static_cast<std::int64_t>(u)) fail(n, "hidden_size " + std::to_string(hs) + " does not match W " + shape_str(w.shape()));
     const bool has_b = n.input_size() > 3 && !n.input(3).empty();
-    SimpleRNNOptions o{.units = u, .activation = act, .use_bias = has_b, .go_backwards = backwards};
     const bool y_used = n.output_size() > 0 && used(n.output(0));
     const bool h_used = n.output_size() > 1 && used(n.output(1));
     if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
-    o.return_sequences = y_used;
-    auto layer = std::make_shared<SimpleRNN<T>>(o);
+    const bool reset_after = attr_i(n, "linear_before_reset", 0) != 0;
+    std::shared_ptr<RecurrentLayer<T>> layer;
+    if (is_gru)
+        layer = std::make_shared<GRU<T>>(GRUOptions{.units = u, .activation = acts[1], .recurrent_activation = acts[0],
+                                                    .use_bias = has_b, .reset_after = reset_after,
+                                                    .return_sequences = y_used, .go_backwards = backwards});
+    else
+        layer = std::make_shared<SimpleRNN<T>>(SimpleRNNOptions{.units = u, .activation = acts[0], .use_bias = has_b,
+                                                                .return_sequences = y_used, .go_backwards = backwards});
     Tensor<double> k = xt::transpose(xt::view(w, 0));
     Tensor<double> rk = xt::transpose(xt::view(r, 0));
     std::vector<Tensor<T>> weights{Tensor<T>(k), Tensor<T>(rk)};
     if (has_b) {
         const Tensor<double> b = constant(n, n.input(3));
-        if (b.dimension() != 2 || b.shape()[0] != 1 || b.shape()[1] != 2 * u) fail(n, "B " + shape_str(b.shape()) + " is not [1,2U]");
-        Tensor<T> bias = Tensor<T>::from_shape({u});
-        for (std::size_t i = 0; i < u; ++i) bias(i) = static_cast<T>(b(0, i) + b(0, u + i));
+        if (b.dimension() != 2 || b.shape()[0] != 1 || b.shape()[1] != 2 * gates * u)
+            fail(n, "B " + shape_str(b.shape()) + " is not [1," + std::to_string(2 * gates) + "U]");
+        const std::size_t gu = gates * u;
+        Tensor<T> bias = Tensor<T>::from_shape(reset_after ? Shape{2, gu} : Shape{gu});
+        for (std::size_t i = 0; i < gu; ++i) {
+            if (reset_after) {
+                bias(0, i) = static_cast<T>(b(0, i));
+                bias(1, i) = static_cast<T>(b(0, gu + i));
+            } else {
+                bias(i) = static_cast<T>(b(0, i) + b(0, gu + i));
+            }
+        }
         weights.push_back(bias);
     }
     if (f == 0) fail(n, "W has no input features");
     layer->set_weights(weights);
     model.add(layer);
     recurrent_output(n, f, y_used, backwards);
-}
-
-// A recurrent node's activations: its "activations" attribute (or `defaults`), each taking its
-// alpha and beta, in order, from activation_alpha / activation_beta when it has them (ONNX's
-// defaults otherwise). Tanh, Relu, Sigmoid, Affine(1, 0) (linear) and HardSigmoid with Keras 3's
-// (1/6, 0.5) or Keras 2's (0.2, 0.5) parameters.
-template <class T>
-std::vector<Activation> Importer<T>::activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const
-{
-    const auto* a = attr(n, "activations");
-    if (!a) return defaults;
-    if (static_cast<std::size_t>(a->strings_size()) != defaults.size())
-        fail(n, "expects " + std::to_string(defaults.size()) + " activation(s), got " + std::to_string(a->strings_size()));
-    const auto* alphas = attr(n, "activation_alpha");
-    const auto* betas = attr(n, "activation_beta");
-    int next = 0;
-    std::vector<Activation> out;
-    for (const std::string& s : a->strings()) {
-        const bool takes = s == "Affine" || s == "HardSigmoid";
-        const float alpha = takes && alphas && next < alphas->floats_size() ? alphas->floats(next) : (s == "HardSigmoid" ? 0.2f : 1.0f);
-        const float beta = takes && betas && next < betas->floats_size() ? betas->floats(next) : (s == "HardSigmoid" ? 0.5f : 0.0f);
-        next += takes ? 1 : 0;
-        if (s == "Tanh") out.push_back(Activation::tanh);
-        else if (s == "Relu") out.push_back(Activation::relu);
-        else if (s == "Sigmoid") out.push_back(Activation::sigmoid);
-        else if (s == "Affine" && alpha == 1.0f && beta == 0.0f) out.push_back(Activation::linear);
-        else if (s == "HardSigmoid" && std::abs(alpha - 1.0f / 6.0f) < 1e-6f && beta == 0.5f) out.push_back(Activation::hard_sigmoid);
-        else if (s == "HardSigmoid" && std::abs(alpha - 0.2f) < 1e-6f && beta == 0.5f) out.push_back(Activation::hard_sigmoid_keras2);
-        else fail(n, "activation '" + s + "' (alpha " + std::to_string(alpha) + ", beta " + std::to_string(beta) +
-                     ") is not supported (Tanh, Relu, Sigmoid, Affine(1, 0), HardSigmoid(1/6, 0.5) or (0.2, 0.5))");
-    }
-    return out;
 }
 
 // LSTM (onnx/defs/rnn/defs.cc): W [1,4U,F], R [1,4U,U], B [1,8U] = [Wb, Rb], gate blocks i, o,
@@ -436,9 +447,19 @@ bool Importer<T>::dense_step(const onnx::NodeProto& n, Sequential<T>& model)
         cur_ = out;
         return true;
     }
-    if (op == "Tanh" || op == "Relu" || op == "Sigmoid") {
+    if (op == "Tanh" || op == "Relu" || op == "Sigmoid" || op == "HardSigmoid" || op == "Softmax") {
         if (!dense_ || dense_->activation != Activation::linear) fail(n, "only an activation right after a Gemm or MatMul is supported");
         dense_->activation = op == "Tanh" ? Activation::tanh : op == "Relu" ? Activation::relu : Activation::sigmoid;
+        if (op == "Softmax") {
+            if (attr_i(n, "axis", -1) != -1) fail(n, "only a softmax over the last axis (axis -1, as elman writes it) is supported");
+            dense_->activation = Activation::softmax;
+        }
+        if (op == "HardSigmoid") {
+            const float alpha = attr_f(n, "alpha", 0.2f), beta = attr_f(n, "beta", 0.5f);
+            if (std::abs(alpha - 1.0f / 6.0f) < 1e-6f && beta == 0.5f) dense_->activation = Activation::hard_sigmoid;
+            else if (std::abs(alpha - 0.2f) < 1e-6f && beta == 0.5f) dense_->activation = Activation::hard_sigmoid_keras2;
+            else fail(n, "HardSigmoid(alpha " + std::to_string(alpha) + ", beta " + std::to_string(beta) + ") is neither Keras 3's (1/6, 0.5) nor Keras 2's (0.2, 0.5)");
+        }
         cur_ = out;
         return true;
     }
@@ -459,15 +480,10 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
 {
     const std::string op = n.op_type();
     const std::string out = n.output_size() ? n.output(0) : "";
-    if (op == "RNN") {
+    if (op == "RNN" || op == "GRU" || op == "LSTM") {
         flush_dense(model);
-        rnn(n, model);
-        at_input_ = false;
-        return;
-    }
-    if (op == "LSTM") {
-        flush_dense(model);
-        lstm(n, model);
+        if (op == "LSTM") lstm(n, model);
+        else recurrent(n, model);
         at_input_ = false;
         return;
     }
@@ -479,7 +495,7 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
     if (flip_pending_) fail(n, "a reverse RNN's sequence (ONNX: input order) is used without being flipped to Keras' processing order");
     if (layout_ == Layout::rnn_y || layout_ == Layout::rnn_y_h) fail(n, "uses an RNN output before its direction axis is squeezed");
     if (dense_step(n, model)) return;
-    fail(n, "operator " + op + " is not supported (elman imports RNN, LSTM, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, Flatten, Transpose, "
+    fail(n, "operator " + op + " is not supported (elman imports RNN, GRU, LSTM, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, HardSigmoid, Softmax, Flatten, Transpose, "
             "Squeeze, Gather, Slice, Identity, Dropout)");
 }
 

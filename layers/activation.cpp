@@ -145,6 +145,41 @@ namespace {
     return std::bit_cast<float>((bits & keep) | (std::bit_cast<std::uint32_t>(r) & ~keep));
 }
 
+// σ(a) = 1 / (1 + e^(−a)) for float without the libm call (glibc's expf does not vectorise,
+// and the GRU's and LSTM's gates are sigmoids: it was a sixth of a GRU training step):
+//   e^v = 2^k · p(r),  k = round(v·log2 e),  r = v − k·ln 2 (Cody–Waite: ln 2 in two parts),
+//   p(r) = 1 + r + r²·P(r), P of degree 5 with Cephes' expf coefficients (minimax on
+//   |r| <= ln2/2; Taylor's 1/2, 1/6, ... would lose an ulp)
+// with v = −a clamped to [−87, 87] (2^k stays a normal float: σ(−87) = 1.6e−38, and σ of
+// anything below is as good as 0), k rounded by adding and subtracting 1.5·2^23 (round to
+// nearest without a branch), and 2^k built in the exponent bits. Within 2 ulp of the exact
+// σ where σ >= 1e−37 (tests/test_activation.cpp); NaN passes through. The clamp and the NaN
+// test work on the bits, as in tanh_rational, so the loop vectorises.
+[[gnu::always_inline]] inline float sigmoid_exp(float a)
+{
+    constexpr std::uint32_t clamp_bits = std::bit_cast<std::uint32_t>(87.0f);
+    constexpr std::uint32_t inf_bits = 0x7f800000u;
+    const std::uint32_t bits = std::bit_cast<std::uint32_t>(a);
+    const std::uint32_t mag = bits & 0x7fffffffu;
+    // v = −a, |v| <= 87
+    const float v = std::bit_cast<float>(((bits ^ 0x80000000u) & 0x80000000u) |
+                                         std::min(mag, clamp_bits));
+    constexpr float magic = 12582912.0f;  // 1.5·2^23
+    const float kf = (v * 1.44269504088896341f + magic) - magic;
+    const std::int32_t k = static_cast<std::int32_t>(kf);
+    const float r = (v - kf * 0.693359375f) - kf * -2.12194440e-4f;
+    float p = r * 1.9875691500e-4f + 1.3981999507e-3f;
+    p = r * p + 8.3334519073e-3f;
+    p = r * p + 4.1665795894e-2f;
+    p = r * p + 1.6666665459e-1f;
+    p = r * p + 5.0000001201e-1f;
+    p = (r * r) * p + r + 1.0f;
+    const float e = p * std::bit_cast<float>(static_cast<std::uint32_t>(k + 127) << 23);
+    const float y = 1.0f / (1.0f + e);
+    const std::uint32_t keep = 0u - static_cast<std::uint32_t>(mag > inf_bits);  // NaN
+    return std::bit_cast<float>((bits & keep) | (std::bit_cast<std::uint32_t>(y) & ~keep));
+}
+
 // y[i] = f(y[i]), or g[i] = f(y[i], g[i]), in blocks of 16 with a fixed trip count, which the
 // compiler turns into SIMD code even at -O2, then the remainder one by one. Always inlined, so
 // that each clone below compiles it for its own instruction set.
@@ -181,6 +216,16 @@ ELMAN_CLONES void relu_f32(float* y, std::size_t n)
     map_inplace(y, n, [](float v) { return v > 0.0f ? v : 0.0f; });
 }
 
+ELMAN_CLONES void sigmoid_f32(float* y, std::size_t n)
+{
+    map_inplace(y, n, [](float v) { return sigmoid_exp(v); });
+}
+
+ELMAN_CLONES void sigmoid_derivative_f32(const float* y, float* g, std::size_t n)
+{
+    map2_inplace(y, g, n, [](float yi, float gi) { return gi * (yi * (1.0f - yi)); });
+}
+
 ELMAN_CLONES void tanh_derivative_f32(const float* y, float* g, std::size_t n)
 {
     map2_inplace(y, g, n, [](float yi, float gi) { return gi * (1.0f - yi * yi); });
@@ -207,7 +252,10 @@ void activate_inplace(Activation a, T* y, std::size_t n)
             map_inplace(y, n, [](T v) { return v > T(0) ? v : T(0); });
         break;
     case Activation::sigmoid:
-        for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-y[i]));
+        if constexpr (std::is_same_v<T, float>)
+            sigmoid_f32(y, n);
+        else
+            for (std::size_t i = 0; i < n; ++i) y[i] = T(1) / (T(1) + std::exp(-y[i]));
         break;
     case Activation::linear: break;
     case Activation::softmax: not_elementwise("activate_inplace");
@@ -234,7 +282,10 @@ void multiply_by_derivative(Activation a, const T* y, T* g, std::size_t n)
         map2_inplace(y, g, n, [](T yi, T gi) { return yi > T(0) ? gi : T(0); });
         break;
     case Activation::sigmoid:  // g ⊙ y(1 − y)
-        map2_inplace(y, g, n, [](T yi, T gi) { return gi * (yi * (T(1) - yi)); });
+        if constexpr (std::is_same_v<T, float>)
+            sigmoid_derivative_f32(y, g, n);
+        else
+            map2_inplace(y, g, n, [](T yi, T gi) { return gi * (yi * (T(1) - yi)); });
         break;
     case Activation::linear: break;
     case Activation::softmax: not_elementwise("multiply_by_derivative");

@@ -2,11 +2,12 @@
 
 #include "core/error.hpp"
 #include "layers/lstm.hpp"
+#include "layers/gru.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
 
-std::vector<std::string> cell_names() { return {"simple", "lstm"}; }
+std::vector<std::string> cell_names() { return {"simple", "lstm", "gru"}; }
 
 void check_cell(const std::string& name)
 {
@@ -26,6 +27,10 @@ std::shared_ptr<RecurrentLayer<T>> make_recurrent_layer(const std::string& cell,
     check_cell(cell);
     if (cell == "lstm")
         return std::make_shared<LSTM<T>>(LSTMOptions{
+            .units = o.units, .return_sequences = o.return_sequences, .seed = o.seed,
+            .dropout = o.dropout, .recurrent_dropout = o.recurrent_dropout, .fused = o.fused});
+    if (cell == "gru")
+        return std::make_shared<GRU<T>>(GRUOptions{
             .units = o.units, .return_sequences = o.return_sequences, .seed = o.seed,
             .dropout = o.dropout, .recurrent_dropout = o.recurrent_dropout, .fused = o.fused});
     return std::make_shared<SimpleRNN<T>>(SimpleRNNOptions{

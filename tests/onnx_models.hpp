@@ -1,6 +1,7 @@
 // The models the ONNX tests export: every activation, with and without bias, sequences,
 // go_backwards with and without sequences, stacks, Dense on 2-D and 3-D input,
-// TimeDistributed(Dense), Flatten, Dropout, stateful; plus the Keras fixtures' models.
+// TimeDistributed(Dense), Flatten, Dropout, stateful, GRUs of both reset forms with Keras 3's
+// and Keras 2's hard sigmoids; plus the Keras fixtures' models.
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
+#include "layers/gru.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -42,6 +44,12 @@ inline std::vector<OnnxCase> onnx_cases()
             return m;
         };
     };
+    const auto gru = [](std::size_t u, Activation a, Activation rec, bool reset_after, bool rs, bool gb, bool bias,
+                        std::uint64_t seed) {
+        return std::make_shared<GRU<float>>(GRUOptions{.units = u, .activation = a, .recurrent_activation = rec,
+                                                       .use_bias = bias, .reset_after = reset_after, .return_sequences = rs,
+                                                       .go_backwards = gb, .bias_initializer = "random_uniform", .seed = seed});
+    };
     const std::string k = std::string(ELMAN_SOURCE_DIR) + "/tests/fixtures/keras/";
     return {
         {"tanh_last", seq({rnn(4, Activation::tanh, false, false, true, 1), dense(1, Activation::linear, 2)}, {0, 3}), {3, 5, 3}},
@@ -61,6 +69,17 @@ inline std::vector<OnnxCase> onnx_cases()
               dense(1, Activation::linear, 17)},
              {4, 2}),
          {3, 4, 2}},
+        // (each case costs a Node.js start in test_onnx_runtime: two GRU cases cover linear (Affine),
+        // relu, both hard sigmoids, both reset forms, no bias, go_backwards and stacking)
+        {"gru_reset_after_linear_seq",
+         seq({gru(4, Activation::linear, Activation::sigmoid, true, true, false, true, 18), dense(2, Activation::softmax, 19)}, {0, 3}),
+         {2, 5, 3}},
+        {"gru_reset_before_backwards",
+         seq({gru(3, Activation::tanh, Activation::hard_sigmoid, false, true, true, true, 20),
+              gru(2, Activation::relu, Activation::hard_sigmoid_keras2, true, false, true, false, 21),
+              dense(1, Activation::hard_sigmoid, 22)},
+             {0, 2}),
+         {3, 6, 2}},
         {"keras_functional", [k] { return load_keras<float>(k + "k3_functional.keras"); }, {2, 5, 2}},
         {"keras_k1", [k] { return load_keras<float>(k + "k1_model.h5"); }, {2, 4, 2}},
     };

@@ -234,3 +234,38 @@ TEST_CASE("activation: a SimpleRNN with hard_sigmoid gives the same answer on bo
     test::require_close(out[0], out[1], 1e-14);
     test::require_close(dx[0], dx[1], 1e-14);
 }
+
+TEST_CASE("activation: float sigmoid is within 2 ulp of the exact σ, saturates to 0 and 1 and "
+          "passes NaN through", "[activation]")
+{
+    std::vector<float> x;
+    for (int i = -20000; i <= 20000; ++i) x.push_back(static_cast<float>(i) * 0.005f);
+    for (float v : {-87.5f, -87.0f, -86.9f, 88.7f, 100.0f, -1e30f, 1e30f, 1e-30f, -0.0f})
+        x.push_back(v);
+    std::vector<float> y = x;
+    activate_inplace(Activation::sigmoid, y.data(), y.size());
+    std::int64_t worst = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double exact = 1.0 / (1.0 + std::exp(-static_cast<double>(x[i])));
+        INFO("x = " << x[i] << ": " << y[i] << " against " << exact);
+        REQUIRE(y[i] >= 0.0f);
+        REQUIRE(y[i] <= 1.0f);
+        if (x[i] < -87.0f) {  // beyond the clamp: σ(−87) = 1.65e−38, as good as 0
+            REQUIRE(y[i] <= 1.7e-38f);
+            continue;
+        }
+        worst = std::max(worst, ulps(y[i], static_cast<float>(exact)));
+    }
+    INFO("worst error " << worst << " ulp");
+    REQUIRE(worst <= 2);
+    REQUIRE(y[y.size() - 3] == 1.0f);  // σ(1e30)
+    std::vector<float> nan{std::numeric_limits<float>::quiet_NaN()};
+    activate_inplace(Activation::sigmoid, nan.data(), 1);
+    REQUIRE(std::isnan(nan[0]));
+    // blocks of 16 and one at a time give the same bits
+    for (std::size_t i = 0; i < 100; ++i) {
+        float one = x[i * 397];
+        activate_inplace(Activation::sigmoid, &one, 1);
+        REQUIRE(std::bit_cast<std::uint32_t>(one) == std::bit_cast<std::uint32_t>(y[i * 397]));
+    }
+}

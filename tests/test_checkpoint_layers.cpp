@@ -116,7 +116,7 @@ TEST_CASE("checkpoint: a Bidirectional around another layer type is an error nam
     std::ofstream(ckpt / "model.json", std::ios::trunc) << json.dump(2);
     REQUIRE_THROWS_WITH(load_model<float>(ckpt.string()),
                         Catch::Contains("model.json layer 0: Bidirectional(Conv1D) is not supported "
-                                        "(only Bidirectional(SimpleRNN) and Bidirectional(LSTM))"));
+                                        "(only Bidirectional(SimpleRNN), Bidirectional(LSTM) and Bidirectional(GRU))"));
 }
 
 TEST_CASE("checkpoint: LSTM models round-trip bit for bit, Keras 2's hard_sigmoid included", "[checkpoint][lstm]")

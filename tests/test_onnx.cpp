@@ -45,10 +45,12 @@ std::string import_error(const std::string& path, const OnnxImportOptions<float>
 
 }  // namespace
 
-TEST_CASE("onnx: ONNX's RNN and LSTM node tests import with their weights and give the expected outputs", "[onnx]")
+TEST_CASE("onnx: ONNX's RNN, GRU and LSTM node tests import with their weights and give the expected outputs", "[onnx]")
 {
+    // the GRU tests: linear_before_reset = 0 (ONNX's default, Keras' reset_after = false)
     for (const std::string name : {"test_simple_rnn_defaults", "test_simple_rnn_with_initial_bias", "test_rnn_seq_length",
-                                   "test_simple_rnn_batchwise", "test_lstm_defaults", "test_lstm_with_initial_bias",
+                                   "test_simple_rnn_batchwise", "test_gru_defaults", "test_gru_with_initial_bias",
+                                   "test_gru_seq_length", "test_gru_batchwise", "test_lstm_defaults", "test_lstm_with_initial_bias",
                                    "test_lstm_batchwise"}) {
         INFO(name);
         const std::string dir = k_testdata + name + "/";
@@ -58,7 +60,7 @@ TEST_CASE("onnx: ONNX's RNN and LSTM node tests import with their weights and gi
         o.constants["W"] = load_onnx_tensor<float>(data + "input_1.pb");
         o.constants["R"] = load_onnx_tensor<float>(data + "input_2.pb");
         if (fs::exists(data + "input_3.pb")) o.constants["B"] = load_onnx_tensor<float>(data + "input_3.pb");
-        const bool batchwise = name.find("batchwise") != std::string::npos;
+        const bool batchwise = name.ends_with("_batchwise");
         if (batchwise) o.output = "Y_h";  // the graph returns Y and Y_h; one chain at a time
         OnnxImportReport rep;
         Sequential<float> m = import_onnx<float>(dir + "model.onnx", o, &rep);
@@ -73,9 +75,9 @@ TEST_CASE("onnx: ONNX's RNN and LSTM node tests import with their weights and gi
     }
 }
 
-TEST_CASE("onnx: torch.onnx.export files of nn.RNN and nn.LSTM import and give PyTorch's outputs", "[onnx]")
+TEST_CASE("onnx: torch.onnx.export files of nn.RNN, nn.GRU and nn.LSTM import and give PyTorch's outputs", "[onnx]")
 {
-    for (const std::string name : {"torch_rnn_linear", "torch_rnn2_relu_seq", "torch_lstm_linear", "torch_lstm2_seq"}) {
+    for (const std::string name : {"torch_rnn_linear", "torch_rnn2_relu_seq", "torch_gru_linear", "torch_lstm_linear", "torch_lstm2_seq"}) {
         INFO(name);
         OnnxImportReport rep;
         Sequential<float> m = import_onnx<float>(k_fix + name + ".onnx", {}, &rep);
@@ -86,6 +88,11 @@ TEST_CASE("onnx: torch.onnx.export files of nn.RNN and nn.LSTM import and give P
     Sequential<float> m = import_onnx<float>(k_fix + "torch_rnn2_relu_seq.onnx");
     REQUIRE(m.layers().size() == 2);
     REQUIRE(dynamic_cast<const SimpleRNN<float>&>(*m.layers()[1]).options().activation == Activation::relu);
+    // nn.GRU is Keras' reset_after form (ONNX: linear_before_reset = 1)
+    Sequential<float> g = import_onnx<float>(k_fix + "torch_gru_linear.onnx");
+    REQUIRE(g.layers().size() == 3);
+    REQUIRE(dynamic_cast<const GRU<float>&>(*g.layers()[0]).options().reset_after);
+    REQUIRE(dynamic_cast<const GRU<float>&>(*g.layers()[1]).options().reset_after);
     // torch's LSTM node: gates i, o, f, c, two biases, zero initial_h and initial_c
     Sequential<float> l = import_onnx<float>(k_fix + "torch_lstm2_seq.onnx");
     REQUIRE(l.layers().size() == 2);
@@ -117,7 +124,7 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     REQUIRE_THROWS_WITH(export_onnx((tmp.path / "a.onnx").string(), m), Catch::Contains("a.onnx: export_onnx: the model is not built"));
     const std::string conv = k_testdata + "test_basic_conv_with_padding/";
     REQUIRE_THAT(import_error(conv + "model.onnx", {.constants = {{"W", load_onnx_tensor<float>(conv + "test_data_set_0/input_1.pb")}}, .output = ""}),
-                 Catch::Contains("model.onnx: node '' (Conv): operator Conv is not supported (elman imports RNN, LSTM, Gemm"));
+                 Catch::Contains("model.onnx: node '' (Conv): operator Conv is not supported (elman imports RNN, GRU, LSTM, Gemm"));
     // an LSTM with peepholes, which Keras' LSTM does not have
     const std::string peep = k_testdata + "test_lstm_with_peepholes/";
     OnnxImportOptions<float> po;

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/error.hpp"
+#include "layers/cells.hpp"
 #include "layers/dense.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
@@ -25,17 +26,19 @@ using elman::Error;
 namespace {
 
 struct SummaryArgs {
-    std::string model;
+    std::string model, cell = "simple";
     std::size_t input_dim = 1, units = 0, dense = 1, timesteps = 0;
 };
 
 CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a)
 {
     CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model file, or of "
-                                                 "SimpleRNN(--units) -> Dense(--dense)");
+                                                 "SimpleRNN, LSTM or GRU (--cell, --units) -> Dense(--dense)");
     sc->add_option("-m,--model", a.model, "a checkpoint directory, .keras, .h5 or .onnx file");
     sc->add_option("--input-dim", a.input_dim, "features per time step")->capture_default_str();
-    sc->add_option("--units", a.units, "SimpleRNN units (without --model)");
+    sc->add_option("--units", a.units, "recurrent units (without --model)");
+    sc->add_option("--cell", a.cell, "recurrent cell without --model: simple (SimpleRNN), lstm (LSTM) or gru (GRU, reset_after)")
+        ->capture_default_str();
     sc->add_option("--dense", a.dense, "units of the Dense layer after it (0: none)")->capture_default_str();
     sc->add_option("--timesteps", a.timesteps, "sequence length (0: any)")->capture_default_str();
     return sc;
@@ -48,9 +51,10 @@ void run_summary(const SummaryArgs& a)
         return;
     }
     if (a.input_dim < 1) throw Error("--input-dim must be >= 1");
-    if (a.units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN");
+    elman::check_cell(a.cell);
+    if (a.units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN (or --cell lstm, --cell gru)");
     elman::Sequential<float> model;
-    model.emplace<elman::SimpleRNN<float>>(elman::SimpleRNNOptions{.units = a.units});
+    model.add(elman::make_recurrent_layer<float>(a.cell, {.units = a.units}));
     if (a.dense > 0) model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = a.dense});
     model.build({a.timesteps, a.input_dim});
     std::cout << model.summary();

@@ -8,6 +8,7 @@
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
+#include "layers/gru.hpp"
 #include "layers/lstm.hpp"
 #include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
@@ -21,6 +22,7 @@ namespace {
 struct Config {
     const Json& c;
     std::string where;
+    KerasDialect dialect = {};
 
     [[noreturn]] void fail(const std::string& what) const { throw Error(where + ": " + what); }
     bool has(const char* key) const { return c.is_object() && c.contains(key) && !c.at(key).is_null(); }
@@ -67,19 +69,22 @@ struct Config {
         if (v.is_string()) name = v.get<std::string>();
         else if (v.is_object() && v.contains("config") && v.at("config").is_string()) name = v.at("config").get<std::string>();
         else fail("\"" + std::string(key) + "\" is not an activation name: " + v.dump());
+        if (name == "hard_sigmoid" && dialect.keras2_hard_sigmoid) return Activation::hard_sigmoid_keras2;
         try {
             return parse_activation(name);
         } catch (const Error&) {
-            fail("activation '" + name + "' is not supported (elman has tanh, relu, sigmoid, linear, hard_sigmoid, softmax)");
+            fail("activation '" + name + "' is not supported (elman has tanh, relu, sigmoid, linear, softmax, "
+                 "hard_sigmoid)");
         }
     }
 };
 
-template <class T>
-std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
+// The options every recurrent layer reads the same way. dropout / recurrent_dropout (Keras 1:
+// dropout_W / dropout_U) act only in training; unroll changes how Keras loops, not the numbers.
+template <class Options>
+void read_recurrent_options(const Config& c, Options& o)
 {
     if (c.flag({"time_major"}, false)) c.fail("time_major=True (time-first input) is not supported");
-    SimpleRNNOptions o;
     o.units = c.positive({"units", "output_dim"});
     o.activation = c.activation("activation", Activation::tanh);
     o.use_bias = c.flag({"use_bias", "bias"}, true);
@@ -87,12 +92,17 @@ std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
     o.return_state = c.flag({"return_state"}, false);
     o.go_backwards = c.flag({"go_backwards"}, false);
     o.stateful = c.flag({"stateful"}, false);
-    // dropout / recurrent_dropout (Keras 1: dropout_W / dropout_U) act only in training; unroll
-    // changes how Keras loops, not the numbers.
     o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
     o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
     o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
     if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
+}
+
+template <class T>
+std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
+{
+    SimpleRNNOptions o;
+    read_recurrent_options(c, o);
     return std::make_shared<SimpleRNN<T>>(o);
 }
 
@@ -102,27 +112,17 @@ std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
 template <class T>
 std::shared_ptr<Module<T>> read_lstm(const Config& c)
 {
-    if (c.flag({"time_major"}, false)) c.fail("time_major=True (time-first input) is not supported");
     LSTMOptions o;
-    o.units = c.positive({"units", "output_dim"});
-    o.activation = c.activation("activation", Activation::tanh);
-    o.recurrent_activation = c.activation(c.has("recurrent_activation") ? "recurrent_activation" : "inner_activation",
+    read_recurrent_options(c, o);
+    o.recurrent_activation = c.activation(c.has("inner_activation") ? "inner_activation" : "recurrent_activation",
                                           Activation::sigmoid);
-    o.use_bias = c.flag({"use_bias", "bias"}, true);
     o.unit_forget_bias = c.flag({"unit_forget_bias"}, true);
-    o.return_sequences = c.flag({"return_sequences"}, false);
-    o.return_state = c.flag({"return_state"}, false);
-    o.go_backwards = c.flag({"go_backwards"}, false);
-    o.stateful = c.flag({"stateful"}, false);
-    o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
-    o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
-    o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
-    if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
     return std::make_shared<LSTM<T>>(o);
 }
 
 // CuDNNLSTM of Keras 2 / tf.keras 1.x: an LSTM with tanh and sigmoid fixed; its bias [8U] (input
-// and recurrent biases) is summed into the LSTM's [4U] when the weights are read.
+// and recurrent biases) is summed into the LSTM's [4U] and its kernels converted from cuDNN's
+// reading when the weights are read (io/keras_read.cpp).
 template <class T>
 std::shared_ptr<Module<T>> read_cudnn_lstm(const Config& c)
 {
@@ -136,8 +136,22 @@ std::shared_ptr<Module<T>> read_cudnn_lstm(const Config& c)
     return std::make_shared<LSTM<T>>(o);
 }
 
+// GRU (Keras 1: output_dim, inner_activation, dropout_W/U; no reset_after before Keras 2.1.3,
+// which means False, the form of those files). implementation 1 or 2 computes the same numbers.
+template <class T>
+std::shared_ptr<Module<T>> read_gru(const Config& c)
+{
+    GRUOptions o;
+    read_recurrent_options(c, o);
+    // Keras 3's default; Keras 1 and 2 always wrote it (Keras 1 as inner_activation)
+    o.recurrent_activation = c.activation(c.has("inner_activation") ? "inner_activation" : "recurrent_activation",
+                                          Activation::sigmoid);
+    o.reset_after = c.flag({"reset_after"}, false);
+    return std::make_shared<GRU<T>>(o);
+}
+
 // keras.layers.RNN(keras.layers.SimpleRNNCell(...)): the same layer as SimpleRNN; likewise
-// RNN(LSTMCell(...)) and LSTM.
+// RNN(LSTMCell(...)) and LSTM, RNN(GRUCell(...)) and GRU.
 template <class T>
 std::shared_ptr<Module<T>> read_rnn(const Config& c)
 {
@@ -145,14 +159,15 @@ std::shared_ptr<Module<T>> read_rnn(const Config& c)
     const Json& cell = c.c.at("cell");
     const std::string cls = cell.is_object() && cell.contains("class_name") && cell["class_name"].is_string()
                                 ? cell["class_name"].get<std::string>() : "";
-    if (cls != "SimpleRNNCell" && cls != "LSTMCell")
+    if (cls != "SimpleRNNCell" && cls != "LSTMCell" && cls != "GRUCell")
         c.fail("RNN with cell " + (cls.empty() ? cell.dump() : "'" + cls + "'") +
-               " is not supported (only a single SimpleRNNCell or LSTMCell)");
+               " is not supported (only a single SimpleRNNCell, LSTMCell or GRUCell)");
     Json merged = cell.contains("config") && cell["config"].is_object() ? cell["config"] : Json::object();
     for (const auto& [k, v] : c.c.items())
         if (k != "cell" && k != "name") merged[k] = v;
-    if (cls == "LSTMCell") return read_lstm<T>(Config{merged, c.where});
-    return read_simple_rnn<T>(Config{merged, c.where});
+    if (cls == "LSTMCell") return read_lstm<T>(Config{merged, c.where, c.dialect});
+    if (cls == "GRUCell") return read_gru<T>(Config{merged, c.where, c.dialect});
+    return read_simple_rnn<T>(Config{merged, c.where, c.dialect});
 }
 
 template <class T>
@@ -203,8 +218,8 @@ std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
     if (!c.has("layer") || !c.c.at("layer").is_object()) c.fail("config has no \"layer\" to wrap");
     const Json& inner = c.c.at("layer");
     const std::string cls = inner.contains("class_name") && inner["class_name"].is_string() ? inner["class_name"].get<std::string>() : "";
-    if (cls != "SimpleRNN" && cls != "RNN" && cls != "LSTM")
-        c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN) and Bidirectional(LSTM))");
+    if (cls != "SimpleRNN" && cls != "LSTM" && cls != "GRU" && cls != "RNN")
+        c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN), Bidirectional(LSTM) and Bidirectional(GRU))");
     Json cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : Json::object();
     if (cfg.contains("name") && cfg["name"].is_string() && cfg["name"].get<std::string>().rfind("forward_", 0) == 0)
         cfg["name"] = cfg["name"].get<std::string>().substr(8);
@@ -215,7 +230,7 @@ std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
             if (bc.contains(k) && cfg.contains(k) && bc[k] != cfg[k])
                 c.fail("backward_layer differs from layer in \"" + std::string(k) + "\" (elman's Bidirectional runs one layer both ways)");
     }
-    const auto layer = std::dynamic_pointer_cast<RecurrentLayer<T>>(layer_from_keras<T>(cls, cfg, c.where + " wrapped layer"));
+    const auto layer = std::dynamic_pointer_cast<RecurrentLayer<T>>(layer_from_keras<T>(cls, cfg, c.where + " wrapped layer", c.dialect));
     MergeMode merge = MergeMode::none;
     if (c.has("merge_mode")) {
         if (!c.c.at("merge_mode").is_string()) c.fail("\"merge_mode\" must be a string or null");
@@ -247,7 +262,7 @@ std::shared_ptr<Module<T>> read_time_distributed(const Config& c)
         c.fail("TimeDistributed(" + cls + ") is not supported (only TimeDistributed(Dense) and TimeDistributed(Dropout))");
     const Json empty = Json::object();
     const Json& cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : empty;
-    auto layer = layer_from_keras<T>(cls, cfg, c.where + " wrapped layer");
+    auto layer = layer_from_keras<T>(cls, cfg, c.where + " wrapped layer", c.dialect);
     return std::make_shared<TimeDistributed<T>>(layer);
 }
 
@@ -278,8 +293,10 @@ Json base_config(const Module<T>& layer)
     return Json{{"name", layer.name()}, {"trainable", true}, {"dtype", dtype_name<T>()}};
 }
 
-// SimpleRNN.get_config() of keras/src/layers/rnn/simple_rnn.py, after RNN.get_config()'s keys.
-Json simple_rnn_config(Json c, const SimpleRNNOptions& o)
+// The keys every recurrent layer's get_config() has: RNN.get_config()'s (its "cell" deleted),
+// then the cell's (keras/src/layers/rnn/rnn.py, simple_rnn.py, gru.py).
+template <class Options>
+Json recurrent_config(Json c, const Options& o)
 {
     c["return_sequences"] = o.return_sequences;
     c["return_state"] = o.return_state;
@@ -302,29 +319,25 @@ Json simple_rnn_config(Json c, const SimpleRNNOptions& o)
     return c;
 }
 
-// LSTM.get_config() of keras/src/layers/rnn/lstm.py, after RNN.get_config()'s keys.
+// SimpleRNN.get_config() of keras/src/layers/rnn/simple_rnn.py.
+Json simple_rnn_config(Json c, const SimpleRNNOptions& o) { return recurrent_config(std::move(c), o); }
+
+// LSTM.get_config() of keras/src/layers/rnn/lstm.py: SimpleRNN's keys, the gates' activation
+// and unit_forget_bias.
 Json lstm_config(Json c, const LSTMOptions& o)
 {
-    c["return_sequences"] = o.return_sequences;
-    c["return_state"] = o.return_state;
-    c["go_backwards"] = o.go_backwards;
-    c["stateful"] = o.stateful;
-    c["unroll"] = false;
-    c["zero_output_for_mask"] = o.zero_output_for_mask;
-    c["units"] = o.units;
-    c["activation"] = to_string(o.activation);
+    c = recurrent_config(std::move(c), o);
     c["recurrent_activation"] = to_string(o.recurrent_activation);
-    c["use_bias"] = o.use_bias;
-    c["kernel_initializer"] = initializer(o.kernel_initializer);
-    c["recurrent_initializer"] = initializer(o.recurrent_initializer);
-    c["bias_initializer"] = initializer(o.bias_initializer);
     c["unit_forget_bias"] = o.unit_forget_bias;
-    for (const char* k : {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
-                          "kernel_constraint", "recurrent_constraint", "bias_constraint"})
-        c[k] = nullptr;
-    c["dropout"] = o.dropout;
-    c["recurrent_dropout"] = o.recurrent_dropout;
-    c["seed"] = o.seed ? Json(o.seed) : Json(nullptr);
+    return c;
+}
+
+// GRU.get_config() of keras/src/layers/rnn/gru.py: SimpleRNN's keys and the gate's.
+Json gru_config(Json c, const GRUOptions& o)
+{
+    c = recurrent_config(std::move(c), o);
+    c["recurrent_activation"] = to_string(o.recurrent_activation);
+    c["reset_after"] = o.reset_after;
     return c;
 }
 
@@ -357,6 +370,12 @@ std::size_t layer_weights(const Module<T>& layer, const Shape& in)
         const std::size_t u = lstm->options().units;
         return mul_sat(mul_sat(4, u), add_sat(features, add_sat(u, lstm->options().use_bias ? 1 : 0)));
     }
+    if (const auto* gru = dynamic_cast<const GRU<T>*>(&layer)) {
+        // 3·U·(F + U + 2) (reset_after), + 1 (one bias), + 0 (no bias)
+        const GRUOptions& o = gru->options();
+        const std::size_t biases = o.use_bias ? (o.reset_after ? 2 : 1) : 0;
+        return mul_sat(mul_sat(3, o.units), add_sat(features, add_sat(o.units, biases)));
+    }
     if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer))
         return mul_sat(dense->options().units, add_sat(features, dense->options().use_bias ? 1 : 0));
     if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer))
@@ -386,18 +405,20 @@ std::size_t weights_needed(const Sequential<T>& model, const Shape& input_shape)
 
 std::string supported_keras_layers()
 {
-    return "InputLayer, SimpleRNN, LSTM, RNN(SimpleRNNCell or LSTMCell), CuDNNLSTM, Bidirectional(SimpleRNN or LSTM), Dense, "
-           "Dropout, Masking, Flatten, TimeDistributed(Dense)";
+    return "InputLayer, SimpleRNN, LSTM, GRU, RNN(SimpleRNNCell, LSTMCell or GRUCell), CuDNNLSTM, Bidirectional(SimpleRNN, LSTM "
+           "or GRU), Dense, Dropout, Masking, Flatten, TimeDistributed(Dense)";
 }
 
 template <class T>
-std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const Json& config, const std::string& where)
+std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const Json& config, const std::string& where,
+                                            KerasDialect dialect)
 {
     if (!config.is_object()) throw Error(where + ": the layer's config is not a JSON object: " + config.dump());
-    const Config c{config, where};
+    const Config c{config, where, dialect};
     std::shared_ptr<Module<T>> layer;
     try {
         if (class_name == "SimpleRNN") layer = read_simple_rnn<T>(c);
+        else if (class_name == "GRU") layer = read_gru<T>(c);
         else if (class_name == "RNN") layer = read_rnn<T>(c);
         else if (class_name == "LSTM") layer = read_lstm<T>(c);
         else if (class_name == "CuDNNLSTM") layer = read_cudnn_lstm<T>(c);
@@ -426,6 +447,8 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
         cfg = simple_rnn_config(std::move(cfg), rnn->options());
     } else if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer)) {
         cfg = lstm_config(std::move(cfg), lstm->options());
+    } else if (const auto* gru = dynamic_cast<const GRU<T>*>(&layer)) {
+        cfg = gru_config(std::move(cfg), gru->options());
     } else if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
         cfg = dense_config(std::move(cfg), dense->options());
     } else if (const auto* drop = dynamic_cast<const Dropout<T>*>(&layer)) {
@@ -465,7 +488,8 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
 template <class T>
 std::vector<std::string> keras_variable_groups(const Module<T>& layer)
 {
-    if (dynamic_cast<const SimpleRNN<T>*>(&layer) || dynamic_cast<const LSTM<T>*>(&layer)) return {"cell"};
+    if (dynamic_cast<const SimpleRNN<T>*>(&layer) || dynamic_cast<const LSTM<T>*>(&layer) || dynamic_cast<const GRU<T>*>(&layer))
+        return {"cell"};
     if (dynamic_cast<const Dense<T>*>(&layer)) return {""};
     if (dynamic_cast<const Bidirectional<T>*>(&layer)) return {"forward_layer/cell", "backward_layer/cell"};
     if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {
@@ -526,7 +550,7 @@ Json keras_shape(std::size_t batch, const Shape& shape)
 }
 
 #define ELMAN_INSTANTIATE_KERAS_LAYERS(T)                                                                       \
-    template std::shared_ptr<Module<T>> layer_from_keras<T>(const std::string&, const Json&, const std::string&); \
+    template std::shared_ptr<Module<T>> layer_from_keras<T>(const std::string&, const Json&, const std::string&, KerasDialect); \
     template Json layer_to_keras<T>(const Module<T>&, const Shape&, std::size_t);                                  \
     template std::vector<std::string> keras_variable_groups<T>(const Module<T>&);                                           \
     template std::size_t weights_needed<T>(const Sequential<T>&, const Shape&);

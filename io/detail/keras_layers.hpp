@@ -22,15 +22,23 @@ namespace elman::detail {
 
 using Json = nlohmann::ordered_json;
 
-// "InputLayer, SimpleRNN, LSTM, RNN(SimpleRNNCell or LSTMCell), ..., TimeDistributed(Dense)": for
+// "InputLayer, SimpleRNN, LSTM, GRU, RNN(SimpleRNNCell, LSTMCell or GRUCell), ...": for
 // the message of an unsupported layer.
 std::string supported_keras_layers();
+
+// What a file's Keras version changes in the meaning of a config (its syntax is handled without
+// it): Keras 3 redefined "hard_sigmoid" (relu6(x + 3)/6) from Keras 1/2's clip(0.2x + 0.5, 0, 1),
+// so a legacy .h5 file from before Keras 3 means Activation::hard_sigmoid_keras2 by that name.
+struct KerasDialect {
+    bool keras2_hard_sigmoid = false;
+};
 
 // A new (unbuilt) layer from Keras' class_name and config; named config["name"] when present.
 // `where` names the file and the layer in errors, e.g. "m.keras: layer 'lstm' (LSTM)". Throws
 // Error "<where>: unsupported layer class 'LSTM' (elman reads ...)" and the like.
 template <class T>
-std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const Json& config, const std::string& where);
+std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const Json& config, const std::string& where,
+                                            KerasDialect dialect = {});
 
 // Keras 3's serialization of a built layer: {"module", "class_name", "config",
 // "registered_name", "build_config"}; input_shape is the layer's input without the batch axis
@@ -40,7 +48,7 @@ template <class T>
 Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_t batch);
 
 // Where Keras 3 keeps a layer's variables below the layer's own folder, in the order of the
-// layer's parameters(): {"cell"} for a recurrent layer (its SimpleRNNCell), {"layer"} for
+// layer's parameters(): {"cell"} for a recurrent layer (its SimpleRNNCell, GRUCell), {"layer"} for
 // TimeDistributed (the wrapped layer), {"forward_layer/cell", "backward_layer/cell"} for
 // Bidirectional, {""} for Dense, {} for layers without weights (keras/src/saving/saving_lib.py
 // walks each layer's attributes: cell, layer, forward_layer, ...).

@@ -126,7 +126,7 @@ std::vector<KerasLayerEntry> functional_chain(const Json& cfg, const std::string
         if (in.second == 0 || !by_name.count(in.first)) continue;
         const KerasLayerEntry p = entry(*by_name[in.first], where);
         const bool rs = p.config.contains("return_sequences") && p.config["return_sequences"] == true;
-        const bool recurrent = p.class_name == "SimpleRNN" || p.class_name == "RNN" || p.class_name == "LSTM";
+        const bool recurrent = p.class_name == "SimpleRNN" || p.class_name == "RNN" || p.class_name == "LSTM" || p.class_name == "GRU";
         if (!recurrent || rs || in.second > 1)
             throw Error(where + ": layer '" + name + "' takes output " + std::to_string(in.second) + " of layer '" + in.first + "' (" +
                         p.class_name + "); elman passes on a layer's first output only");
@@ -196,26 +196,8 @@ KerasModelSpec parse_keras_model(const Json& root, const std::string& where)
 
 bool keras_before_3(const std::string& version)
 {
-    return version.empty() || version[0] < '3' || (version.size() > 1 && version[1] != '.');
+    return version.empty() || version[0] < '3';
 }
-
-namespace {
-
-// Keras 2's "hard_sigmoid" (clip(0.2x + 0.5, 0, 1)) under its own elman name, in a layer's
-// activations and in those of the layers and cells it wraps: Keras 3 kept the name for another
-// function (relu6(x + 3)/6), so a Keras 2 file read by that name would compute something else.
-void keras2_hard_sigmoid(Json& config)
-{
-    if (!config.is_object()) return;
-    for (auto& [key, v] : config.items()) {
-        const bool act = key == "activation" || key == "recurrent_activation" || key == "inner_activation";
-        if (act && v.is_string() && v.get<std::string>() == "hard_sigmoid") v = "hard_sigmoid_keras2";
-        else if (act && v.is_object() && v.contains("config") && v["config"] == "hard_sigmoid") v["config"] = "hard_sigmoid_keras2";
-        else if (v.is_object()) keras2_hard_sigmoid(v);
-    }
-}
-
-}  // namespace
 
 template <class T>
 Sequential<T> make_keras_model(const KerasModelSpec& spec, const std::string& where)
@@ -224,9 +206,8 @@ Sequential<T> make_keras_model(const KerasModelSpec& spec, const std::string& wh
     model.set_name(spec.name);
     for (const KerasLayerEntry& l : spec.layers) {
         const std::string name = str_or(l.config, "name", "?");
-        Json config = l.config;
-        if (keras_before_3(spec.keras_version)) keras2_hard_sigmoid(config);
-        model.add(layer_from_keras<T>(l.class_name, config, where + ": layer '" + name + "' (" + l.class_name + ")"));
+        model.add(layer_from_keras<T>(l.class_name, l.config, where + ": layer '" + name + "' (" + l.class_name + ")",
+                                      spec.dialect));
     }
     return model;
 }

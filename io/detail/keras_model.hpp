@@ -32,13 +32,11 @@ struct KerasModelSpec {
     std::vector<KerasLayerEntry> layers;
     std::optional<Shape> input_shape;  // without the batch axis; 0 = None
     std::size_t batch = 0;             // 0 = None
-    // The Keras version that wrote the file ("2.4.0", "3.6.0"; empty: not recorded, as in
-    // Keras 1 files). Before 3.0, "hard_sigmoid" meant clip(0.2x + 0.5, 0, 1), which
-    // make_keras_model reads as Activation::hard_sigmoid_keras2.
-    std::string keras_version;
+    KerasDialect dialect;              // set by the reader from the file's Keras version
 };
 
-// True for a version before Keras 3 ("2.15.0", "1.2.2") or none recorded (Keras 1 files).
+// True for a version before Keras 3 ("2.15.0", "1.2.2") or none recorded (Keras 1 files):
+// their "hard_sigmoid" is clip(0.2x + 0.5, 0, 1) (KerasDialect::keras2_hard_sigmoid).
 bool keras_before_3(const std::string& version);
 
 // Parses the model config (the whole config.json of a .keras file, or the model_config
