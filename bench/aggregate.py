@@ -34,6 +34,82 @@ def fmt_ms(v):
     return f"{v:.3f}" if v < 10 else f"{v:.1f}" if v < 100 else f"{v:.0f}"
 
 
+def linear_fit(pts):
+    """Least squares ms = c + b·T over (T, ms) points: (c, b, R², max/min of ms/T)."""
+    n = len(pts)
+    mx = sum(t for t, _ in pts) / n
+    my = sum(v for _, v in pts) / n
+    sxx = sum((t - mx) ** 2 for t, _ in pts)
+    b = sum((t - mx) * (v - my) for t, v in pts) / sxx
+    c = my - b * mx
+    ss_res = sum((v - (c + b * t)) ** 2 for t, v in pts)
+    ss_tot = sum((v - my) ** 2 for _, v in pts)
+    per = [v / t for t, v in pts]
+    return c, b, (1 - ss_res / ss_tot if ss_tot > 0 else 1.0), max(per) / min(per)
+
+
+# Issue 16's targets for the gated cells (1 thread): elman at least this many times faster than
+# PyTorch and LibTorch, peak RSS under 40 MB, time linear in T.
+CELL_TARGETS = {"W1": 10, "W3": 2, "W4": 10}
+
+
+def gated_cells(gated, agg):
+    """The report's section on the gated cells: one table per cell, then its targets."""
+    out = []
+    for cell in sorted({c for c, _, _ in gated}):
+        out.append(f"### {cell.upper()}: training step (1 thread)\n")
+        out.append(f"The same model with the {cell.upper()} layer in place of the SimpleRNN "
+                   "(elman: layers/cells.hpp; PyTorch/LibTorch: their own layer, bias_hh frozen "
+                   "at zero where Keras has one bias), interleaved with the runs above.\n")
+        out.append("| workload (B, T, F, H) | elman fused | elman composed | PyTorch | LibTorch | "
+                   "PyTorch/elman | LibTorch/elman | peak RSS MB (elman / PyTorch / LibTorch) |")
+        out.append("|---|---|---|---|---|---|---|---|")
+        targets = []
+        for wl, shape in WORKLOADS:
+            s = {fw: agg((cell, wl, fw)) for fw in ("elman_fused", "elman_composed", "pytorch",
+                                                    "libtorch")}
+            if not any(s.values()):
+                continue
+            cells = ["–" if v is None else f"{fmt_ms(v['median'])} [{fmt_ms(v['min'])}–"
+                     f"{fmt_ms(v['max'])}]" for v in s.values()]
+            e = s["elman_fused"]
+            ratios = ["–" if not (e and s[p]) else f"{s[p]['median'] / e['median']:.2f}"
+                      for p in ("pytorch", "libtorch")]
+            rss = " / ".join("–" if s[p] is None else f"{s[p]['rss']:.0f}"
+                             for p in ("elman_fused", "pytorch", "libtorch"))
+            out.append(f"| {wl} ({shape}) | " + " | ".join(cells) + " | " + " | ".join(ratios) +
+                       f" | {rss} |")
+            for p, label in (("pytorch", "PyTorch"), ("libtorch", "LibTorch")):
+                if e and s[p] and wl in CELL_TARGETS:
+                    r = s[p]["median"] / e["median"]
+                    targets.append(f"| {wl}: elman ≥ {CELL_TARGETS[wl]}x faster than {label} | "
+                                   f"{r:.2f}x | {'yes' if r >= CELL_TARGETS[wl] else 'no'} |")
+            if e:
+                targets.append(f"| {wl}: elman peak RSS < 40 MB | {e['rss']:.1f} MB | "
+                               f"{'yes' if e['rss'] < 40 else 'no'} |")
+        sweep = sorted((key[1], agg(key)["median"]) for key in gated
+                       if key[0] == cell and key[2] == "elman_fused" and key[1].startswith("B16_T"))
+        if len(sweep) >= 3:
+            pts = [(int(wl.split("_")[1][1:]), ms) for wl, ms in sweep]
+            pts.sort()
+            c, b, r2, spread = linear_fit(pts)
+            linear = r2 >= 0.99 and spread <= 1.5
+            out.append("")
+            out.append("ms/step against T (B16, F1, H32): " +
+                       ", ".join(f"T={t}: {fmt_ms(v)}" for t, v in pts) +
+                       f". Fit ms = {c:.4f} + {1000 * b:.3f} µs·T, R² = {r2:.4f}, ms/T varies by "
+                       f"a factor {spread:.2f}.")
+            targets.append(f"| time linear in T (R² ≥ 0.99, ms/T within 1.5x) | R² {r2:.4f}, "
+                           f"{spread:.2f}x | {'yes' if linear else 'no'} |")
+        out.append("")
+        out.append(f"{cell.upper()} targets of issue 16 in this run:\n")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        out.extend(targets)
+        out.append("")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("raw")
@@ -42,13 +118,17 @@ def main():
     rows = load(a.raw)
 
     runs = defaultdict(list)
+    gated = defaultdict(list)  # the other cells (issue 16), by (cell, workload, framework)
     for r in rows:
         if r["framework"] == "elman_tape":
             continue
+        if r.get("cell", "simple") != "simple":
+            gated[(r["cell"], r["workload"], r["framework"])].append(r)
+            continue
         runs[(r["workload"], r["threads"], r["framework"])].append(r)
 
-    def agg(key):
-        rs = runs.get(key)
+    def agg(key, table=runs):
+        rs = table.get(key)
         if not rs:
             return None
         return {"median": statistics.median(r["median_ms"] for r in rs),
@@ -178,11 +258,14 @@ def main():
                        f"{r:.2f} | {'yes' if r <= 1.05 else 'no'} |")
     out.append("")
 
+    out.extend(gated_cells(gated, lambda key: agg(key, gated)))
+
     # ms/step against T.
     sweep = defaultdict(list)
     for r in rows:
         if r["workload"].startswith("B16_T") and r["framework"] in ("elman_fused", "reference",
-                                                                     "reference_libm"):
+                                                                     "reference_libm") \
+                and r.get("cell", "simple") == "simple":
             sweep[(r["framework"], r["T"])].append(r["median_ms"])
     if sweep:
         out.append("### elman (fused) ms/step against T (B16, F1, H32, 1 thread)\n")
@@ -201,18 +284,7 @@ def main():
             ref_cells += f" | {fmt_ms(statistics.median(libm))}" if libm else " | –"
             out.append(f"| {t} | {fmt_ms(e)} | {1000 * e / t:.2f} | {ref_cells} |")
         if len(pts) >= 3:
-            n = len(pts)
-            mx = sum(t for t, _ in pts) / n
-            my = sum(v for _, v in pts) / n
-            sxx = sum((t - mx) ** 2 for t, _ in pts)
-            sxy = sum((t - mx) * (v - my) for t, v in pts)
-            b = sxy / sxx
-            c = my - b * mx
-            ss_res = sum((v - (c + b * t)) ** 2 for t, v in pts)
-            ss_tot = sum((v - my) ** 2 for _, v in pts)
-            r2 = 1 - ss_res / ss_tot if ss_tot > 0 else 1.0
-            per = [v / t for t, v in pts]
-            spread = max(per) / min(per)
+            c, b, r2, spread = linear_fit(pts)
             linear = r2 >= 0.99 and spread <= 1.5
             out.append("")
             out.append(f"Linearity: least-squares fit ms = {c:.4f} + {1000 * b:.3f} µs·T, "

@@ -1,6 +1,7 @@
 // elman through its public API, as a user trains with it (bench/elman_model.hpp):
 //
 //   elman_bench --workload W1 --threads 1              fused SimpleRNN (the default path)
+//   elman_bench --workload W1 --cell lstm              fused LSTM (any layers/cells.hpp name)
 //   elman_bench --workload W1 --cell gru               fused GRU (any layers/cells.hpp name)
 //   elman_bench --workload W1 --threads 1 --composed   per-step primitive ops on the tape
 //   elman_bench --workload W1 --masked                 with a right-padding mask (elman_model.hpp)

@@ -16,6 +16,10 @@
 # FRAMEWORKS ("elman_fused elman_fused_inherited elman_composed elman_fused_masked
 # elman_fused_dropout reference reference_libm pytorch libtorch"), SKIP_INSTALL=1, OPENBLAS_CORE
 # (auto; see step 3b), RESULTS (bench/results).
+# The gated cells (issue 16: the same model with the cell's layer in place of the SimpleRNN,
+# against nn.LSTM and torch::nn::LSTM, one thread, interleaved with the rest): CELLS ("lstm"; an
+# empty list skips them), CELL_WORKLOADS ("W1 W3 W4"), CELL_FRAMEWORKS ("elman_fused
+# elman_composed pytorch libtorch"), CELL_SWEEP_T ("50 100 200 500 1000": elman fused, B16 F1 H32).
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,6 +34,10 @@ THREADS="${THREADS:-1 2}"
 SWEEP_T="${SWEEP_T:-50 100 200 500 1000}"
 FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_fused_inherited elman_composed elman_fused_masked elman_fused_dropout reference reference_libm pytorch libtorch}"
 OPENBLAS_CORE="${OPENBLAS_CORE:-auto}"
+CELLS="${CELLS-lstm}"
+CELL_WORKLOADS="${CELL_WORKLOADS:-W1 W3 W4}"
+CELL_FRAMEWORKS="${CELL_FRAMEWORKS:-elman_fused elman_composed pytorch libtorch}"
+CELL_SWEEP_T="${CELL_SWEEP_T-50 100 200 500 1000}"
 PY=/usr/bin/python3   # Debian's python, where python3-torch lives
 TRIPLET="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
 
@@ -108,7 +116,8 @@ run() {  # run THREADS FRAMEWORK ARGS...: one program, its JSON line appended to
     if line="$(OPENBLAS_NUM_THREADS=$th OMP_NUM_THREADS=$th "${cmd[@]}" --threads "$th" "$@" "${timing[@]}")"; then
         [[ $fw == elman_fused_inherited ]] && line="${line/\"elman_fused\"/\"elman_fused_inherited\"}"
         echo "$line" >>"$RAW"
-        printf '   %-15s %-10s %st  %s ms\n' "$fw" "$(sed -n 's/.*"workload": "\([^"]*\)".*/\1/p' <<<"$line")" \
+        printf '   %-15s %-6s %-10s %st  %s ms\n' "$fw" "$(sed -n 's/.*"cell": "\([^"]*\)".*/\1/p' <<<"$line")" \
+            "$(sed -n 's/.*"workload": "\([^"]*\)".*/\1/p' <<<"$line")" \
             "$th" "$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$line")"
     else
         echo "   $fw $* (threads $th) FAILED" >&2
@@ -124,6 +133,12 @@ for ((rep = 1; rep <= REPS; rep++)); do
     done
     for t in $SWEEP_T; do
         for fw in elman_fused reference reference_libm; do run 1 "$fw" --shape "16,$t,1,32"; done
+    done
+    for cell in $CELLS; do
+        for wl in $CELL_WORKLOADS; do
+            for fw in $CELL_FRAMEWORKS; do run 1 "$fw" --workload "$wl" --cell "$cell"; done
+        done
+        for t in $CELL_SWEEP_T; do run 1 elman_fused --shape "16,$t,1,32" --cell "$cell"; done
     done
     OPENBLAS_NUM_THREADS=1 "$BUILD/elman_bench" --tape-micro --ops 1000 | tee -a "$RAW" | sed 's/^/   /'
 done

@@ -13,9 +13,11 @@
 #include "io/files.hpp"
 #include "io/keras.hpp"
 #include <xtensor/xbuilder.hpp>
+#include <xtensor/xview.hpp>
 
 #include "layers/dense.hpp"
 #include "layers/gru.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -184,6 +186,67 @@ Tensor<T> read_finite(const Hdf5Reader& r, const std::string& name, const std::s
     return t;
 }
 
+// CuDNNLSTM hands each gate's kernel block k_g [F,U] to cuDNN flattened as stored (its
+// _canonical_to_params reshapes without a transpose), and cuDNN reads it as a row-major [U,F]
+// matrix W_g: W_g(q, f) = k_g.flat[q·F + f]; likewise R_g(q, p) = rk_g.flat[q·U + p] = rk_g(q, p).
+// The LSTM's kernel is W_gᵀ and its recurrent kernel R_gᵀ per gate, as Keras 2's
+// _convert_rnn_weights does it (transpose_input(from_cudnn=True), then k.T per recurrent block).
+// Arrays of another shape are left for the shape check to name.
+template <class T>
+void from_cudnn_layout(Tensor<T>& kernel, Tensor<T>& recurrent, std::size_t u)
+{
+    if (kernel.dimension() != 2 || kernel.shape()[1] != 4 * u || recurrent.shape() != std::vector<std::size_t>{u, 4 * u}) return;
+    const std::size_t f = kernel.shape()[0];
+    Tensor<T> k = Tensor<T>::from_shape({f, 4 * u}), rk = Tensor<T>::from_shape({u, 4 * u});
+    std::vector<T> block(f * u);
+    for (std::size_t g = 0; g < 4; ++g) {
+        for (std::size_t a = 0; a < f; ++a)
+            for (std::size_t q = 0; q < u; ++q) block[a * u + q] = kernel(a, g * u + q);  // k_g, row-major
+        for (std::size_t q = 0; q < u; ++q)
+            for (std::size_t a = 0; a < f; ++a) k(a, g * u + q) = block[q * f + a];
+        for (std::size_t q = 0; q < u; ++q)
+            for (std::size_t p = 0; p < u; ++p) rk(p, g * u + q) = recurrent(q, g * u + p);
+    }
+    kernel = std::move(k);
+    recurrent = std::move(rk);
+}
+
+// Older LSTM layouts, as Keras 2's preprocess_weights_for_loading converts them: Keras 1 kept
+// 12 arrays, W, U and b of each gate in the order i, c, f, o (kernel = [W_i | W_f | W_c | W_o]);
+// CuDNNLSTM one bias [8U], the input product's then the recurrent product's, which add up, and
+// its kernels in cuDNN's reading (from_cudnn_layout).
+// Returns the LSTM's [kernel, recurrent_kernel, bias], or nothing when `ds` is neither.
+template <class T>
+std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, const Module<T>& layer,
+                                                          const std::vector<std::string>& ds)
+{
+    const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer);
+    if (!lstm) return std::nullopt;
+    const std::size_t u = lstm->options().units;
+    if (ds.size() == 12) {
+        std::vector<Tensor<T>> w;
+        for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
+        std::vector<Tensor<T>> out;
+        for (std::size_t part = 0; part < 3; ++part) {  // W, U, b
+            std::vector<Tensor<T>> gates;
+            for (std::size_t g : {0u, 2u, 1u, 3u}) gates.push_back(w[3 * g + part]);  // i, f, c, o
+            for (const Tensor<T>& t : gates)
+                if (t.shape().back() != u)
+                    throw Error(r.shown() + ": " + who(layer) + ": Keras 1 per-gate weight has shape " + shape_str(t.shape()) +
+                                ", expected its last axis to be units " + std::to_string(u));
+            out.push_back(xt::concatenate(xt::xtuple(gates[0], gates[1], gates[2], gates[3]), gates[0].dimension() - 1));
+        }
+        return out;
+    }
+    if (ds.size() == 3 && r.has_dataset(ds[2]) && r.dataset_shape(ds[2]) == Shape{8 * u}) {
+        std::vector<Tensor<T>> w;
+        for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
+        Tensor<T> bias = xt::view(w[2], xt::range(0, 4 * u)) + xt::view(w[2], xt::range(4 * u, 8 * u));
+        w[2] = std::move(bias);
+        from_cudnn_layout(w[0], w[1], u);
+        return w;
+    }
+    return std::nullopt;
 // Keras 1's GRU kept nine arrays, W, U and b of each gate in the order z, r, h; Keras 2's
 // preprocess_weights_for_loading concatenates them gate by gate: kernel = [W_z | W_r | W_h],
 // recurrent_kernel = [U_z | U_r | U_h], bias = [b_z | b_r | b_h] (its reset_after = false form).
@@ -217,13 +280,18 @@ void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector
         const auto& layer = *model.layers()[i];
         const auto params = model.layers()[i]->parameters();
         const auto& ds = lw[i].datasets;
-        if (auto converted = keras1_gru_weights(r, layer, ds)) {
+        auto converted = legacy_lstm_weights(r, layer, ds);
+        if (!converted) converted = keras1_gru_weights(r, layer, ds);
+        if (converted) {
+            if (converted->size() != params.size())
+                throw Error(r.shown() + ": " + who(layer) + ": the file's " + std::to_string(ds.size()) + " weights in " + lw[i].origin +
+                            " make " + std::to_string(converted->size()) + " arrays, the layer has " + std::to_string(params.size()));
             for (std::size_t j = 0; j < params.size(); ++j) {
                 const Shape want(params[j]->value.shape().begin(), params[j]->value.shape().end());
                 const Shape got((*converted)[j].shape().begin(), (*converted)[j].shape().end());
                 if (got != want)
                     throw Error(r.shown() + ": " + who(layer) + ": weight '" + params[j]->name.substr(params[j]->name.rfind('/') + 1) +
-                                "' (from Keras 1's per-gate weights in " + lw[i].origin + ") has shape " + shape_str(got) +
+                                "' (from the older layout in " + lw[i].origin + ") has shape " + shape_str(got) +
                                 ", expected " + shape_str(want));
                 loaded.emplace_back(params[j], std::move((*converted)[j]));
             }
@@ -283,7 +351,14 @@ Sequential<T> load_archive(const std::string& bytes, const std::string& path)
     const detail::ZipReader zip(bytes, path);
     if (!zip.has("config.json")) throw Error(path + ": a zip archive without config.json: not a .keras model file");
     const Json config = parse_json(zip.read("config.json", 64u << 20), path + ": config.json");
-    const KerasModelSpec spec = detail::parse_keras_model(config, path);
+    KerasModelSpec spec = detail::parse_keras_model(config, path);
+    // tf.keras 2.13-2.15 wrote .keras archives too (metadata.json: keras_version "2.x"), with
+    // Keras 2's hard_sigmoid
+    if (zip.has("metadata.json")) {
+        const Json meta = parse_json(zip.read("metadata.json", 1u << 20), path + ": metadata.json");
+        if (meta.is_object() && meta.contains("keras_version") && meta["keras_version"].is_string())
+            spec.dialect.keras2_hard_sigmoid = detail::keras_before_3(meta["keras_version"].get<std::string>());
+    }
     if (!zip.has("model.weights.h5")) {
         if (zip.has("model.weights.npz")) throw Error(path + ": weights in .npz format (model.weights.npz) are not supported; save with the default h5 format");
         throw Error(path + ": the archive holds no model.weights.h5");
@@ -308,7 +383,7 @@ Sequential<T> load_h5(const std::string& bytes, const std::string& path)
     // Keras 1 and 2 (and tf.keras) wrote keras_version "1.x"/"2.x" (or none: Keras 1): their
     // "hard_sigmoid" is clip(0.2x + 0.5, 0, 1), not Keras 3's
     const auto version = r.has_attribute("", "keras_version") ? r.strings("", "keras_version") : std::vector<std::string>{};
-    spec.dialect.keras2_hard_sigmoid = version.empty() || version[0].empty() || version[0][0] < '3';
+    spec.dialect.keras2_hard_sigmoid = detail::keras_before_3(version.empty() ? "" : version[0]);
     if (!r.has_group("model_weights")) throw Error(path + ": no model_weights group: the file holds no weights");
     return load_with<T>(spec, r, bytes.size(), path, "model_weights", false);
 }

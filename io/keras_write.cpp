@@ -4,7 +4,7 @@
 // _save_state creates: "vars" for the model itself (empty), then for each layer of
 // model.layers "layers/<snake_case class>[_n]/vars" holding its own variables as datasets
 // "0", "1", ..., and its tracked sub-layers below it ("cell/vars" for SimpleRNN's
-// SimpleRNNCell or GRUCell, "layer/vars" for TimeDistributed's wrapped layer). Keras 3.0-3.9 create every
+// SimpleRNNCell, LSTMCell or GRUCell, "layer/vars" for TimeDistributed's wrapped layer). Keras 3.0-3.9 create every
 // such group even when empty; that is the layout written here (later versions skip empty
 // groups and read both).
 #include <ctime>
@@ -16,6 +16,7 @@
 #include "io/files.hpp"
 #include "io/keras.hpp"
 #include "layers/gru.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
@@ -40,6 +41,7 @@ const Tensor<T>* carried_state(const Module<T>& l)
 {
     if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&l)) return rnn->has_state() ? &rnn->states() : nullptr;
     if (const auto* gru = dynamic_cast<const GRU<T>*>(&l)) return gru->has_state() ? &gru->states() : nullptr;
+    if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&l)) return lstm->has_state() ? &lstm->state_h() : nullptr;
     return nullptr;
 }
 

@@ -10,6 +10,11 @@
 //               order and Keras in processing order) -> Transpose -> [B,T,U]; otherwise
 //               Y_h [1,B,U] -> Squeeze(0) -> [B,U]. A stateful layer gets a graph input
 //               "<layer>/initial_state" [B,U] and an output "<layer>/state" [B,U] to carry.
+//   LSTM        the same around one LSTM node: W = kernelᵀ [1,4U,F], R = recurrent_kernelᵀ
+//               [1,4U,U] and B = [bias, 0] [1,8U], each with its gate blocks reordered from
+//               Keras' i, f, c, o to ONNX's i, o, f, c; activations [recurrent_activation,
+//               activation, activation]. A stateful LSTM gets inputs "<layer>/initial_state_h"
+//               and "_c" [B,U] and outputs "<layer>/state_h" and "_c".
 //   GRU         the same around one GRU node: W = kernelᵀ [1,3U,F], R = recurrent_kernelᵀ
 //               [1,3U,U] (Keras' gates z, r, h are ONNX's order too), B = [bias[0], bias[1]]
 //               [1,6U] and linear_before_reset = 1 for reset_after, B = [bias, 0] and
@@ -22,11 +27,12 @@
 // The graph's input is "input" [batch, timesteps, features] (batch first, as Keras), its
 // output "output". Every exported model passes onnx::checker and strict shape inference.
 //
-// import_onnx reads plain recurrent graphs: RNN and GRU (forward, or reverse whose sequence is
-// flipped back), Gemm, MatMul + Add, Tanh/Relu/Sigmoid/HardSigmoid/Softmax after them, Flatten,
-// Transpose, Squeeze, Gather of the single direction, Identity and Dropout, with PyTorch's zero
-// initial_h subgraphs (ConstantOfShape, Expand). That covers what elman and torch.onnx.export of
-// nn.RNN / nn.GRU / nn.Linear write, and ONNX's own RNN node tests. A GRU with
+// import_onnx reads plain recurrent graphs: RNN, GRU and LSTM (forward, or reverse whose
+// sequence is flipped back; an LSTM without peepholes, input_forget or a used Y_c, g = h), Gemm,
+// MatMul + Add, Tanh/Relu/Sigmoid/HardSigmoid/Softmax after them, Flatten, Transpose, Squeeze,
+// Gather of the single direction, Identity and Dropout, with PyTorch's zero initial_h /
+// initial_c subgraphs (ConstantOfShape, Expand). That covers what elman and torch.onnx.export of
+// nn.RNN / nn.GRU / nn.LSTM / nn.Linear write, and ONNX's own RNN and LSTM node tests. A GRU with
 // linear_before_reset = 1 becomes reset_after = true (bias [Wb; Rb]), with 0 reset_after = false
 // (bias Wb + Rb). Anything else is an Error naming the node and op.
 #pragma once

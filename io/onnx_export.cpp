@@ -17,6 +17,7 @@
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
 
@@ -176,18 +177,20 @@ void recurrent_activations(onnx::NodeProto& n, const std::vector<Activation>& ac
     }
 }
 
-// What the recurrent layers' nodes share around the RNN/GRU node itself.
+// What the recurrent layers' nodes share around the RNN/GRU/LSTM node itself.
 struct RecurrentNode {
-    std::string op;  // "RNN", "GRU"
+    std::string op;  // "RNN", "GRU", "LSTM"
     std::size_t units;
     bool return_sequences, go_backwards, stateful;
+    bool cell_state = false;  // LSTM: a second state c, carried next to h when stateful
 };
 
 // ONNX wants X time major (layout 0: onnxruntime's CPU kernels refuse layout 1): [B,T,F] ->
 // X [T,B,F]. Then the node (inputs X, weights..., [sequence_lens, initial_h] when stateful),
 // and its outputs back to Keras': Y_h [1,B,U] -> [B,U], or Y [T,1,B,U] -> [B,T,U] in processing
 // order (a reverse node's Y is in input order: flipped). A stateful layer's carried state comes
-// in as the graph input <p>/initial_state [B,U] and leaves as <p>/state.
+// in as the graph input <p>/initial_state [B,U] and leaves as <p>/state; an LSTM's h and c as
+// <p>/initial_state_h, <p>/initial_state_c and <p>/state_h, <p>/state_c.
 template <class T>
 Value emit_recurrent(Graph<T>& g, const Value& x, const std::string& p, const RecurrentNode& r,
                      std::vector<std::string> weights, const std::function<void(onnx::NodeProto&)>& attrs)
@@ -196,14 +199,20 @@ Value emit_recurrent(Graph<T>& g, const Value& x, const std::string& p, const Re
     attr_ints(g.node("Transpose", {x.name}, {p + "/X"}, p + "/Transpose_in"), "perm", {1, 0, 2});
     std::vector<std::string> in{p + "/X"};
     in.insert(in.end(), weights.begin(), weights.end());
+    const std::vector<std::string> states = r.cell_state ? std::vector<std::string>{"_h", "_c"} : std::vector<std::string>{""};
     if (r.stateful) {
-        g.io(true, p + "/initial_state", {"batch", std::to_string(u)});
-        g.node("Unsqueeze", {p + "/initial_state", g.ints(p + "/axes0_in", {0})}, {p + "/initial_h"}, p + "/Unsqueeze_state");
-        in.push_back("");
-        in.push_back(p + "/initial_h");
+        in.push_back("");  // sequence_lens
+        for (const std::string& s : states) {
+            g.io(true, p + "/initial_state" + s, {"batch", std::to_string(u)});
+            g.node("Unsqueeze", {p + "/initial_state" + s, g.ints(p + "/axes0_in" + s, {0})}, {p + "/initial" + (s.empty() ? "_h" : s)},
+                   p + "/Unsqueeze_state" + s);
+            in.push_back(p + "/initial" + (s.empty() ? "_h" : s));
+        }
     }
     const std::string y = r.return_sequences ? p + "/Y" : "";
-    onnx::NodeProto& n = g.node(r.op, in, {y, p + "/Y_h"}, p + "/" + r.op);
+    std::vector<std::string> out{y, p + "/Y_h"};
+    if (r.cell_state && r.stateful) out.push_back(p + "/Y_c");
+    onnx::NodeProto& n = g.node(r.op, in, out, p + "/" + r.op);
     attr(n, "hidden_size", static_cast<std::int64_t>(u));
     attr(n, "direction", std::string(r.go_backwards ? "reverse" : "forward"));
     attr(n, "layout", std::int64_t(0));
@@ -211,8 +220,12 @@ Value emit_recurrent(Graph<T>& g, const Value& x, const std::string& p, const Re
     if (!r.return_sequences || r.stateful)
         g.node("Squeeze", {p + "/Y_h", g.ints(p + "/axes0", {0})}, {p + "/h_last"}, p + "/Squeeze_Y_h");
     if (r.stateful) {
-        g.io(false, p + "/state", {"batch", std::to_string(u)});
-        g.node("Identity", {p + "/h_last"}, {p + "/state"}, p + "/state");
+        g.io(false, p + "/state" + states[0], {"batch", std::to_string(u)});
+        g.node("Identity", {p + "/h_last"}, {p + "/state" + states[0]}, p + "/state" + states[0]);
+    }
+    if (r.stateful && r.cell_state) {
+        g.io(false, p + "/state_c", {"batch", std::to_string(u)});
+        g.node("Squeeze", {p + "/Y_c", g.ints(p + "/axes0_c", {0})}, {p + "/state_c"}, p + "/state_c");
     }
     if (!r.return_sequences) return {p + "/h_last", 2};
     // Y [T,1,B,U] -> [T,B,U]
@@ -289,6 +302,39 @@ Value emit_gru(Graph<T>& g, GRU<T>& gru, const Value& x, const std::string& p)
                           });
 }
 
+// LSTM: Keras' z = x·kernel + h·recurrent_kernel + bias, gate blocks i, f, c, o, is ONNX's LSTM
+// (onnx/defs/rnn/defs.cc) with W = kernelᵀ, R = recurrent_kernelᵀ, B = [bias, 0], each with its
+// gate blocks reordered to ONNX's i, o, f, c, and activations (f, g, h) = (recurrent_activation,
+// activation, activation): f for the gates, g for the candidate, h for c.
+template <class T>
+Value emit_lstm(Graph<T>& g, LSTM<T>& lstm, const Value& x, const std::string& p)
+{
+    const LSTMOptions& o = lstm.options();
+    const std::size_t u = o.units;
+    constexpr std::size_t keras_block[4] = {0, 3, 1, 2};  // ONNX gate j (i, o, f, c) is Keras block
+    // W[0, j·U + q, :] = kernel[:, block(j)·U + q]ᵀ, the same for R
+    const auto reordered = [&](const Tensor<T>& kernel) {
+        const std::size_t rows = kernel.shape()[0];
+        Tensor<T> w = Tensor<T>::from_shape({1, 4 * u, rows});
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t q = 0; q < u; ++q)
+                for (std::size_t c = 0; c < rows; ++c) w(0, j * u + q, c) = kernel(c, keras_block[j] * u + q);
+        return w;
+    };
+    std::vector<std::string> w{g.weight(p + "/W", reordered(lstm.kernel.value)),
+                               g.weight(p + "/R", reordered(lstm.recurrent_kernel.value))};
+    if (o.use_bias) {
+        Tensor<T> b = xt::zeros<T>({std::size_t(1), 8 * u});
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t q = 0; q < u; ++q) b(0, j * u + q) = lstm.bias.value(keras_block[j] * u + q);
+        w.push_back(g.weight(p + "/B", b));
+    } else {
+        w.push_back("");
+    }
+    return emit_recurrent(g, x, p, {"LSTM", u, o.return_sequences, o.go_backwards, o.stateful, true}, w,
+                          [&](onnx::NodeProto& n) { recurrent_activations(n, {o.recurrent_activation, o.activation, o.activation}); });
+}
+
 // Dense: y = act(x·kernel + bias); Gemm on [B,F], MatMul (+ Add) on [B,T,F] (last axis).
 template <class T>
 Value emit_dense(Graph<T>& g, Dense<T>& d, const Value& x, const std::string& p)
@@ -314,6 +360,7 @@ Value emit_layer(Graph<T>& g, Module<T>& layer, const Value& x)
     const std::string p = layer.name();
     if (auto* rnn = dynamic_cast<SimpleRNN<T>*>(&layer)) return emit_simple_rnn(g, *rnn, x, p);
     if (auto* gru = dynamic_cast<GRU<T>*>(&layer)) return emit_gru(g, *gru, x, p);
+    if (auto* lstm = dynamic_cast<LSTM<T>*>(&layer)) return emit_lstm(g, *lstm, x, p);
     if (auto* d = dynamic_cast<Dense<T>*>(&layer)) return emit_dense(g, *d, x, p);
     if (auto* td = dynamic_cast<TimeDistributed<T>*>(&layer)) {
         if (auto* inner = dynamic_cast<Dense<T>*>(td->layer().get())) return emit_dense(g, *inner, x, p);
@@ -326,7 +373,7 @@ Value emit_layer(Graph<T>& g, Module<T>& layer, const Value& x)
         return {p + "/flat", 2};
     }
     throw Error("layer '" + layer.name() + "' of type " + layer.type() +
-                " has no ONNX export (SimpleRNN, GRU, Dense, TimeDistributed(Dense), Flatten, Dropout)");
+                " has no ONNX export (SimpleRNN, LSTM, GRU, Dense, TimeDistributed(Dense), Flatten, Dropout)");
 }
 
 // The checker, then strict shape inference (which also checks the declared output shapes).

@@ -16,6 +16,7 @@
 #include "layers/dense.hpp"
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
@@ -151,7 +152,10 @@ private:
         dense_.reset();
     }
     std::vector<Activation> activations(const onnx::NodeProto& n, const std::vector<Activation>& defaults) const;
+    bool recurrent_input(const onnx::NodeProto& n);
+    void recurrent_output(const onnx::NodeProto& n, std::size_t features, bool y_used, bool backwards);
     void recurrent(const onnx::NodeProto& n, Sequential<T>& model);
+    void lstm(const onnx::NodeProto& n, Sequential<T>& model);
     void step(const onnx::NodeProto& n, Sequential<T>& model);
     bool layout_step(const onnx::NodeProto& n);
     bool dense_step(const onnx::NodeProto& n, Sequential<T>& model);
@@ -206,16 +210,12 @@ std::vector<Activation> Importer<T>::activations(const onnx::NodeProto& n, const
     return out;
 }
 
-// RNN: W [1,U,F], R [1,U,U], B [1,2U] = [Wb, Rb] -> SimpleRNN kernel = Wᵀ, recurrent_kernel =
-// Rᵀ, bias = Wb + Rb (onnx/defs/rnn/defs.cc: H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb)).
-// GRU: W [1,3U,F], R [1,3U,U], B [1,6U], gates z, r, h as Keras' -> GRU kernel = Wᵀ,
-// recurrent_kernel = Rᵀ; linear_before_reset = 1 is Keras' reset_after with bias [Wb; Rb]
-// [2,3U], 0 is reset_after = false with bias Wb + Rb [3U] (the two biases only ever add up).
+// The checks every recurrent node (RNN, GRU, LSTM) shares: X, W and R given, X in the layout the
+// node declares (which fixes the graph input's layout when X is the input), one direction
+// (forward or reverse), no clip. Returns whether the node runs in reverse.
 template <class T>
-void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
+bool Importer<T>::recurrent_input(const onnx::NodeProto& n)
 {
-    const bool is_gru = n.op_type() == "GRU";
-    const std::size_t gates = is_gru ? 3 : 1;
     if (n.input_size() < 3) fail(n, "needs X, W and R");
     const std::int64_t layout = attr_i(n, "layout", 0);
     if (at_input_) {
@@ -228,6 +228,32 @@ void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
     const std::string direction = dir ? dir->s() : "forward";
     if (direction != "forward" && direction != "reverse") fail(n, "direction '" + direction + "' is not supported (forward or reverse)");
     if (attr(n, "clip")) fail(n, "the clip attribute is not supported");
+    rnn_layout_ = static_cast<int>(layout);
+    return direction == "reverse";
+}
+
+// After a recurrent node: its Y (a sequence, flipped back later when reverse) or its Y_h is
+// the value in hand.
+template <class T>
+void Importer<T>::recurrent_output(const onnx::NodeProto& n, std::size_t features, bool y_used, bool backwards)
+{
+    if (time_major_input_features_ == 0) time_major_input_features_ = features;
+    flip_pending_ = y_used && backwards;
+    layout_ = y_used ? Layout::rnn_y : Layout::rnn_y_h;
+    cur_ = y_used ? n.output(0) : n.output(1);
+}
+
+// RNN: W [1,U,F], R [1,U,U], B [1,2U] = [Wb, Rb] -> SimpleRNN kernel = Wᵀ, recurrent_kernel =
+// Rᵀ, bias = Wb + Rb (onnx/defs/rnn/defs.cc: H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb)).
+// GRU: W [1,3U,F], R [1,3U,U], B [1,6U], gates z, r, h as Keras' -> GRU kernel = Wᵀ,
+// recurrent_kernel = Rᵀ; linear_before_reset = 1 is Keras' reset_after with bias [Wb; Rb]
+// [2,3U], 0 is reset_after = false with bias Wb + Rb [3U] (the two biases only ever add up).
+template <class T>
+void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
+{
+    const bool is_gru = n.op_type() == "GRU";
+    const std::size_t gates = is_gru ? 3 : 1;
+    const bool backwards = recurrent_input(n);
     const std::vector<Activation> acts =
         is_gru ? activations(n, {Activation::sigmoid, Activation::tanh}) : activations(n, {Activation::tanh});
     if (n.input_size() > 4 && !n.input(4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
@@ -245,7 +271,6 @@ void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
     const bool y_used = n.output_size() > 0 && used(n.output(0));
     const bool h_used = n.output_size() > 1 && used(n.output(1));
     if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
-    const bool backwards = direction == "reverse";
     const bool reset_after = attr_i(n, "linear_before_reset", 0) != 0;
     std::shared_ptr<RecurrentLayer<T>> layer;
     if (is_gru)
@@ -277,11 +302,62 @@ void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
     if (f == 0) fail(n, "W has no input features");
     layer->set_weights(weights);
     model.add(layer);
-    if (time_major_input_features_ == 0) time_major_input_features_ = f;
-    rnn_layout_ = static_cast<int>(layout);
-    flip_pending_ = y_used && backwards;
-    layout_ = y_used ? Layout::rnn_y : Layout::rnn_y_h;
-    cur_ = y_used ? n.output(0) : n.output(1);
+    recurrent_output(n, f, y_used, backwards);
+}
+
+// LSTM (onnx/defs/rnn/defs.cc): W [1,4U,F], R [1,4U,U], B [1,8U] = [Wb, Rb], gate blocks i, o,
+// f, c -> Keras' LSTM with kernel = Wᵀ and recurrent_kernel = Rᵀ, each with its blocks put in
+// Keras' order i, f, c, o, and bias = Wb + Rb likewise; activations (f, g, h) ->
+// (recurrent_activation, activation), Keras using one function for g and h. Peepholes (P),
+// input_forget, a non-zero initial_h or initial_c and the cell state Y_c as output have no
+// Keras equivalent and are errors.
+template <class T>
+void Importer<T>::lstm(const onnx::NodeProto& n, Sequential<T>& model)
+{
+    const bool backwards = recurrent_input(n);
+    if (attr_i(n, "input_forget", 0) != 0) fail(n, "input_forget = 1 (the forget gate coupled to the input gate) is not supported");
+    const std::vector<Activation> acts = activations(n, {Activation::sigmoid, Activation::tanh, Activation::tanh});
+    if (n.input_size() > 7 && !n.input(7).empty()) fail(n, "peepholes (input P) are not supported: Keras' LSTM has none");
+    if (acts[1] != acts[2]) fail(n, "activations g (" + to_string(acts[1]) + ") and h (" + to_string(acts[2]) + ") differ; Keras' LSTM uses one activation for both");
+    if (n.input_size() > 4 && !n.input(4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
+    if (n.input_size() > 5 && !is_zero(n.input(5))) fail(n, "a non-zero initial_h is not supported");
+    if (n.input_size() > 6 && !is_zero(n.input(6))) fail(n, "a non-zero initial_c is not supported");
+    const Tensor<double> w = constant(n, n.input(1)), r = constant(n, n.input(2));
+    const std::size_t u = w.dimension() == 3 ? w.shape()[1] / 4 : 0;
+    if (w.dimension() != 3 || w.shape()[0] != 1 || u == 0 || w.shape()[1] != 4 * u || w.shape()[2] == 0 ||
+        r.shape() != std::vector<std::size_t>{1, 4 * u, u})
+        fail(n, "W " + shape_str(w.shape()) + " and R " + shape_str(r.shape()) + " are not [1,4U,F] and [1,4U,U]");
+    const std::size_t f = w.shape()[2];
+    if (attr_i(n, "hidden_size", static_cast<std::int64_t>(u)) != static_cast<std::int64_t>(u))
+        fail(n, "hidden_size " + std::to_string(attr_i(n, "hidden_size", 0)) + " does not match W " + shape_str(w.shape()));
+    const bool y_used = n.output_size() > 0 && used(n.output(0));
+    const bool h_used = n.output_size() > 1 && used(n.output(1));
+    if (n.output_size() > 2 && used(n.output(2))) fail(n, "its cell state Y_c is used; elman passes on the output h only");
+    if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
+    const bool has_b = n.input_size() > 3 && !n.input(3).empty();
+    auto layer = std::make_shared<LSTM<T>>(LSTMOptions{.units = u, .activation = acts[1], .recurrent_activation = acts[0],
+                                                       .use_bias = has_b, .return_sequences = y_used, .go_backwards = backwards});
+    constexpr std::size_t onnx_block[4] = {0, 2, 3, 1};  // Keras gate j (i, f, c, o) is ONNX block
+    // kernel[c, j·U + q] = W[0, block(j)·U + q, c], the same for R
+    const auto keras_weight = [&](const Tensor<double>& m, std::size_t rows) {
+        Tensor<T> k = Tensor<T>::from_shape({rows, 4 * u});
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t q = 0; q < u; ++q)
+                for (std::size_t c = 0; c < rows; ++c) k(c, j * u + q) = static_cast<T>(m(0, onnx_block[j] * u + q, c));
+        return k;
+    };
+    std::vector<Tensor<T>> weights{keras_weight(w, f), keras_weight(r, u)};
+    if (has_b) {
+        const Tensor<double> b = constant(n, n.input(3));
+        if (b.shape() != std::vector<std::size_t>{1, 8 * u}) fail(n, "B " + shape_str(b.shape()) + " is not [1,8U]");
+        Tensor<T> bias = Tensor<T>::from_shape({4 * u});
+        for (std::size_t j = 0; j < 4; ++j)
+            for (std::size_t q = 0; q < u; ++q) bias(j * u + q) = static_cast<T>(b(0, onnx_block[j] * u + q) + b(0, 4 * u + onnx_block[j] * u + q));
+        weights.push_back(bias);
+    }
+    layer->set_weights(weights);
+    model.add(layer);
+    recurrent_output(n, f, y_used, backwards);
 }
 
 // Transpose (batch <-> time), Squeeze / Gather of an RNN output's direction axis, and the
@@ -404,9 +480,10 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
 {
     const std::string op = n.op_type();
     const std::string out = n.output_size() ? n.output(0) : "";
-    if (op == "RNN" || op == "GRU") {
+    if (op == "RNN" || op == "GRU" || op == "LSTM") {
         flush_dense(model);
-        recurrent(n, model);
+        if (op == "LSTM") lstm(n, model);
+        else recurrent(n, model);
         at_input_ = false;
         return;
     }
@@ -418,7 +495,7 @@ void Importer<T>::step(const onnx::NodeProto& n, Sequential<T>& model)
     if (flip_pending_) fail(n, "a reverse RNN's sequence (ONNX: input order) is used without being flipped to Keras' processing order");
     if (layout_ == Layout::rnn_y || layout_ == Layout::rnn_y_h) fail(n, "uses an RNN output before its direction axis is squeezed");
     if (dense_step(n, model)) return;
-    fail(n, "operator " + op + " is not supported (elman imports RNN, GRU, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, HardSigmoid, Softmax, Flatten, Transpose, "
+    fail(n, "operator " + op + " is not supported (elman imports RNN, GRU, LSTM, Gemm, MatMul, Add, Tanh, Relu, Sigmoid, HardSigmoid, Softmax, Flatten, Transpose, "
             "Squeeze, Gather, Slice, Identity, Dropout)");
 }
 

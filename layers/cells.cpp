@@ -1,12 +1,13 @@
 #include "layers/cells.hpp"
 
 #include "core/error.hpp"
+#include "layers/lstm.hpp"
 #include "layers/gru.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
 
-std::vector<std::string> cell_names() { return {"simple", "gru"}; }
+std::vector<std::string> cell_names() { return {"simple", "lstm", "gru"}; }
 
 void check_cell(const std::string& name)
 {
@@ -24,6 +25,10 @@ std::shared_ptr<RecurrentLayer<T>> make_recurrent_layer(const std::string& cell,
                                                         const RecurrentOptions& o)
 {
     check_cell(cell);
+    if (cell == "lstm")
+        return std::make_shared<LSTM<T>>(LSTMOptions{
+            .units = o.units, .return_sequences = o.return_sequences, .seed = o.seed,
+            .dropout = o.dropout, .recurrent_dropout = o.recurrent_dropout, .fused = o.fused});
     if (cell == "gru")
         return std::make_shared<GRU<T>>(GRUOptions{
             .units = o.units, .return_sequences = o.return_sequences, .seed = o.seed,

@@ -2,10 +2,11 @@
 // forecasting pipeline, the benchmark's --cell):
 //
 //   "simple"   SimpleRNN, the Elman network: h_t = tanh(x_t·W_x + h_{t−1}·W_h + b)
+//   "lstm"     LSTM: gates i, f, o, candidate g, cell state c (layers/lstm.hpp)
 //   "gru"      GRU: gates z, r, candidate ĥ, reset_after = true (layers/gru.hpp)
 //
 // Each is built with Keras' defaults (tanh, sigmoid gates, glorot_uniform / orthogonal /
-// zeros) and the few options below, which every cell has.
+// zeros, the LSTM's unit_forget_bias) and the few options below, which every cell has.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +23,7 @@ struct RecurrentOptions {
     std::size_t units = 0;           // state size; required (> 0)
     bool return_sequences = false;   // every step's output instead of the last
     std::uint64_t seed = 0;          // weights and dropout masks
-    double dropout = 0.0;            // as SimpleRNNOptions / GRUOptions
+    double dropout = 0.0;            // as SimpleRNNOptions / LSTMOptions / GRUOptions
     double recurrent_dropout = 0.0;
     bool fused = true;               // the fused node (true) or the composed path
 };
@@ -30,7 +31,7 @@ struct RecurrentOptions {
 // The cell names above, in that order.
 std::vector<std::string> cell_names();
 
-// Throws elman::Error "unknown cell \"<name>\" (expected simple or gru)" unless `name` is one of
+// Throws elman::Error "unknown cell \"<name>\" (expected simple, lstm or gru)" unless `name` is one of
 // cell_names().
 void check_cell(const std::string& name);
 

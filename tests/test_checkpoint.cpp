@@ -266,8 +266,8 @@ TEST_CASE("checkpoint: damaged checkpoints give named errors", "[checkpoint]")
     SECTION("unknown layer type")
     {
         fresh();
-        replace_in(dir / "model.json", "\"Dense\"", "\"LSTM\"");
-        REQUIRE_THAT(load_error(dir), Catch::Contains("model.json layer 1: unsupported layer class 'LSTM' (elman reads InputLayer, SimpleRNN"));
+        replace_in(dir / "model.json", "\"Dense\"", "\"Conv1D\"");
+        REQUIRE_THAT(load_error(dir), Catch::Contains("model.json layer 1: unsupported layer class 'Conv1D' (elman reads InputLayer, SimpleRNN"));
     }
     SECTION("a float64 checkpoint loaded as float32")
     {

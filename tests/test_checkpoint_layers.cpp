@@ -1,5 +1,6 @@
 // Checkpoints of models holding the sequence layers of issue 15: Masking, Dropout,
-// Bidirectional(SimpleRNN), and SimpleRNN's dropout / zero_output_for_mask options.
+// Bidirectional(SimpleRNN), and SimpleRNN's dropout / zero_output_for_mask options; LSTMs
+// (issue 16) with every option a checkpoint keeps.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -9,12 +10,16 @@
 #include <nlohmann/json.hpp>
 
 #include "check.hpp"
+#include "core/init.hpp"
 #include "layers/bidirectional.hpp"
 #include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
+#include "layers/fit.hpp"
+#include "layers/lstm.hpp"
 #include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
+#include "lstm_models.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
 
@@ -107,9 +112,28 @@ TEST_CASE("checkpoint: a Bidirectional around another layer type is an error nam
     save_checkpoint(ckpt.string(), model);
     auto json = nlohmann::ordered_json::parse(elman::test::read_file(ckpt / "model.json"));
     // The wrapped layer is stored as Keras serializes it (io/detail/keras_layers).
-    json["layers"][0]["config"]["layer"]["class_name"] = "LSTM";
+    json["layers"][0]["config"]["layer"]["class_name"] = "Conv1D";
     std::ofstream(ckpt / "model.json", std::ios::trunc) << json.dump(2);
     REQUIRE_THROWS_WITH(load_model<float>(ckpt.string()),
-                        Catch::Contains("model.json layer 0: Bidirectional(LSTM) is not supported "
-                                        "(only Bidirectional(SimpleRNN) and Bidirectional(GRU))"));
+                        Catch::Contains("model.json layer 0: Bidirectional(Conv1D) is not supported "
+                                        "(only Bidirectional(SimpleRNN), Bidirectional(LSTM) and Bidirectional(GRU))"));
+}
+
+TEST_CASE("checkpoint: LSTM models round-trip bit for bit, Keras 2's hard_sigmoid included", "[checkpoint][lstm]")
+{
+    elman::test::TempDir tmp("elman-ckpt-layers-test");
+    for (Activation rec : {Activation::sigmoid, Activation::hard_sigmoid_keras2}) {
+        INFO(to_string(rec));
+        Sequential<float> m = elman::test::lstm_file_model(rec);
+        const std::string dir = (tmp.path / ("ckpt_" + to_string(rec))).string();
+        save_checkpoint(dir, m);
+        Sequential<float> back = load_model<float>(dir);
+        const auto& l = dynamic_cast<const LSTM<float>&>(*back.layers().at(1));
+        REQUIRE(l.options().recurrent_activation == rec);
+        REQUIRE(l.options().activation == Activation::relu);
+        REQUIRE(l.options().recurrent_dropout == Approx(0.1));
+        const Tensor<float> x = uniform<float>({2, 6, 2}, -1.0f, 1.0f, 11);
+        REQUIRE((predict(back, x) == predict(m, x)));
+        REQUIRE(back.summary() == m.summary());
+    }
 }

@@ -49,6 +49,28 @@ TEST_CASE("cli: predict --input runs .keras, .h5, checkpoint and .onnx models an
     }
 }
 
+TEST_CASE("cli: predict, convert and summary run LSTM models of .keras, .h5, checkpoints and .onnx", "[cli][lstm]")
+{
+    elman::test::TempDir tmp("elman-cli-models");
+    const auto predicts = [&](const std::string& model, const std::string& cas) {
+        const std::string y = (tmp.path / (cas + ".y.npy")).string();
+        const auto r = run_cli({"predict", "--model", model, "--input", k_dir + cas + ".x.npy", "--output", y}, tmp.path);
+        INFO(model << ": " << r.err);
+        REQUIRE(r.status == 0);
+        require_close(load_npy<float>(y), load_npy<float>(k_dir + cas + ".y.npy"));
+    };
+    for (const std::string c : {"lstm_k2_hard_sigmoid.h5", "lstm_k1.h5", "lstm_cudnn.h5"}) predicts(k_dir + c, c.substr(0, c.find('.')));
+    // .keras -> checkpoint -> .onnx, each giving the file's predictions
+    const std::string ckpt = (tmp.path / "stacked_ckpt").string(), onnx = (tmp.path / "stacked.onnx").string();
+    REQUIRE(run_cli({"convert", k_dir + "lstm_k3_stacked.keras", ckpt}, tmp.path).status == 0);
+    REQUIRE(run_cli({"convert", ckpt, onnx}, tmp.path).status == 0);
+    for (const std::string& m : {k_dir + "lstm_k3_stacked.keras", ckpt, onnx}) predicts(m, "lstm_k3_stacked");
+    const auto s = run_cli({"summary", "--model", ckpt}, tmp.path);
+    REQUIRE(s.status == 0);
+    REQUIRE_THAT(s.out, Catch::Contains("lstm (LSTM)") && Catch::Contains("lstm_1 (LSTM)"));
+    REQUIRE_THAT(s.out, Catch::Contains("112 = 4·4·(2 + 4 + 1)") && Catch::Contains("96 = 4·3·(4 + 3 + 1)"));
+}
+
 TEST_CASE("cli: predict --input keeps float64 input in float64", "[cli]")
 {
     elman::test::TempDir tmp("elman-cli-models");
@@ -91,8 +113,8 @@ TEST_CASE("cli: model-file errors are one line naming the file and the reason, a
         REQUIRE_THAT(r.err, Catch::Contains(message));
         REQUIRE_FALSE(fs::exists(y));
     };
-    check({"predict", "--model", k_dir + "err_lstm.keras", "--input", k_dir + "k3_stacked.x.npy", "--output", y},
-          "layer 'lstm' (LSTM): unsupported layer class 'LSTM'");
+    check({"predict", "--model", k_dir + "err_lstm_cell_state.keras", "--input", k_dir + "k3_stacked.x.npy", "--output", y},
+          "layer 'dense' takes output 2 of layer 'lstm' (LSTM)");
     check({"predict", "--model", k_dir + "k3_stacked.keras", "--input", k_dir + "k1_model.x.npy", "--output", y},
           "shape [2,4,2] does not fit the model, which takes [N,6,3]");
     check({"predict", "--model", k_dir + "k3_stacked.keras", "--input", k_dir + "k3_stacked.keras", "--output", y},

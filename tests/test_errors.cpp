@@ -23,6 +23,7 @@
 #include "io/checkpoint.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "optim/adam.hpp"
 #include "optim/sgd.hpp"
@@ -213,6 +214,28 @@ TEST_CASE("api: inputs of the wrong rank or width for a model name the layer and
     Adam<float> opt(model.parameters());
     REQUIRE_THROWS_WITH(fit(model, opt, Tensor<float>(zeros<float>({8, 5, 1})), Tensor<float>(zeros<float>({8, 2})), {.verbose = false}),
                         Contains("[8,1]") && Contains("[8,2]"));
+}
+
+TEST_CASE("api: an LSTM in a model names itself, its states and the shapes", "[errors][fit][lstm]")
+{
+    Sequential<float> model;
+    auto lstm = model.emplace<LSTM<float>>(LSTMOptions{.units = 4, .stateful = true});
+    model.emplace<Dense<float>>(DenseOptions{.units = 1});
+    model.build({5, 1});
+    REQUIRE_THROWS_WITH(predict(model, Tensor<float>(zeros<float>({8, 5}))), Contains("lstm: expects input [batch, timesteps, features] (rank 3), got [8,5]"));
+    REQUIRE_THROWS_WITH(predict(model, Tensor<float>(zeros<float>({8, 5, 3}))), Contains("lstm: input has 3 features but the layer was built for 1 (kernel [1,16])"));
+    predict(model, Tensor<float>(zeros<float>({8, 5, 1})), 8);
+    REQUIRE_THROWS_WITH(predict(model, Tensor<float>(zeros<float>({4, 5, 1})), 4),
+                        Contains("lstm: stateful layer carries states [8,4] but the input [4,5,1] has batch size 4; keep the batch size or call reset_states()"));
+    lstm->reset_states();
+    Tape<float> tape;
+    const auto x = tape.constant(Tensor<float>(zeros<float>({2, 5, 1})));
+    const auto h0 = tape.constant(Tensor<float>(zeros<float>({2, 4})));
+    REQUIRE_THROWS_WITH(lstm->call(tape, x, &h0), Contains("lstm: an LSTM has two states: give both initial states h0 and c0 (or neither), got only h0"));
+    REQUIRE_THROWS_WITH(model.call(tape, x, {{h0}, {}}), Contains("lstm: an LSTM has two states (h, c), got 1 initial states"));
+    REQUIRE_THROWS_WITH(LSTM<float>({.units = 0}), Contains("lstm: units must be positive, got 0"));
+    REQUIRE_THROWS_WITH(LSTM<float>({.units = 2, .activation = Activation::softmax}),
+                        Contains("lstm: activation softmax is not supported (the cell applies it element by element)"));
 }
 
 TEST_CASE("checkpoint: a NaN or inf weight is rejected at load, naming the file and the index", "[errors][checkpoint]")

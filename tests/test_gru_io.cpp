@@ -239,9 +239,13 @@ TEST_CASE("gru io: elman predict, summary and convert work on GRU model files", 
     INFO(r.err);
     REQUIRE(r.status == 0);
     REQUIRE_THAT(r.out, Catch::Contains("(GRU)") && Catch::Contains("135 = 3·5·(2 + 5 + 2)") && Catch::Contains("141"));
+    // and an LSTM: 4·5·(1 + 5 + 1) = 140; a misspelt cell is one line naming the known ones
     r = elman::test::run_cli({"summary", "--cell", "lstm", "--units", "5"}, tmp.path);
+    REQUIRE(r.status == 0);
+    REQUIRE_THAT(r.out, Catch::Contains("(LSTM)") && Catch::Contains("140 = 4·5·(1 + 5 + 1)"));
+    r = elman::test::run_cli({"summary", "--cell", "lsmt", "--units", "5"}, tmp.path);
     REQUIRE(r.status != 0);
-    REQUIRE_THAT(r.err, Catch::Contains("unknown cell \"lstm\""));
+    REQUIRE_THAT(r.err, Catch::Contains("unknown cell \"lsmt\" (expected simple, lstm or gru)"));
     for (const std::string to : {"ckpt", "m.onnx"}) {
         const std::string out = (tmp.path / to).string(), y2 = (tmp.path / (to + ".y.npy")).string();
         REQUIRE(elman::test::run_cli({"convert", k_dir + "gru_k2_keras22.h5", out}, tmp.path).status == 0);

@@ -1,6 +1,8 @@
 // Keras files in: every layout of tests/fixtures/keras/ (written by make_keras_fixtures.py
 // after each Keras version's writer code) gives the numpy reference predictions, and every
-// damaged or unsupported file an error naming the file, the layer and the reason.
+// damaged or unsupported file an error naming the file, the layer and the reason. LSTMs in every
+// layout: Keras 3, tf.keras 2 (Keras 2's hard_sigmoid), Keras 1 (12 per-gate weights) and
+// CuDNNLSTM (one bias of 8U), from make_keras_lstm_fixtures.py.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include "io/npy.hpp"
 #include "layers/dense.hpp"
 #include "layers/fit.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
@@ -35,11 +38,19 @@ void require_close(const Tensor<float>& a, const Tensor<float>& b)
     }
 }
 
-void require_predicts(const std::string& file, const std::string& cas)
+Sequential<float> require_predicts(const std::string& file, const std::string& cas)
 {
     INFO(file);
     Sequential<float> model = load_keras<float>(k_dir + file);
     require_close(predict(model, fixture(cas + ".x")), fixture(cas + ".y"));
+    return model;
+}
+
+const LSTM<float>& lstm_at(const Sequential<float>& m, std::size_t i)
+{
+    const auto* l = dynamic_cast<const LSTM<float>*>(m.layers().at(i).get());
+    REQUIRE(l != nullptr);
+    return *l;
 }
 
 std::string load_error(const std::string& path)
@@ -138,8 +149,7 @@ TEST_CASE("keras: float64 models load the same weights", "[keras]")
 TEST_CASE("keras: unsupported, damaged and mismatched files give errors naming file, layer and reason", "[keras][errors]")
 {
     const std::string d = k_dir;
-    REQUIRE_THAT(load_error(d + "err_lstm.keras"),
-                 Catch::Contains(d + "err_lstm.keras: layer 'lstm' (LSTM): unsupported layer class 'LSTM' (elman reads InputLayer, SimpleRNN"));
+    // (err_lstm.keras, an LSTM, was refused before elman had LSTMs; it loads now: "keras: Keras 3 .keras files with LSTMs ...")
     REQUIRE_THAT(load_error(d + "err_missing_weight.keras"),
                  Catch::Contains("layer 'simple_rnn' (SimpleRNN): missing weight: the file has 2 weights in layers/simple_rnn/cell/vars, "
                                  "the layer has 3 (kernel, recurrent_kernel, bias)"));
@@ -216,4 +226,41 @@ TEST_CASE("keras: HDF5 structures whose sizes cannot fit the file are refused be
                  Catch::Contains("damaged HDF5 file (root symbol table message pointing outside the file)"));
     REQUIRE_THAT(load_error(c + "regression-attribute-message-overflow"),
                  Catch::Contains("damaged HDF5 file (attribute message whose parts exceed it at byte 6144)"));
+}
+
+TEST_CASE("keras: Keras 3 .keras files with LSTMs give Keras' predictions", "[keras][lstm]")
+{
+    const Sequential<float> m = require_predicts("lstm_k3_stacked.keras", "lstm_k3_stacked");
+    REQUIRE(lstm_at(m, 0).options().return_sequences);
+    REQUIRE(lstm_at(m, 1).options().go_backwards);
+    REQUIRE(lstm_at(m, 1).param_count() == 4 * 3 * (4 + 3 + 1));
+    // a Functional model whose Dense reads the LSTM's output 1 (h, the output without sequences)
+    require_predicts("lstm_k3_return_state.keras", "lstm_k3_return_state");
+    // the minimal config of a foreign writer (units, activations, return_sequences only)
+    const Sequential<float> minimal = load_keras<float>(k_dir + "err_lstm.keras");
+    REQUIRE(lstm_at(minimal, 0).options().units == 3);
+}
+
+TEST_CASE("keras: legacy .h5 LSTMs of tf.keras 2, Keras 3, Keras 1 and CuDNNLSTM load with their numbers", "[keras][lstm]")
+{
+    // "hard_sigmoid" in a Keras 2 file is Keras 2's clip(0.2x + 0.5, 0, 1) ...
+    const Sequential<float> k2 = require_predicts("lstm_k2_hard_sigmoid.h5", "lstm_k2_hard_sigmoid");
+    REQUIRE(lstm_at(k2, 0).options().recurrent_activation == Activation::hard_sigmoid_keras2);
+    // ... and in a Keras 3 file Keras 3's relu6(x + 3)/6: the same weights, other outputs
+    const Sequential<float> k3 = require_predicts("lstm_k3_legacy_hard_sigmoid.h5", "lstm_k3_legacy_hard_sigmoid");
+    REQUIRE(lstm_at(k3, 0).options().recurrent_activation == Activation::hard_sigmoid);
+    const Tensor<float> d = fixture("lstm_k2_hard_sigmoid.y") - fixture("lstm_k3_legacy_hard_sigmoid.y");
+    REQUIRE(xt::amax(xt::abs(d))() > 1e-3f);
+    // Keras 1: output_dim, inner_activation, 12 per-gate weights in the order i, c, f, o
+    const Sequential<float> k1 = require_predicts("lstm_k1.h5", "lstm_k1");
+    REQUIRE(lstm_at(k1, 0).options().recurrent_activation == Activation::hard_sigmoid_keras2);
+    // CuDNNLSTM: its two biases summed into one
+    require_predicts("lstm_cudnn.h5", "lstm_cudnn");
+}
+
+TEST_CASE("keras: an LSTM's cell state fed to the next layer is refused, naming both layers", "[keras][lstm][errors]")
+{
+    REQUIRE_THAT(load_error(k_dir + "err_lstm_cell_state.keras"),
+                 Catch::Contains("err_lstm_cell_state.keras: layer 'dense' takes output 2 of layer 'lstm' (LSTM); elman passes on "
+                                 "a layer's first output only"));
 }

@@ -20,7 +20,9 @@
 #include "layers/dense.hpp"
 #include "layers/masking.hpp"
 #include "layers/fit.hpp"
+#include "layers/lstm.hpp"
 #include "layers/simple_rnn.hpp"
+#include "lstm_models.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
 
@@ -70,6 +72,13 @@ std::set<std::string> keys(const Json& j)
     std::set<std::string> k;
     for (const auto& [key, v] : j.items()) k.insert(key);
     return k;
+}
+
+const LSTM<float>& lstm_at(const Sequential<float>& m, std::size_t i)
+{
+    const auto* l = dynamic_cast<const LSTM<float>*>(m.layers().at(i).get());
+    REQUIRE(l != nullptr);
+    return *l;
 }
 
 }  // namespace
@@ -170,4 +179,46 @@ TEST_CASE("keras save: Masking and Bidirectional(SimpleRNN) round-trip, each dir
     for (std::size_t t = 3; t < 5; ++t) xt::view(x, 0, t) = 0.0f;  // padding the mask skips
     REQUIRE(back.summary() == m.summary());
     REQUIRE(bool(predict(back, x) == predict(m, x)));
+}
+
+TEST_CASE("keras save: save_keras writes LSTMs that load back to the same predictions", "[keras][lstm]")
+{
+    elman::test::TempDir tmp("elman-keras-save");
+    Sequential<float> m = elman::test::lstm_file_model(Activation::hard_sigmoid);
+    const Tensor<float> x = uniform<float>({3, 5, 2}, -1.0f, 1.0f, 9);
+    const std::string path = (tmp.path / "m.keras").string();
+    save_keras(path, m);
+    Sequential<float> back = load_keras<float>(path);
+    REQUIRE((predict(back, x) == predict(m, x)));
+    const auto& l = lstm_at(back, 1);
+    REQUIRE(l.options().recurrent_activation == Activation::hard_sigmoid);
+    REQUIRE(l.options().recurrent_dropout == Approx(0.1));
+    REQUIRE(back.layers()[2]->type() == "Bidirectional");
+
+    // Keras 3 has no Keras 2 hard_sigmoid: writing one would give a file that computes otherwise
+    Sequential<float> old = elman::test::lstm_file_model(Activation::hard_sigmoid_keras2);
+    REQUIRE_THROWS_WITH(save_keras((tmp.path / "old.keras").string(), old),
+                        Catch::Contains("layer 'lstm': recurrent_activation is Keras 2's hard sigmoid") &&
+                            Catch::Contains("Keras 3 cannot express"));
+    REQUIRE_FALSE(std::filesystem::exists(tmp.path / "old.keras"));
+}
+
+TEST_CASE("keras save: a stateful LSTM saves with its batch size and carries h and c after loading", "[keras][lstm]")
+{
+    elman::test::TempDir tmp("elman-keras-save");
+    Sequential<float> m;
+    m.emplace<LSTM<float>>(LSTMOptions{.units = 3, .stateful = true, .seed = 2});
+    m.build({0, 2});
+    const Tensor<float> x = uniform<float>({2, 4, 2}, -1.0f, 1.0f, 7);
+    predict(m, x, 2);
+    save_keras((tmp.path / "s.keras").string(), m);
+    Sequential<float> back = load_keras<float>((tmp.path / "s.keras").string());
+    REQUIRE(lstm_at(back, 0).options().stateful);
+    // the same two calls from fresh states: the second starts from the first's h and c
+    dynamic_cast<LSTM<float>&>(*m.layers()[0]).reset_states();
+    const Tensor<float> a1 = predict(m, x, 2), a2 = predict(m, x, 2);
+    const Tensor<float> b1 = predict(back, x, 2), b2 = predict(back, x, 2);
+    REQUIRE((a1 == b1));
+    REQUIRE((a2 == b2));
+    REQUIRE_FALSE((a1 == a2));
 }

@@ -1,6 +1,6 @@
 // ONNX: exported models pass the checker (export_onnx runs it) and import back to the same
-// predictions; import_onnx reads ONNX's own RNN node tests (libonnx-testdata, with their
-// inputs and expected outputs) and torch.onnx.export files of nn.RNN.
+// predictions; import_onnx reads ONNX's own RNN and LSTM node tests (libonnx-testdata, with
+// their inputs and expected outputs) and torch.onnx.export files of nn.RNN and nn.LSTM.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -11,6 +11,8 @@
 #include "io/npy.hpp"
 #include "io/onnx.hpp"
 #include "layers/fit.hpp"
+#include "layers/lstm.hpp"
+#include "lstm_models.hpp"
 #include "onnx_models.hpp"
 #include "temp_dir.hpp"
 
@@ -43,12 +45,13 @@ std::string import_error(const std::string& path, const OnnxImportOptions<float>
 
 }  // namespace
 
-TEST_CASE("onnx: ONNX's RNN and GRU node tests import with their weights and give the expected outputs", "[onnx]")
+TEST_CASE("onnx: ONNX's RNN, GRU and LSTM node tests import with their weights and give the expected outputs", "[onnx]")
 {
     // the GRU tests: linear_before_reset = 0 (ONNX's default, Keras' reset_after = false)
     for (const std::string name : {"test_simple_rnn_defaults", "test_simple_rnn_with_initial_bias", "test_rnn_seq_length",
                                    "test_simple_rnn_batchwise", "test_gru_defaults", "test_gru_with_initial_bias",
-                                   "test_gru_seq_length", "test_gru_batchwise"}) {
+                                   "test_gru_seq_length", "test_gru_batchwise", "test_lstm_defaults", "test_lstm_with_initial_bias",
+                                   "test_lstm_batchwise"}) {
         INFO(name);
         const std::string dir = k_testdata + name + "/";
         REQUIRE(fs::exists(dir + "model.onnx"));  // Debian's libonnx-testdata (tools/setup.sh)
@@ -72,9 +75,9 @@ TEST_CASE("onnx: ONNX's RNN and GRU node tests import with their weights and giv
     }
 }
 
-TEST_CASE("onnx: torch.onnx.export files of nn.RNN and nn.GRU import and give PyTorch's outputs", "[onnx]")
+TEST_CASE("onnx: torch.onnx.export files of nn.RNN, nn.GRU and nn.LSTM import and give PyTorch's outputs", "[onnx]")
 {
-    for (const std::string name : {"torch_rnn_linear", "torch_rnn2_relu_seq", "torch_gru_linear"}) {
+    for (const std::string name : {"torch_rnn_linear", "torch_rnn2_relu_seq", "torch_gru_linear", "torch_lstm_linear", "torch_lstm2_seq"}) {
         INFO(name);
         OnnxImportReport rep;
         Sequential<float> m = import_onnx<float>(k_fix + name + ".onnx", {}, &rep);
@@ -90,13 +93,19 @@ TEST_CASE("onnx: torch.onnx.export files of nn.RNN and nn.GRU import and give Py
     REQUIRE(g.layers().size() == 3);
     REQUIRE(dynamic_cast<const GRU<float>&>(*g.layers()[0]).options().reset_after);
     REQUIRE(dynamic_cast<const GRU<float>&>(*g.layers()[1]).options().reset_after);
+    // torch's LSTM node: gates i, o, f, c, two biases, zero initial_h and initial_c
+    Sequential<float> l = import_onnx<float>(k_fix + "torch_lstm2_seq.onnx");
+    REQUIRE(l.layers().size() == 2);
+    REQUIRE(dynamic_cast<const LSTM<float>&>(*l.layers()[1]).options().return_sequences);
 }
 
 TEST_CASE("onnx: every exported model imports back to the same predictions", "[onnx]")
 {
     elman::test::TempDir tmp("elman-onnx-test");
     std::uint64_t seed = 100;
-    for (const auto& c : elman::test::onnx_cases()) {
+    auto cases = elman::test::onnx_cases();
+    for (auto& c : elman::test::onnx_lstm_cases()) cases.push_back(std::move(c));
+    for (const auto& c : cases) {
         INFO(c.name);
         Sequential<float> m = c.make();
         const std::string path = (tmp.path / (c.name + ".onnx")).string();
@@ -113,8 +122,16 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     Sequential<float> m;
     m.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 2});
     REQUIRE_THROWS_WITH(export_onnx((tmp.path / "a.onnx").string(), m), Catch::Contains("a.onnx: export_onnx: the model is not built"));
-    REQUIRE_THAT(import_error(k_fix + "err_lstm.onnx"),
-                 Catch::Contains("err_lstm.onnx: node 'lstm_1' (LSTM): operator LSTM is not supported (elman imports RNN, GRU, Gemm"));
+    const std::string conv = k_testdata + "test_basic_conv_with_padding/";
+    REQUIRE_THAT(import_error(conv + "model.onnx", {.constants = {{"W", load_onnx_tensor<float>(conv + "test_data_set_0/input_1.pb")}}, .output = ""}),
+                 Catch::Contains("model.onnx: node '' (Conv): operator Conv is not supported (elman imports RNN, GRU, LSTM, Gemm"));
+    // an LSTM with peepholes, which Keras' LSTM does not have
+    const std::string peep = k_testdata + "test_lstm_with_peepholes/";
+    OnnxImportOptions<float> po;
+    for (const auto& [i, name] : std::vector<std::pair<int, std::string>>{{1, "W"}, {2, "R"}, {3, "B"}, {5, "initial_h"}, {6, "initial_c"}, {7, "P"}})
+        po.constants[name] = load_onnx_tensor<float>(peep + "test_data_set_0/input_" + std::to_string(i) + ".pb");
+    po.constants["sequence_lens"] = Tensor<float>(xt::zeros<float>({2}));
+    REQUIRE_THAT(import_error(peep + "model.onnx", po), Catch::Contains("(LSTM): peepholes (input P) are not supported"));
     REQUIRE_THAT(import_error(k_fix + "torch_rnn_linear.x.npy"), Catch::Contains("torch_rnn_linear.x.npy: not an ONNX model"));
     // The file's dims claim a [0, 10^9] kernel: refused before anything is sized from them.
     REQUIRE_THAT(import_error(k_fix + "err_empty_weight.onnx"), Catch::Contains("tensor 'W' has shape [0,1000000000] with no elements"));

@@ -34,11 +34,11 @@ struct SummaryArgs {
 CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a)
 {
     CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model file, or of "
-                                                 "SimpleRNN or GRU (--cell, --units) -> Dense(--dense)");
+                                                 "SimpleRNN, LSTM or GRU (--cell, --units) -> Dense(--dense)");
     sc->add_option("-m,--model", a.model, "a checkpoint directory, .keras, .h5 or .onnx file");
     sc->add_option("--input-dim", a.input_dim, "features per time step")->capture_default_str();
     sc->add_option("--units", a.units, "recurrent units (without --model)");
-    sc->add_option("--cell", a.cell, "recurrent cell without --model: simple (SimpleRNN) or gru (GRU, reset_after)")
+    sc->add_option("--cell", a.cell, "recurrent cell without --model: simple (SimpleRNN), lstm (LSTM) or gru (GRU, reset_after)")
         ->capture_default_str();
     sc->add_option("--dense", a.dense, "units of the Dense layer after it (0: none)")->capture_default_str();
     sc->add_option("--timesteps", a.timesteps, "sequence length (0: any)")->capture_default_str();
@@ -53,7 +53,7 @@ void run_summary(const SummaryArgs& a)
     }
     if (a.input_dim < 1) throw Error("--input-dim must be >= 1");
     elman::check_cell(a.cell);
-    if (a.units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN (or --cell gru)");
+    if (a.units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN (or --cell lstm, --cell gru)");
     elman::Sequential<float> model;
     model.add(elman::make_recurrent_layer<float>(a.cell, {.units = a.units}));
     if (a.dense > 0) model.emplace<elman::Dense<float>>(elman::DenseOptions{.units = a.dense});

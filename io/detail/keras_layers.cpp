@@ -9,6 +9,7 @@
 #include "layers/dropout.hpp"
 #include "layers/flatten.hpp"
 #include "layers/gru.hpp"
+#include "layers/lstm.hpp"
 #include "layers/masking.hpp"
 #include "layers/simple_rnn.hpp"
 #include "layers/time_distributed.hpp"
@@ -78,11 +79,12 @@ struct Config {
     }
 };
 
-template <class T>
-std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
+// The options every recurrent layer reads the same way. dropout / recurrent_dropout (Keras 1:
+// dropout_W / dropout_U) act only in training; unroll changes how Keras loops, not the numbers.
+template <class Options>
+void read_recurrent_options(const Config& c, Options& o)
 {
     if (c.flag({"time_major"}, false)) c.fail("time_major=True (time-first input) is not supported");
-    SimpleRNNOptions o;
     o.units = c.positive({"units", "output_dim"});
     o.activation = c.activation("activation", Activation::tanh);
     o.use_bias = c.flag({"use_bias", "bias"}, true);
@@ -90,13 +92,48 @@ std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
     o.return_state = c.flag({"return_state"}, false);
     o.go_backwards = c.flag({"go_backwards"}, false);
     o.stateful = c.flag({"stateful"}, false);
-    // dropout / recurrent_dropout (Keras 1: dropout_W / dropout_U) act only in training; unroll
-    // changes how Keras loops, not the numbers.
     o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
     o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
     o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
     if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
+}
+
+template <class T>
+std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
+{
+    SimpleRNNOptions o;
+    read_recurrent_options(c, o);
     return std::make_shared<SimpleRNN<T>>(o);
+}
+
+// LSTM of Keras 2 and 3 (recurrent_activation, unit_forget_bias, implementation: how Keras
+// loops, not the numbers) and of Keras 1 (output_dim, inner_activation, dropout_W/_U,
+// forget_bias_init: only the initialisation).
+template <class T>
+std::shared_ptr<Module<T>> read_lstm(const Config& c)
+{
+    LSTMOptions o;
+    read_recurrent_options(c, o);
+    o.recurrent_activation = c.activation(c.has("inner_activation") ? "inner_activation" : "recurrent_activation",
+                                          Activation::sigmoid);
+    o.unit_forget_bias = c.flag({"unit_forget_bias"}, true);
+    return std::make_shared<LSTM<T>>(o);
+}
+
+// CuDNNLSTM of Keras 2 / tf.keras 1.x: an LSTM with tanh and sigmoid fixed; its bias [8U] (input
+// and recurrent biases) is summed into the LSTM's [4U] and its kernels converted from cuDNN's
+// reading when the weights are read (io/keras_read.cpp).
+template <class T>
+std::shared_ptr<Module<T>> read_cudnn_lstm(const Config& c)
+{
+    LSTMOptions o;
+    o.units = c.positive({"units"});
+    o.unit_forget_bias = c.flag({"unit_forget_bias"}, true);
+    o.return_sequences = c.flag({"return_sequences"}, false);
+    o.return_state = c.flag({"return_state"}, false);
+    o.go_backwards = c.flag({"go_backwards"}, false);
+    o.stateful = c.flag({"stateful"}, false);
+    return std::make_shared<LSTM<T>>(o);
 }
 
 // GRU (Keras 1: output_dim, inner_activation, dropout_W/U; no reset_after before Keras 2.1.3,
@@ -104,27 +141,17 @@ std::shared_ptr<Module<T>> read_simple_rnn(const Config& c)
 template <class T>
 std::shared_ptr<Module<T>> read_gru(const Config& c)
 {
-    if (c.flag({"time_major"}, false)) c.fail("time_major=True (time-first input) is not supported");
     GRUOptions o;
-    o.units = c.positive({"units", "output_dim"});
-    o.activation = c.activation("activation", Activation::tanh);
+    read_recurrent_options(c, o);
     // Keras 3's default; Keras 1 and 2 always wrote it (Keras 1 as inner_activation)
     o.recurrent_activation = c.activation(c.has("inner_activation") ? "inner_activation" : "recurrent_activation",
                                           Activation::sigmoid);
-    o.use_bias = c.flag({"use_bias", "bias"}, true);
     o.reset_after = c.flag({"reset_after"}, false);
-    o.return_sequences = c.flag({"return_sequences"}, false);
-    o.return_state = c.flag({"return_state"}, false);
-    o.go_backwards = c.flag({"go_backwards"}, false);
-    o.stateful = c.flag({"stateful"}, false);
-    o.dropout = c.number({"dropout", "dropout_W"}, 0.0);
-    o.recurrent_dropout = c.number({"recurrent_dropout", "dropout_U"}, 0.0);
-    o.zero_output_for_mask = c.flag({"zero_output_for_mask"}, false);
-    if (c.has("seed") && c.c.at("seed").is_number_unsigned()) o.seed = c.c.at("seed").get<std::uint64_t>();
     return std::make_shared<GRU<T>>(o);
 }
 
-// keras.layers.RNN(keras.layers.SimpleRNNCell(...)): the same layer as SimpleRNN.
+// keras.layers.RNN(keras.layers.SimpleRNNCell(...)): the same layer as SimpleRNN; likewise
+// RNN(LSTMCell(...)) and LSTM, RNN(GRUCell(...)) and GRU.
 template <class T>
 std::shared_ptr<Module<T>> read_rnn(const Config& c)
 {
@@ -132,12 +159,13 @@ std::shared_ptr<Module<T>> read_rnn(const Config& c)
     const Json& cell = c.c.at("cell");
     const std::string cls = cell.is_object() && cell.contains("class_name") && cell["class_name"].is_string()
                                 ? cell["class_name"].get<std::string>() : "";
-    if (cls != "SimpleRNNCell" && cls != "GRUCell")
+    if (cls != "SimpleRNNCell" && cls != "LSTMCell" && cls != "GRUCell")
         c.fail("RNN with cell " + (cls.empty() ? cell.dump() : "'" + cls + "'") +
-               " is not supported (only a single SimpleRNNCell or GRUCell)");
+               " is not supported (only a single SimpleRNNCell, LSTMCell or GRUCell)");
     Json merged = cell.contains("config") && cell["config"].is_object() ? cell["config"] : Json::object();
     for (const auto& [k, v] : c.c.items())
         if (k != "cell" && k != "name") merged[k] = v;
+    if (cls == "LSTMCell") return read_lstm<T>(Config{merged, c.where, c.dialect});
     if (cls == "GRUCell") return read_gru<T>(Config{merged, c.where, c.dialect});
     return read_simple_rnn<T>(Config{merged, c.where, c.dialect});
 }
@@ -190,8 +218,8 @@ std::shared_ptr<Module<T>> read_bidirectional(const Config& c)
     if (!c.has("layer") || !c.c.at("layer").is_object()) c.fail("config has no \"layer\" to wrap");
     const Json& inner = c.c.at("layer");
     const std::string cls = inner.contains("class_name") && inner["class_name"].is_string() ? inner["class_name"].get<std::string>() : "";
-    if (cls != "SimpleRNN" && cls != "GRU" && cls != "RNN")
-        c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN) and Bidirectional(GRU))");
+    if (cls != "SimpleRNN" && cls != "LSTM" && cls != "GRU" && cls != "RNN")
+        c.fail("Bidirectional(" + cls + ") is not supported (only Bidirectional(SimpleRNN), Bidirectional(LSTM) and Bidirectional(GRU))");
     Json cfg = inner.contains("config") && inner["config"].is_object() ? inner["config"] : Json::object();
     if (cfg.contains("name") && cfg["name"].is_string() && cfg["name"].get<std::string>().rfind("forward_", 0) == 0)
         cfg["name"] = cfg["name"].get<std::string>().substr(8);
@@ -294,6 +322,16 @@ Json recurrent_config(Json c, const Options& o)
 // SimpleRNN.get_config() of keras/src/layers/rnn/simple_rnn.py.
 Json simple_rnn_config(Json c, const SimpleRNNOptions& o) { return recurrent_config(std::move(c), o); }
 
+// LSTM.get_config() of keras/src/layers/rnn/lstm.py: SimpleRNN's keys, the gates' activation
+// and unit_forget_bias.
+Json lstm_config(Json c, const LSTMOptions& o)
+{
+    c = recurrent_config(std::move(c), o);
+    c["recurrent_activation"] = to_string(o.recurrent_activation);
+    c["unit_forget_bias"] = o.unit_forget_bias;
+    return c;
+}
+
 // GRU.get_config() of keras/src/layers/rnn/gru.py: SimpleRNN's keys and the gate's.
 Json gru_config(Json c, const GRUOptions& o)
 {
@@ -327,6 +365,10 @@ std::size_t layer_weights(const Module<T>& layer, const Shape& in)
     if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
         const std::size_t u = rnn->options().units;
         return mul_sat(u, add_sat(features, add_sat(u, rnn->options().use_bias ? 1 : 0)));
+    }
+    if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer)) {
+        const std::size_t u = lstm->options().units;
+        return mul_sat(mul_sat(4, u), add_sat(features, add_sat(u, lstm->options().use_bias ? 1 : 0)));
     }
     if (const auto* gru = dynamic_cast<const GRU<T>*>(&layer)) {
         // 3·U·(F + U + 2) (reset_after), + 1 (one bias), + 0 (no bias)
@@ -363,8 +405,8 @@ std::size_t weights_needed(const Sequential<T>& model, const Shape& input_shape)
 
 std::string supported_keras_layers()
 {
-    return "InputLayer, SimpleRNN, GRU, RNN(SimpleRNNCell), RNN(GRUCell), Bidirectional(SimpleRNN), Bidirectional(GRU), "
-           "Dense, Dropout, Masking, Flatten, TimeDistributed(Dense)";
+    return "InputLayer, SimpleRNN, LSTM, GRU, RNN(SimpleRNNCell, LSTMCell or GRUCell), CuDNNLSTM, Bidirectional(SimpleRNN, LSTM "
+           "or GRU), Dense, Dropout, Masking, Flatten, TimeDistributed(Dense)";
 }
 
 template <class T>
@@ -378,6 +420,8 @@ std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const
         if (class_name == "SimpleRNN") layer = read_simple_rnn<T>(c);
         else if (class_name == "GRU") layer = read_gru<T>(c);
         else if (class_name == "RNN") layer = read_rnn<T>(c);
+        else if (class_name == "LSTM") layer = read_lstm<T>(c);
+        else if (class_name == "CuDNNLSTM") layer = read_cudnn_lstm<T>(c);
         else if (class_name == "Dense") layer = read_dense<T>(c);
         else if (class_name == "Dropout") layer = read_dropout<T>(c);
         else if (class_name == "Masking") layer = read_masking<T>(c);
@@ -401,6 +445,8 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
     std::string cls = layer.type();
     if (const auto* rnn = dynamic_cast<const SimpleRNN<T>*>(&layer)) {
         cfg = simple_rnn_config(std::move(cfg), rnn->options());
+    } else if (const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer)) {
+        cfg = lstm_config(std::move(cfg), lstm->options());
     } else if (const auto* gru = dynamic_cast<const GRU<T>*>(&layer)) {
         cfg = gru_config(std::move(cfg), gru->options());
     } else if (const auto* dense = dynamic_cast<const Dense<T>*>(&layer)) {
@@ -442,7 +488,8 @@ Json layer_to_keras(const Module<T>& layer, const Shape& input_shape, std::size_
 template <class T>
 std::vector<std::string> keras_variable_groups(const Module<T>& layer)
 {
-    if (dynamic_cast<const SimpleRNN<T>*>(&layer) || dynamic_cast<const GRU<T>*>(&layer)) return {"cell"};
+    if (dynamic_cast<const SimpleRNN<T>*>(&layer) || dynamic_cast<const LSTM<T>*>(&layer) || dynamic_cast<const GRU<T>*>(&layer))
+        return {"cell"};
     if (dynamic_cast<const Dense<T>*>(&layer)) return {""};
     if (dynamic_cast<const Bidirectional<T>*>(&layer)) return {"forward_layer/cell", "backward_layer/cell"};
     if (const auto* td = dynamic_cast<const TimeDistributed<T>*>(&layer)) {

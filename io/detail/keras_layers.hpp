@@ -22,7 +22,7 @@ namespace elman::detail {
 
 using Json = nlohmann::ordered_json;
 
-// "InputLayer, SimpleRNN, RNN(SimpleRNNCell), Dense, Dropout, Flatten, TimeDistributed": for
+// "InputLayer, SimpleRNN, LSTM, GRU, RNN(SimpleRNNCell, LSTMCell or GRUCell), ...": for
 // the message of an unsupported layer.
 std::string supported_keras_layers();
 

@@ -120,12 +120,14 @@ std::vector<KerasLayerEntry> functional_chain(const Json& cfg, const std::string
         inbound[name] = ins[0];
     }
     // A layer fed output k > 0 of a recurrent layer (return_state=True) gets its final state:
-    // the same numbers as output 0 only without return_sequences. elman passes output 0 on.
+    // output 1 (h) is the same numbers as output 0 only without return_sequences; an LSTM's
+    // output 2 is its cell state c, never its output. elman passes output 0 on.
     for (const auto& [name, in] : inbound) {
         if (in.second == 0 || !by_name.count(in.first)) continue;
         const KerasLayerEntry p = entry(*by_name[in.first], where);
         const bool rs = p.config.contains("return_sequences") && p.config["return_sequences"] == true;
-        if ((p.class_name != "SimpleRNN" && p.class_name != "GRU" && p.class_name != "RNN") || rs)
+        const bool recurrent = p.class_name == "SimpleRNN" || p.class_name == "RNN" || p.class_name == "LSTM" || p.class_name == "GRU";
+        if (!recurrent || rs || in.second > 1)
             throw Error(where + ": layer '" + name + "' takes output " + std::to_string(in.second) + " of layer '" + in.first + "' (" +
                         p.class_name + "); elman passes on a layer's first output only");
     }
@@ -190,6 +192,11 @@ KerasModelSpec parse_keras_model(const Json& root, const std::string& where)
         if (auto s = batch_shape(cfg["build_input_shape"])) spec.batch = s->first, spec.input_shape = s->second;
     if (spec.layers.empty()) throw Error(where + ": the model has no layers besides its input");
     return spec;
+}
+
+bool keras_before_3(const std::string& version)
+{
+    return version.empty() || version[0] < '3';
 }
 
 template <class T>

@@ -35,6 +35,10 @@ struct KerasModelSpec {
     KerasDialect dialect;              // set by the reader from the file's Keras version
 };
 
+// True for a version before Keras 3 ("2.15.0", "1.2.2") or none recorded (Keras 1 files):
+// their "hard_sigmoid" is clip(0.2x + 0.5, 0, 1) (KerasDialect::keras2_hard_sigmoid).
+bool keras_before_3(const std::string& version);
+
 // Parses the model config (the whole config.json of a .keras file, or the model_config
 // attribute of an .h5 file). `where` names the file in errors.
 KerasModelSpec parse_keras_model(const Json& root, const std::string& where);

@@ -1,0 +1,169 @@
+#include "layers/lstm.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/init.hpp"
+#include "layers/initializers.hpp"
+
+namespace elman {
+
+template <class T>
+LSTM<T>::LSTM(LSTMOptions options)
+    : options_(std::move(options)),
+      dropout_(options_.dropout, options_.recurrent_dropout, options_.seed, "lstm")
+{
+    if (options_.units == 0) throw Error("lstm: units must be positive, got 0");
+    for (auto [a, what] : {std::pair{options_.activation, "activation"},
+                           std::pair{options_.recurrent_activation, "recurrent_activation"}})
+        if (!is_elementwise(a))
+            throw Error(std::string("lstm: ") + what + " " + to_string(a) +
+                        " is not supported (the cell applies it element by element); put "
+                        "softmax on the output: Dense(units, softmax)");
+    for (const std::string* init : {&options_.kernel_initializer,
+                                    &options_.recurrent_initializer, &options_.bias_initializer})
+        check_initializer(*init, "lstm");
+}
+
+// Keras' LSTMCell.build: kernel [F,4U] and recurrent_kernel [U,4U] from their initializers;
+// bias [4U] = [init(U), 1, init(2U)] with unit_forget_bias (the forget gate's block is ones),
+// else init(4U).
+template <class T>
+void LSTM<T>::build_features(std::size_t features)
+{
+    if (this->built_for_features(features, input_dim_, kernel)) return;
+    const std::size_t u = options_.units;
+    input_dim_ = features;
+    kernel.name = this->name() + "/kernel";
+    kernel.value = initialize<T>(options_.kernel_initializer, {features, 4 * u},
+                                 derive_seed(options_.seed, 0));
+    recurrent_kernel.name = this->name() + "/recurrent_kernel";
+    recurrent_kernel.value = initialize<T>(options_.recurrent_initializer, {u, 4 * u},
+                                           derive_seed(options_.seed, 1));
+    if (options_.use_bias) {
+        bias.name = this->name() + "/bias";
+        const std::string& init = options_.bias_initializer;
+        if (options_.unit_forget_bias) {
+            bias.value = Tensor<T>::from_shape({4 * u});
+            const Tensor<T> in = initialize<T>(init, {u}, derive_seed(options_.seed, 2));
+            const Tensor<T> rest = initialize<T>(init, {2 * u}, derive_seed(options_.seed, 3));
+            std::copy_n(in.data(), u, bias.value.data());
+            std::fill_n(bias.value.data() + u, u, T(1));
+            std::copy_n(rest.data(), 2 * u, bias.value.data() + 2 * u);
+        } else {
+            bias.value = initialize<T>(init, {4 * u}, derive_seed(options_.seed, 2));
+        }
+    }
+    this->built_ = true;
+}
+
+template <class T>
+void LSTM<T>::build(const Shape& input_shape)
+{
+    if (input_shape.size() != 2)
+        throw Error(this->name() + ": build expects the input shape without the batch axis, "
+                    "{timesteps, features}, got " + shape_str(input_shape));
+    build_features(input_shape[1]);
+}
+
+template <class T>
+Shape LSTM<T>::output_shape(const Shape& input_shape) const
+{
+    if (input_shape.size() != 2)
+        throw Error(this->name() + ": output_shape expects {timesteps, features}, got " +
+                    shape_str(input_shape));
+    if (options_.return_sequences) return {input_shape[0], options_.units};
+    return {options_.units};
+}
+
+template <class T>
+Shape LSTM<T>::built_input_shape() const
+{
+    if (!this->built_) return {};
+    return {0, input_dim_};
+}
+
+template <class T>
+std::shared_ptr<RecurrentLayer<T>> LSTM<T>::recreate(bool go_backwards, bool zero_output_for_mask,
+                                                     std::uint64_t seed) const
+{
+    LSTMOptions o = options_;
+    o.go_backwards = go_backwards;
+    o.zero_output_for_mask = zero_output_for_mask;
+    o.seed = seed;
+    return std::make_shared<LSTM<T>>(o);
+}
+
+template <class T>
+void LSTM<T>::reset_states()
+{
+    state_h_ = Tensor<T>();
+    state_c_ = Tensor<T>();
+    has_state_ = false;
+}
+
+template <class T>
+std::vector<Parameter<T>*> LSTM<T>::parameters()
+{
+    if (!this->built_) return {};
+    if (options_.use_bias) return {&kernel, &recurrent_kernel, &bias};
+    return {&kernel, &recurrent_kernel};
+}
+
+template <class T>
+std::size_t LSTM<T>::param_count() const
+{
+    if (!this->built_) throw Error(this->name() + ": param_count: the layer is not built yet");
+    const std::size_t u = options_.units;
+    return 4 * u * (input_dim_ + u + (options_.use_bias ? 1 : 0));
+}
+
+template <class T>
+std::string LSTM<T>::param_formula() const
+{
+    if (!this->built_) throw Error(this->name() + ": param_formula: the layer is not built yet");
+    const std::string u = std::to_string(options_.units);
+    return "4·" + u + "·(" + std::to_string(input_dim_) + " + " + u +
+           (options_.use_bias ? " + 1)" : ")");
+}
+
+template <class T>
+std::vector<Tensor<T>> LSTM<T>::get_weights() const
+{
+    if (!this->built_) return {};
+    if (options_.use_bias) return {kernel.value, recurrent_kernel.value, bias.value};
+    return {kernel.value, recurrent_kernel.value};
+}
+
+template <class T>
+void LSTM<T>::set_weights(const std::vector<Tensor<T>>& weights)
+{
+    const std::string nm = this->name();
+    const std::size_t u = options_.units;
+    const std::size_t expected = options_.use_bias ? 3 : 2;
+    if (weights.size() != expected)
+        throw Error(nm + ": set_weights expects " + std::to_string(expected) +
+                    " arrays [kernel, recurrent_kernel" + (options_.use_bias ? ", bias" : "") +
+                    "], got " + std::to_string(weights.size()));
+    if (weights[0].dimension() != 2 || weights[0].shape()[1] != 4 * u)
+        throw Error(nm + ": set_weights: kernel has shape " + shape_str(weights[0].shape()) +
+                    ", expected [input_dim, " + std::to_string(4 * u) + "] (4·units: gates i, "
+                    "f, c, o)");
+    if (!this->built_) build_features(weights[0].shape()[0]);
+    const auto check = [&](const Tensor<T>& w, const Shape& want, const char* what) {
+        if (Shape(w.shape().begin(), w.shape().end()) != want)
+            throw Error(nm + ": set_weights: " + what + " has shape " + shape_str(w.shape()) +
+                        ", expected " + shape_str(want));
+    };
+    check(weights[0], {input_dim_, 4 * u}, "kernel");
+    check(weights[1], {u, 4 * u}, "recurrent_kernel");
+    if (options_.use_bias) check(weights[2], {4 * u}, "bias");
+    kernel.value = weights[0];
+    recurrent_kernel.value = weights[1];
+    if (options_.use_bias) bias.value = weights[2];
+}
+
+template class LSTM<float>;
+template class LSTM<double>;
+
+}  // namespace elman
