@@ -35,7 +35,7 @@ foreach(doc ${ELMAN_DOCS_WITH_CODE})
         add_executable(doc_${doc}_${n} ${src})
         set_target_properties(doc_${doc}_${n} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${snippet_dir})
         target_link_libraries(doc_${doc}_${n} PRIVATE elman elman_forecast)
-        target_compile_options(doc_${doc}_${n} PRIVATE ${ELMAN_WARNINGS})
+        target_compile_options(doc_${doc}_${n} PRIVATE ${ELMAN_HARNESS_FLAGS})
         add_test(NAME "docs: ${doc}.md block ${n}" COMMAND doc_${doc}_${n}
                  WORKING_DIRECTORY ${snippet_dir})
       else()

@@ -44,14 +44,42 @@ const std::vector<Baseline>& baselines()
     return b;
 }
 
+// The lead of each rolling forecast: 1..horizon in every block.
+std::vector<std::size_t> rolling_leads(std::size_t count, std::size_t horizon)
+{
+    std::vector<std::size_t> leads(count);
+    for (std::size_t i = 0; i < count; ++i) leads[i] = i % horizon + 1;
+    return leads;
+}
+
+// elman's forecasts of the test part and their intervals (when the model is calibrated).
+void forecast_test(ForecastResult& r, const std::vector<double>& y)
+{
+    ForecastModel& model = r.model;
+    const EnsembleForecast one =
+        model.combine(Ensemble::one_step, [&](ForecastMember& m) { return m.one_step(y, r.n_train); });
+    require_finite(one.point, "one-step", 1);
+    const EnsembleForecast multi =
+        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.rolling(y, r.n_train, r.horizon); });
+    require_finite(multi.point, "multi-step", r.horizon);
+    r.one_step["elman"] = one.point;
+    r.multi_step["elman"] = multi.point;
+    if (!model.one_step_intervals.calibrated() || !model.multi_step_intervals.calibrated()) return;
+    r.one_step_intervals =
+        interval_bounds(model.one_step_intervals, one.point, one.validated, std::vector<std::size_t>(r.n_test, 1));
+    r.multi_step_intervals =
+        interval_bounds(model.multi_step_intervals, multi.point, multi.validated, rolling_leads(r.n_test, r.horizon));
+}
+
 void evaluate_test(ForecastResult& r, const std::vector<double>& y)
 {
     const std::vector<double> train = slice(y, 0, r.n_train), test = slice(y, r.n_train, y.size());
     const std::size_t m = r.season;
-    r.one_step["elman"] = r.model.one_step(y, r.n_train);
-    require_finite(r.one_step["elman"], "one-step", 1);
-    r.multi_step["elman"] = r.model.rolling(y, r.n_train, r.horizon);
-    require_finite(r.multi_step["elman"], "multi-step", r.horizon);
+    forecast_test(r, y);
+    if (!r.one_step_intervals.empty()) {
+        r.one_step_interval_scores = score_intervals(test, r.one_step_intervals, train, m);
+        r.multi_step_interval_scores = score_intervals(test, r.multi_step_intervals, train, m);
+    }
     for (Baseline b : baselines()) {
         r.one_step[to_string(b)] = baseline_one_step(b, y, r.n_train, m);
         r.multi_step[to_string(b)] = baseline_rolling(b, y, r.n_train, r.horizon, m);
@@ -66,8 +94,12 @@ void evaluate_test(ForecastResult& r, const std::vector<double>& y)
 void forecast_future(ForecastResult& r, const Series& s)
 {
     const std::vector<double>& y = s.values;
-    r.future["elman"] = r.model.multi_step(y, r.horizon);
+    const EnsembleForecast f =
+        r.model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(y, r.horizon); });
+    r.future["elman"] = f.point;
     require_finite(r.future["elman"], "multi-step", r.horizon);
+    if (r.model.multi_step_intervals.calibrated())
+        r.future_intervals = interval_bounds(r.model.multi_step_intervals, f.point, f.validated, rolling_leads(r.horizon, r.horizon));
     for (Baseline b : baselines()) r.future[to_string(b)] = baseline_multi_step(b, y, r.horizon, r.season);
     for (const auto& name : forecast_methods()) r.outside_band[name] = r.band.outside(r.future[name]);
     r.future_periods = future_periods(s, r.horizon);

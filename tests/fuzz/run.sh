@@ -5,7 +5,7 @@
 #
 #   tests/fuzz/run.sh [seconds per target, default 60] [target ...]
 #
-# Build: build-fuzz/ (override with ELMAN_FUZZ_BUILD). New inputs found go to
+# Build: build-fuzz/ (override with ELMAN_FUZZ_BUILD, e.g. .ci/run's build-san/). New inputs found go to
 # build-fuzz/fuzz/corpus/<target>/, failing inputs to build-fuzz/fuzz/artifacts/<target>-*;
 # the committed corpus tests/fuzz/corpus/<target>/ is only read.
 set -euo pipefail
@@ -20,9 +20,13 @@ targets=("$@")
 # CI fail at random; its regression inputs run in every ctest (test_keras).
 [ "${#targets[@]}" -gt 0 ] || targets=(fuzz_csv fuzz_npy fuzz_model_json fuzz_dates fuzz_dialect fuzz_keras_zip fuzz_onnx)
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
-      -DELMAN_FUZZ=ON -DELMAN_BUILD_TESTS=OFF -DELMAN_BUILD_EXAMPLES=OFF \
-      -DELMAN_BUILD_TOOLS=OFF -DELMAN_INSTALL=OFF >/dev/null
+# A build already configured with ELMAN_FUZZ=ON (.ci/run's sanitizer build, which also runs
+# the test suite) is used as it is; otherwise a fuzz-only one is configured.
+if ! grep -q '^ELMAN_FUZZ:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+        -DELMAN_FUZZ=ON -DELMAN_BUILD_TESTS=OFF -DELMAN_BUILD_EXAMPLES=OFF \
+        -DELMAN_BUILD_TOOLS=OFF -DELMAN_INSTALL=OFF >/dev/null
+fi
 cmake --build "$build" -j2 --target "${targets[@]}"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
