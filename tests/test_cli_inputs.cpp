@@ -50,7 +50,7 @@ std::string monthly_csv(const std::string& name, std::size_t n, double level, do
     os << "month," << name << "\n";
     os.precision(17);
     for (std::size_t t = 0; t < n; ++t) {
-        char period[16];
+        char period[48];  // room for any size_t: gcc -O3 checks the widest case
         std::snprintf(period, sizeof period, "%04zu-%02zu", 2000 + t / 12, t % 12 + 1);
         os << period << "," << level + amplitude * std::sin(0.5236 * static_cast<double>(t)) << "\n";
     }
