@@ -247,6 +247,8 @@ std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, c
         return w;
     }
     return std::nullopt;
+}
+
 // Keras 1's GRU kept nine arrays, W, U and b of each gate in the order z, r, h; Keras 2's
 // preprocess_weights_for_loading concatenates them gate by gate: kernel = [W_z | W_r | W_h],
 // recurrent_kernel = [U_z | U_r | U_h], bias = [b_z | b_r | b_h] (its reset_after = false form).

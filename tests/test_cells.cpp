@@ -47,8 +47,9 @@ TEST_CASE("cells: the pipeline's model with an LSTM in place of the SimpleRNN", 
         model.add(make_recurrent_layer<float>(cell, {.units = 4, .seed = 7}));
         model.emplace<Dense<float>>(DenseOptions{.units = 1, .seed = 8});
         model.build({12, 1});
-        const std::size_t gates = cell == "lstm" ? 4 : 1;
-        REQUIRE(model.param_count() == gates * 4 * (1 + 4 + 1) + 4 + 1);
+        // SimpleRNN U·(F+U+1), LSTM 4·U·(F+U+1), GRU (reset_after) 3·U·(F+U+2); Dense 4 + 1
+        const std::size_t rnn = cell == "lstm" ? 4 * 4 * (1 + 4 + 1) : cell == "gru" ? 3 * 4 * (1 + 4 + 2) : 4 * (1 + 4 + 1);
+        REQUIRE(model.param_count() == rnn + 4 + 1);
         Tape<float> tape;
         REQUIRE(model.forward(tape, tape.constant(Tensor<float>(xt::ones<float>({3, 12, 1}))))
                     .shape() == Shape{3, 1});

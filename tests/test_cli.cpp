@@ -313,7 +313,7 @@ const std::string many_fast = " --quiet --epochs 2 --seeds 1 --ensemble 1 --max-
 
 }  // namespace
 
-TEST_CASE("cli: several series write one directory each, summary.csv and the aggregate; a short one fails alone",
+TEST_CASE("cli: several series write one directory each, summary.csv and the aggregate, a short one fails alone",
           "[cli][many]")
 {
     TempDir tmp;

@@ -253,7 +253,7 @@ TEST_CASE("many series: a long file splits by its id column, each series with it
     CHECK(frequency_name(file.series[2].series->time.calendar) == "monthly");
 }
 
-TEST_CASE("many series: rows of the series may interleave; order is each id's first row", "[csv][many]")
+TEST_CASE("many series: rows of the series may interleave, order is each id's first row", "[csv][many]")
 {
     const TempCsv f("store,month,sales\nx,2020-01,1\ny,2020-01,7\nx,2020-02,2\ny,2020-02,8\nx,2020-03,3\n");
     const SeriesFile file = load_csv_long(f.str(), with_id("store"));
@@ -269,7 +269,7 @@ TEST_CASE("many series: rows of the series may interleave; order is each id's fi
     CHECK(load_csv_long(two.str(), o).series[0].series->values == std::vector<double>{5, 6});
 }
 
-TEST_CASE("many series: a gap in one series is that series' error, naming its line; the others are read",
+TEST_CASE("many series: a gap in one series is that series' error, naming its line, the others are read",
           "[csv][many]")
 {
     const TempCsv f("id,ds,y\nA,2020-01,1\nA,2020-02,2\nA,2020-03,3\nB,2020-01,1\nB,2020-03,3\nB,2020-04,4\n");
@@ -280,7 +280,7 @@ TEST_CASE("many series: a gap in one series is that series' error, naming its li
     CHECK_THAT(file.series[1].error, Contains("misses 1 period") && Contains("line 5"));
 }
 
-TEST_CASE("many series: a bad cell names file, line, column and series; a missing id column is named",
+TEST_CASE("many series: a bad cell names file, line, column and series, a missing id column is named",
           "[csv][many]")
 {
     const TempCsv f("id,ds,y\nA,2020-01,1\nA,2020-02,2\nB,2020-01,x1\nB,2020-02,3\n");

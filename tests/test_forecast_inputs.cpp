@@ -247,7 +247,7 @@ TEST_CASE("many series: output directories are the ids when safe, hashed when no
     CHECK(d[6].size() == 8);
 }
 
-TEST_CASE("many series: each series runs as run_forecast alone; a short one fails by itself; shards merge "
+TEST_CASE("many series: each series runs as run_forecast alone, a short one fails by itself, shards merge "
           "into the single run's aggregate",
           "[forecast][many]")
 {

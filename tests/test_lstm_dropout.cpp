@@ -91,7 +91,7 @@ TEST_CASE("lstm dropout: inference uses no mask at all", "[lstm][dropout]")
     }
 }
 
-TEST_CASE("lstm dropout: the same seed gives the same masks; each training call draws new ones", "[lstm][dropout]")
+TEST_CASE("lstm dropout: the same seed gives the same masks, each training call draws new ones", "[lstm][dropout]")
 {
     const Tensor<double> x = randn({8, 3, 3}, 3);
     LSTM<double> a(opts(0.5, 0.5, true)), b(opts(0.5, 0.5, false));
