@@ -9,6 +9,7 @@
 #include "datasets/csv_columns.hpp"
 #include "datasets/csv_profile.hpp"
 #include "datasets/csv_reader.hpp"
+#include "datasets/filled_values.hpp"
 #include "datasets/time_axis.hpp"
 #include "datasets/transforms.hpp"
 
@@ -353,9 +354,11 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
     reader.read(f.notes);
     trim_missing(path, rows, reader.missing(), l, o, f.notes);
     f.time = settle_time_axis(path, rows, l.plan.period, o, duplicate_hint(l), f.notes);
-    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate)
-        for (auto& column : rows.values) interpolate_missing(column);
     for (std::size_t c : l.plan.values) f.columns.push_back(l.header[c]);
+    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate) {
+        f.filled = filled_values(rows, f.columns, f.notes);
+        for (auto& column : rows.values) interpolate_missing(column);
+    }
     f.periods = std::move(rows.labels);
     f.values = std::move(rows.values);
     f.frequency = f.time.calendar.frequency();
@@ -370,8 +373,9 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
 Series load_csv(const std::string& path, const CsvOptions& options)
 {
     Frame f = load(path, options, {}, false);
+    std::vector<std::size_t> filled = f.filled.empty() ? std::vector<std::size_t>{} : std::move(f.filled[0]);
     return Series{f.columns[0], std::move(f.periods), std::move(f.values[0]), f.frequency, f.season,
-                  std::move(f.time), std::move(f.notes)};
+                  std::move(f.time), std::move(f.notes), std::move(filled)};
 }
 
 Frame load_csv_frame(const std::string& path, const std::vector<std::string>& columns, const CsvOptions& options)

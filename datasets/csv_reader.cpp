@@ -43,9 +43,9 @@ bool CsvRecords::physical(std::string& text, std::size_t& line)
     }
     if (!std::getline(in_, text, line_end_)) return false;
     line = ++line_;
+    if (!text.empty() && text.back() == '\r') text.pop_back();
     check_utf8_line(path_, line, text);
     if (line == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
-    if (!text.empty() && text.back() == '\r') text.pop_back();
     return true;
 }
 

@@ -31,6 +31,9 @@ struct Series {
     TimeAxis time;
     // What the reader assumed, skipped or filled, one line each (the CLI prints them on stderr).
     std::vector<std::string> notes;
+    // Indices of the values the reader filled by interpolation (--interpolate), ascending:
+    // made up, so the forecast pipeline does not score them as actuals.
+    std::vector<std::size_t> filled;
 };
 
 struct Frame {
@@ -41,6 +44,7 @@ struct Frame {
     std::size_t season = 1;
     TimeAxis time;
     std::vector<std::string> notes;
+    std::vector<std::vector<std::size_t>> filled;  // filled[c]: as Series::filled, for column c
 
     std::size_t size() const { return periods.size(); }
     // Column `name` as a Series; an unknown name is an elman::Error listing the columns.

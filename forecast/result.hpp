@@ -35,7 +35,8 @@ struct ForecastResult {
     // The `horizon` values after the series, from its end (with no test part: the forecast).
     MethodForecasts future;
     std::vector<std::string> future_periods;
-    // Candidates or models dropped and why (non-finite scores, divergence), one line each.
+    // Candidates or models dropped and why (non-finite scores, divergence), and test values left
+    // out of the metrics (filled by --interpolate), one line each.
     std::vector<std::string> notes;
     // should_stop cut the run short: the model holds the members trained so far.
     bool interrupted = false;
