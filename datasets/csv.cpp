@@ -12,6 +12,7 @@
 #include "datasets/filled_values.hpp"
 #include "datasets/time_axis.hpp"
 #include "datasets/transforms.hpp"
+#include "datasets/two_digit_years.hpp"
 
 namespace elman {
 
@@ -353,6 +354,7 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
     RowReader reader(records, l, o, rows);
     reader.read(f.notes);
     trim_missing(path, rows, reader.missing(), l, o, f.notes);
+    settle_two_digit_years(rows, f.notes);
     f.time = settle_time_axis(path, rows, l.plan.period, o, duplicate_hint(l), f.notes);
     for (std::size_t c : l.plan.values) f.columns.push_back(l.header[c]);
     if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate) {

@@ -258,3 +258,48 @@ TEST_CASE("csv: bare CR line ends are read; a directory is named as one", "[csv]
     const std::string dir = f.path.parent_path().string();
     REQUIRE_THROWS_WITH(load_csv(dir), dir + ": is a directory, expected a CSV file");
 }
+
+namespace {
+
+// "Month,v" rows "Jan-64", "Feb-64", ... for `months` months from January of two-digit `yy`.
+std::string two_digit_monthly(int yy, int months)
+{
+    static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::string csv = "Month,v\n";
+    for (int i = 0; i < months; ++i) {
+        char label[16];
+        std::snprintf(label, sizeof label, "%s-%02d", names[i % 12], (yy + i / 12) % 100);
+        csv += std::string(label) + "," + std::to_string(100 + i % 7) + "\n";
+    }
+    return csv;
+}
+
+std::string notes_of(const Series& s)
+{
+    std::string all;
+    for (const auto& n : s.notes) all += n + "\n";
+    return all;
+}
+
+}  // namespace
+
+TEST_CASE("csv: two-digit years take the century that keeps the rows in order and in the past, with a note", "[csv]")
+{
+    TempCsv sixties(two_digit_monthly(64, 105));  // Jan-64 .. Sep-72: the POSIX pivot splits it at 68/69
+    const Series a = load_csv(sixties.str());
+    REQUIRE(a.values.size() == 105);
+    REQUIRE(future_periods(a, 1) == std::vector<std::string>{"1972-10"});
+    REQUIRE_THAT(notes_of(a), Contains("two-digit years read as 1964\u20131972"));
+    TempCsv fifties(two_digit_monthly(50, 132));  // Jan-50 .. Dec-60: the pivot reads 2050-2060
+    const Series b = load_csv(fifties.str());
+    REQUIRE(future_periods(b, 1) == std::vector<std::string>{"1961-01"});
+    REQUIRE_THAT(notes_of(b), Contains("two-digit years read as 1950\u20131960"));
+    TempCsv crossing(two_digit_monthly(98, 60));  // Jan-98 .. Dec-02 crosses into 20xx once
+    const Series c = load_csv(crossing.str());
+    REQUIRE(future_periods(c, 1) == std::vector<std::string>{"2003-01"});
+    REQUIRE_THAT(notes_of(c), Contains("two-digit years read as 1998\u20132002"));
+    TempCsv recent(two_digit_monthly(10, 24));
+    REQUIRE_THAT(notes_of(load_csv(recent.str())), Contains("two-digit years read as 2010\u20132011"));
+    TempCsv four_digit("Month,v\nJan-1964,1\nFeb-1964,2\nMar-1964,3\n");
+    REQUIRE_THAT(notes_of(load_csv(four_digit.str())), !Contains("two-digit"));
+}
