@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "datasets/csv_cells.hpp"
 #include "datasets/csv_columns.hpp"
+#include "datasets/csv_headerless.hpp"
 #include "datasets/csv_profile.hpp"
 #include "datasets/csv_reader.hpp"
 #include "datasets/filled_values.hpp"
@@ -348,6 +349,7 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
     CsvRecords records(path);
     Frame f;
     const Layout l = read_layout(records, o, named, frame, f.notes);
+    refuse_headerless(path, l.header, l.plan, l.dialect, o);
     RawRows rows;
     rows.forms = l.plan.period.forms;
     rows.instants.resize(rows.forms.size());

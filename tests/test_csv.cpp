@@ -303,3 +303,18 @@ TEST_CASE("csv: two-digit years take the century that keeps the rows in order an
     TempCsv four_digit("Month,v\nJan-1964,1\nFeb-1964,2\nMar-1964,3\n");
     REQUIRE_THAT(notes_of(load_csv(four_digit.str())), !Contains("two-digit"));
 }
+
+TEST_CASE("csv: a file without a header row is refused with the header line to add", "[csv]")
+{
+    TempCsv monthly("1964-01,2815\n1964-02,2672\n1964-03,2755\n1964-04,2721\n");
+    REQUIRE_THAT(load_error(monthly), Contains(monthly.str() + ":1: the first line ('1964-01', '2815') is data, not a "
+                                                               "header") &&
+                                          Contains("Add one naming the columns as line 1, e.g. 'period,value'"));
+    TempCsv european("01.01.2020;1.5\n02.01.2020;2.5\n03.01.2020;3.5\n04.01.2020;4.5\n");
+    REQUIRE_THAT(load_error(european), Contains(":1: the first line ('01.01.2020', '1.5') is data") &&
+                                           Contains("e.g. 'period;value'"));
+    TempCsv one_column("112\n118\n132\n129\n");
+    REQUIRE_THAT(load_error(one_column), Contains(":1: the first line ('112') is data, not a header"));
+    TempCsv numeric_name("Month,2815\n1964-01,1\n1964-02,2\n1964-03,3\n");
+    REQUIRE(load_csv(numeric_name.str()).name == "2815");
+}
