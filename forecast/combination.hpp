@@ -16,8 +16,11 @@ namespace elman::detail {
 // the middle two for an even count); NaN where no member is finite.
 std::vector<double> median_combine(const std::vector<std::vector<double>>& rows);
 
-// Keeps the o.ensemble best groups' models in r.model, with their refits on the whole of
-// `train` unless o.refit is off or the run was interrupted (r.refits_planned, r.refits).
+// Keeps in r.model the models of the o.ensemble best recursive groups by the one-step
+// validation score (in_one_step; all groups when none is recursive) and of the o.ensemble best
+// groups by the multi-step score (in_multi_step), with their
+// refits on the whole of `train` unless o.refit is off or the run was interrupted
+// (r.refits_planned, r.refits). The refits come first, then the validated models.
 void keep_and_refit(std::vector<Group>& groups, const std::vector<double>& train, const ForecastOptions& o,
                     RunControl& run, ForecastResult& r);
 

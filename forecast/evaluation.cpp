@@ -44,6 +44,33 @@ const std::vector<Baseline>& baselines()
     return b;
 }
 
+// The lead of each rolling forecast: 1..horizon in every block.
+std::vector<std::size_t> rolling_leads(std::size_t count, std::size_t horizon)
+{
+    std::vector<std::size_t> leads(count);
+    for (std::size_t i = 0; i < count; ++i) leads[i] = i % horizon + 1;
+    return leads;
+}
+
+// elman's forecasts of the test part and their intervals (when the model is calibrated).
+void forecast_test(ForecastResult& r, const std::vector<double>& y)
+{
+    ForecastModel& model = r.model;
+    const EnsembleForecast one =
+        model.combine(Ensemble::one_step, [&](ForecastMember& m) { return m.one_step(y, r.n_train); });
+    require_finite(one.point, "one-step", 1);
+    const EnsembleForecast multi =
+        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.rolling(y, r.n_train, r.horizon); });
+    require_finite(multi.point, "multi-step", r.horizon);
+    r.one_step["elman"] = one.point;
+    r.multi_step["elman"] = multi.point;
+    if (!model.one_step_intervals.calibrated() || !model.multi_step_intervals.calibrated()) return;
+    r.one_step_intervals =
+        interval_bounds(model.one_step_intervals, one.point, one.validated, std::vector<std::size_t>(r.n_test, 1));
+    r.multi_step_intervals =
+        interval_bounds(model.multi_step_intervals, multi.point, multi.validated, rolling_leads(r.n_test, r.horizon));
+}
+
 // `v` (values at test positions n_train, n_train + 1, ...) without the positions in `skip`.
 std::vector<double> without(const std::vector<double>& v, std::size_t n_train, const std::vector<std::size_t>& skip)
 {
@@ -54,13 +81,19 @@ std::vector<double> without(const std::vector<double>& v, std::size_t n_train, c
     return out;
 }
 
-// The test positions whose value --interpolate made up: left out of every method's metrics,
-// with a note naming them; an error when nothing would be left to score.
+IntervalBounds without(const IntervalBounds& b, std::size_t n_train, const std::vector<std::size_t>& skip)
+{
+    return {without(b.lo80, n_train, skip), without(b.hi80, n_train, skip), without(b.lo95, n_train, skip),
+            without(b.hi95, n_train, skip)};
+}
+
+// The test positions whose value --interpolate made up: left out of every method's metrics and
+// interval scores, with a note naming them; an error when nothing would be left to score.
 std::vector<std::size_t> unscored_test_values(ForecastResult& r, const Series& s)
 {
     std::vector<std::size_t> skip;
     for (std::size_t i : s.filled)
-        if (i >= r.n_train) skip.push_back(i);
+        if (i >= r.n_train && i < s.values.size()) skip.push_back(i);
     if (skip.empty()) return skip;
     std::string list;
     for (std::size_t k = 0; k < skip.size() && k < 5; ++k) list += (k ? ", '" : "'") + s.periods[skip[k]] + "'";
@@ -71,7 +104,7 @@ std::vector<std::size_t> unscored_test_values(ForecastResult& r, const Series& s
                     "the file's missing values yourself");
     r.notes.push_back(std::to_string(skip.size()) + " of the " + std::to_string(r.n_test) +
                       " test values were filled by --interpolate (" + list +
-                      "): every method's metrics leave them out, scoring the other " +
+                      "): every method's metrics and interval scores leave them out, scoring the other " +
                       std::to_string(r.n_test - skip.size()));
     return skip;
 }
@@ -80,10 +113,11 @@ void evaluate_test(ForecastResult& r, const std::vector<double>& y, const std::v
 {
     const std::vector<double> train = slice(y, 0, r.n_train), test = without(slice(y, r.n_train, y.size()), r.n_train, skip);
     const std::size_t m = r.season;
-    r.one_step["elman"] = r.model.one_step(y, r.n_train);
-    require_finite(r.one_step["elman"], "one-step", 1);
-    r.multi_step["elman"] = r.model.rolling(y, r.n_train, r.horizon);
-    require_finite(r.multi_step["elman"], "multi-step", r.horizon);
+    forecast_test(r, y);
+    if (!r.one_step_intervals.empty()) {
+        r.one_step_interval_scores = score_intervals(test, without(r.one_step_intervals, r.n_train, skip), train, m);
+        r.multi_step_interval_scores = score_intervals(test, without(r.multi_step_intervals, r.n_train, skip), train, m);
+    }
     for (Baseline b : baselines()) {
         r.one_step[to_string(b)] = baseline_one_step(b, y, r.n_train, m);
         r.multi_step[to_string(b)] = baseline_rolling(b, y, r.n_train, r.horizon, m);
@@ -98,8 +132,12 @@ void evaluate_test(ForecastResult& r, const std::vector<double>& y, const std::v
 void forecast_future(ForecastResult& r, const Series& s)
 {
     const std::vector<double>& y = s.values;
-    r.future["elman"] = r.model.multi_step(y, r.horizon);
+    const EnsembleForecast f =
+        r.model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(y, r.horizon); });
+    r.future["elman"] = f.point;
     require_finite(r.future["elman"], "multi-step", r.horizon);
+    if (r.model.multi_step_intervals.calibrated())
+        r.future_intervals = interval_bounds(r.model.multi_step_intervals, f.point, f.validated, rolling_leads(r.horizon, r.horizon));
     for (Baseline b : baselines()) r.future[to_string(b)] = baseline_multi_step(b, y, r.horizon, r.season);
     for (const auto& name : forecast_methods()) r.outside_band[name] = r.band.outside(r.future[name]);
     r.future_periods = future_periods(s, r.horizon);

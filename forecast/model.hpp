@@ -1,15 +1,19 @@
-// A fitted forecasting pipeline: the kept members (forecast/member.hpp), how their forecasts
-// combine (the median across members, forecast/combination.hpp), what the series was, and its
-// files (model/pipeline.json and one checkpoint per member, forecast/model_io.cpp).
+// A fitted forecasting pipeline: the kept members (forecast/member.hpp) in two ensembles (the
+// members chosen for one-step forecasts and those chosen for multi-step forecasts), how their
+// forecasts combine (the median across an ensemble's members, forecast/combination.hpp), the
+// calibration of its prediction intervals (forecast/intervals.hpp), what the series was, and
+// its files (model/pipeline.json and one checkpoint per member, forecast/model_io.cpp).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "datasets/frequency.hpp"
 #include "datasets/period.hpp"
+#include "forecast/intervals.hpp"
 #include "forecast/member.hpp"
 
 namespace elman {
@@ -28,22 +32,42 @@ struct SeriesInfo {
     std::optional<Instant> last_instant;  // and its instant, on a calendar
 };
 
+// The model's two ensembles.
+enum class Ensemble { one_step, multi_step };
+
+// An ensemble's forecasts: the median over its members (point), and the validated members'
+// forecasts [member][forecast] whose spread widens the intervals (the refits are left out, as
+// in the intervals' calibration; all members when none is validated).
+struct EnsembleForecast {
+    std::vector<double> point;
+    std::vector<std::vector<double>> validated;
+};
+
 struct ForecastModel {
     std::size_t season = 1;
+    std::size_t horizon = 1;  // the multi-step horizon it was chosen and calibrated for
     SeriesInfo series;
     std::vector<ForecastMember> members;
+    IntervalCalibration one_step_intervals, multi_step_intervals;
     // From a run cut short (saved as "interrupted" in pipeline.json).
     bool interrupted = false;
 
+    // The members of an ensemble (in_one_step or in_multi_step).
+    std::vector<ForecastMember*> ensemble(Ensemble e);
     // The most values any member needs before its first forecast.
     std::size_t warmup() const;
-    // The members' forecasts (ForecastMember's of the same name), combined by their median.
+    // The ensemble's forecasts: f(member) for each member, combined.
+    EnsembleForecast combine(Ensemble e, const std::function<std::vector<double>(ForecastMember&)>& f);
+    // ForecastMember's forecasts of the same names, combined by the median: one_step over the
+    // one-step ensemble, multi_step and rolling over the multi-step ensemble.
     std::vector<double> one_step(const std::vector<double>& y, std::size_t from);
     std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon);
     std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon);
     // The distinct candidates kept, in order, with their model counts:
-    // "5 × [log, diff 1,12, lookback 24], 5 × [diff 12, lookback 24]"
+    // "5 × [log, diff 1,12, lookback 24], 5 × [diff 12, lookback 24]"; with `e`, only that
+    // ensemble's.
     std::string describe() const;
+    std::string describe(Ensemble e) const;
 
     // dir/pipeline.json (transforms, scalers, lookbacks, what the series was) and
     // dir/member_<i>/ (checkpoints). A non-finite number is an error, never written as null.

@@ -1,19 +1,26 @@
 // ForecastModel::save and ::load (forecast/model.hpp): pipeline.json and one checkpoint per member.
 //
-// pipeline.json (format_version 2):
-//   {"format": "elman-forecast", "format_version": 2, "season": m, "combine": "median",
-//    "interrupted": bool,
+// pipeline.json (format_version 3):
+//   {"format": "elman-forecast", "format_version": 3, "season": m, "horizon": H,
+//    "combine": "median", "interrupted": bool,
 //    "series": {"column", "frequency", "calendar": {"unit", "step", "day_of_month", "last_day",
 //               "resolution", "utc"} | null, "frequency_source", "season", "season_source",
 //               "min", "max", "n", "last_period", "last_value", "last_instant" (ms, or null)},
-//    "members": [{"checkpoint", "log", "lags", "lookback", "mean", "scale", "constant",
-//                 "val_mae", "epochs", "seed"}, ...]}
-// Version 1 files (no "series", no "constant") still load; predict then cannot check its input.
+//    "intervals": {"one_step": {"additive": C, "log": C (for a positive series)},
+//                  "multi_step": {"additive": C, "log": C}},
+//      C = {"scale": [s_1..s_H], "q80", "q95", "scores"} (forecast/intervals.hpp),
+//    "members": [{"checkpoint", "log", "lags", "lookback", "outputs", "mean", "scale",
+//                 "constant", "refit", "one_step", "multi_step", "val_mae",
+//                 "val_multi_mae" (absent when not finite), "epochs", "seed"}, ...]}
+// Version 2 files (no "horizon", "intervals", "outputs", "refit", "one_step", "multi_step":
+// every member recursive, in both ensembles, no intervals) and version 1 files (no "series",
+// no "constant"; predict then cannot check its input) still load.
 #include "forecast/model.hpp"
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -126,6 +133,101 @@ double number_at(const nlohmann::json& member, const char* key, std::size_t i, c
     return x;
 }
 
+// The checkpoint must be the network the entry describes: windows [lookback, 1] in, `outputs`
+// values out (a hand-edited pipeline.json would otherwise read past a prediction).
+void check_shapes(ForecastMember& m, std::size_t i, const std::string& where)
+{
+    const Shape out = m.model.output_shape({m.lookback, 1});
+    if (out.size() != 1 || out[0] != m.outputs)
+        throw Error(where + ": member " + std::to_string(i) + "'s checkpoint gives output " + shape_str(out) +
+                    " for windows of " + std::to_string(m.lookback) + " values, expected [" +
+                    std::to_string(m.outputs) + "]");
+}
+
+nlohmann::json conformal_json(const Conformal& c, const std::string& who)
+{
+    nlohmann::json scale = nlohmann::json::array();
+    for (double v : c.scale) scale.push_back(finite(v, who + " interval scale"));
+    return {{"scale", scale},
+            {"q80", finite(c.q80, who + " 80% quantile")},
+            {"q95", finite(c.q95, who + " 95% quantile")},
+            {"scores", c.scores}};
+}
+
+nlohmann::json calibration_json(const IntervalCalibration& c, const std::string& who)
+{
+    nlohmann::json j = {{"additive", conformal_json(c.additive, who)}};
+    if (c.log.calibrated()) j["log"] = conformal_json(c.log, who + " log-scale");
+    return j;
+}
+
+Conformal conformal_of(const nlohmann::json& j, const std::string& where)
+{
+    Conformal c;
+    c.scale = j.at("scale").get<std::vector<double>>();
+    c.q80 = j.at("q80").get<double>();
+    c.q95 = j.at("q95").get<double>();
+    c.scores = j.at("scores").get<std::size_t>();
+    bool ok = !c.scale.empty() && std::isfinite(c.q80) && std::isfinite(c.q95) && c.q80 >= 0 && c.q95 >= 0;
+    for (double v : c.scale) ok = ok && std::isfinite(v) && v >= 0;
+    if (!ok) throw Error(where + ": the interval calibration is not finite and non-negative (fit the model again)");
+    return c;
+}
+
+IntervalCalibration calibration_of(const nlohmann::json& j, const std::string& where)
+{
+    IntervalCalibration c;
+    c.additive = conformal_of(j.at("additive"), where);
+    if (j.contains("log")) c.log = conformal_of(j.at("log"), where);
+    return c;
+}
+
+nlohmann::json member_json(const ForecastMember& m, std::size_t i)
+{
+    const std::string who = "member " + std::to_string(i) + " (" + m.describe() + ")";
+    nlohmann::json j = {{"checkpoint", "member_" + std::to_string(i)},
+                        {"log", m.log},
+                        {"lags", m.lags},
+                        {"lookback", m.lookback},
+                        {"outputs", m.outputs},
+                        {"mean", finite(m.mean, who + " mean")},
+                        {"scale", finite(m.scale, who + " scale")},
+                        {"constant", m.constant},
+                        {"refit", m.refit},
+                        {"one_step", m.in_one_step},
+                        {"multi_step", m.in_multi_step},
+                        {"val_mae", finite(m.val_mae, who + " validation MAE")},
+                        {"epochs", m.epochs},
+                        {"seed", m.seed}};
+    if (std::isfinite(m.val_multi_mae)) j["val_multi_mae"] = m.val_multi_mae;
+    return j;
+}
+
+// A member from its entry; its checkpoint is loaded by the caller.
+ForecastMember member_of(const nlohmann::json& e, std::size_t i, const std::string& where)
+{
+    ForecastMember m;
+    m.log = e.at("log").get<bool>();
+    m.lags = e.at("lags").get<std::vector<std::size_t>>();
+    m.lookback = e.at("lookback").get<std::size_t>();
+    m.outputs = e.value("outputs", std::size_t(1));
+    m.mean = number_at(e, "mean", i, where);
+    m.scale = number_at(e, "scale", i, where);
+    m.constant = e.value("constant", false);
+    m.refit = e.value("refit", false);
+    m.in_one_step = e.value("one_step", true);
+    m.in_multi_step = e.value("multi_step", true);
+    m.val_mae = number_at(e, "val_mae", i, where);
+    m.val_multi_mae = e.contains("val_multi_mae") ? number_at(e, "val_multi_mae", i, where)
+                                                  : std::numeric_limits<double>::infinity();
+    m.epochs = e.at("epochs").get<std::size_t>();
+    m.seed = e.at("seed").get<std::uint64_t>();
+    if (!(m.scale > 0.0)) throw Error(where + ": member " + std::to_string(i) + "'s scale is not > 0");
+    if (m.outputs < 1 || m.lookback < 1)
+        throw Error(where + ": member " + std::to_string(i) + "'s outputs and lookback must be >= 1");
+    return m;
+}
+
 }  // namespace
 
 void ForecastModel::save(const std::string& dir) const
@@ -134,27 +236,19 @@ void ForecastModel::save(const std::string& dir) const
     fs::create_directories(dir);
     nlohmann::json j;
     j["format"] = "elman-forecast";
-    j["format_version"] = 2;
+    j["format_version"] = 3;
     j["season"] = season;
+    j["horizon"] = horizon;
     j["combine"] = "median";
     j["interrupted"] = interrupted;
     j["series"] = series_json(series);
+    if (one_step_intervals.calibrated() && multi_step_intervals.calibrated())
+        j["intervals"] = {{"one_step", calibration_json(one_step_intervals, "the one-step")},
+                          {"multi_step", calibration_json(multi_step_intervals, "the multi-step")}};
     j["members"] = nlohmann::json::array();
     for (std::size_t i = 0; i < members.size(); ++i) {
-        const auto& m = members[i];
-        const std::string sub = "member_" + std::to_string(i);
-        const std::string who = "member " + std::to_string(i) + " (" + m.describe() + ")";
-        j["members"].push_back({{"checkpoint", sub},
-                                {"log", m.log},
-                                {"lags", m.lags},
-                                {"lookback", m.lookback},
-                                {"mean", finite(m.mean, who + " mean")},
-                                {"scale", finite(m.scale, who + " scale")},
-                                {"constant", m.constant},
-                                {"val_mae", finite(m.val_mae, who + " validation MAE")},
-                                {"epochs", m.epochs},
-                                {"seed", m.seed}});
-        save_checkpoint(dir + "/" + sub, m.model);
+        j["members"].push_back(member_json(members[i], i));
+        save_checkpoint(dir + "/member_" + std::to_string(i), members[i].model);
     }
     std::ofstream out(dir + "/pipeline.json");
     out << j.dump(2) << "\n";
@@ -171,24 +265,20 @@ ForecastModel ForecastModel::load(const std::string& dir)
         const nlohmann::json j = nlohmann::json::parse(in);
         if (j.at("format") != "elman-forecast")
             throw Error("model " + dir + ": " + path + " is not an elman forecast model");
+        const std::string where = "model " + dir + ": " + path;
         fm.season = j.at("season").get<std::size_t>();
+        fm.horizon = j.value("horizon", std::size_t(1));
         fm.interrupted = j.value("interrupted", false);
         if (j.contains("series")) fm.series = series_of(j.at("series"));
+        if (j.contains("intervals")) {
+            fm.one_step_intervals = calibration_of(j.at("intervals").at("one_step"), where);
+            fm.multi_step_intervals = calibration_of(j.at("intervals").at("multi_step"), where);
+        }
         for (const auto& e : j.at("members")) {
-            ForecastMember m;
-            m.log = e.at("log").get<bool>();
-            m.lags = e.at("lags").get<std::vector<std::size_t>>();
-            m.lookback = e.at("lookback").get<std::size_t>();
             const std::size_t i = fm.members.size();
-            m.mean = number_at(e, "mean", i, "model " + dir + ": " + path);
-            m.scale = number_at(e, "scale", i, "model " + dir + ": " + path);
-            m.constant = e.value("constant", false);
-            m.val_mae = number_at(e, "val_mae", i, "model " + dir + ": " + path);
-            m.epochs = e.at("epochs").get<std::size_t>();
-            m.seed = e.at("seed").get<std::uint64_t>();
-            if (!(m.scale > 0.0))
-                throw Error("model " + dir + ": " + path + ": member " + std::to_string(i) + "'s scale is not > 0");
+            ForecastMember m = member_of(e, i, where);
             m.model = load_model<float>(dir + "/" + e.at("checkpoint").get<std::string>());
+            check_shapes(m, i, where);
             fm.members.push_back(std::move(m));
         }
     } catch (const nlohmann::json::exception& e) {

@@ -17,6 +17,12 @@ namespace elman {
 // std::thread::hardware_concurrency(), at least 1 and at most 8.
 std::size_t default_threads();
 
+// The multi-step strategies among the candidates (forecast/member.hpp): both, chosen on the
+// validation tail (automatic), or only one of them.
+enum class Strategy { automatic, recursive, mimo };
+const char* to_string(Strategy s);  // "auto", "recursive", "mimo"
+Strategy parse_strategy(const std::string& name);  // the names above; elman::Error otherwise
+
 struct ForecastOptions {
     // Test size; default: default_test_size(n, season); 0: none (fit on the whole series).
     std::optional<std::size_t> test;
@@ -25,6 +31,7 @@ struct ForecastOptions {
     std::optional<std::size_t> lookback;   // fixes L instead of choosing it
     std::optional<bool> log;               // fixes the log transform instead of choosing it
     std::optional<std::vector<std::size_t>> lags;  // fixes the differencing lags
+    Strategy strategy = Strategy::automatic;       // recursive and MIMO candidates
     std::size_t units = 16;
     std::size_t epochs = 300;              // at most; early stopping picks the count
     std::size_t max_steps = 2000;          // optimizer steps per model at most (caps epochs)

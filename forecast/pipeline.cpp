@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "forecast/calibration.hpp"
 #include "forecast/combination.hpp"
 #include "forecast/evaluation.hpp"
 #include "forecast/run_control.hpp"
@@ -22,6 +23,23 @@ const std::vector<std::string>& forecast_methods()
 {
     static const std::vector<std::string> m{"elman", "naive", "seasonal_naive", "drift"};
     return m;
+}
+
+const char* to_string(Strategy s)
+{
+    switch (s) {
+    case Strategy::recursive: return "recursive";
+    case Strategy::mimo: return "mimo";
+    case Strategy::automatic: break;
+    }
+    return "auto";
+}
+
+Strategy parse_strategy(const std::string& name)
+{
+    for (Strategy s : {Strategy::automatic, Strategy::recursive, Strategy::mimo})
+        if (name == to_string(s)) return s;
+    throw Error("--strategy '" + name + "': expected auto, recursive or mimo");
 }
 
 void validate_forecast_options(const ForecastOptions& o)
@@ -55,7 +73,7 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
     if (!o.log && !std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; })) co.log = false;
 
     detail::RunControl run(o);
-    std::vector<detail::Group> groups = detail::screen(train, n_fit, r.season, co, run, r);
+    std::vector<detail::Group> groups = detail::screen(train, n_fit, r.season, r.horizon, co, run, r);
     if (groups.empty() && run.interrupted())
         throw ForecastInterrupted("forecast: interrupted before any model finished an epoch");
     if (groups.empty())
@@ -64,7 +82,9 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
                                           "); try a smaller --lr, or rescale the series");
     r.screened = detail::screened_candidates(groups);
     r.model.season = r.season;
+    r.model.horizon = r.horizon;
     detail::keep_and_refit(groups, train, o, run, r);
+    detail::calibrate_model(r.model, train, n_fit, r.horizon);
     r.interrupted = run.interrupted();
     r.model.interrupted = r.interrupted;
     detail::evaluate_forecasts(r, series);

@@ -68,9 +68,23 @@ Prediction forecast_after(ForecastModel& model, const Series& s, std::size_t hor
         throw Error("series of " + std::to_string(s.values.size()) + " values is too short for the model, which needs " +
                     std::to_string(model.warmup()));
     Prediction p;
-    p.values = model.multi_step(s.values, h);
+    const EnsembleForecast f =
+        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(s.values, h); });
+    p.values = f.point;
     for (double v : p.values)
         if (!std::isfinite(v)) throw Error("predict: the forecast is not finite (every model's forecast overflowed)");
+    if (model.multi_step_intervals.calibrated()) {
+        std::vector<std::size_t> leads(h);
+        for (std::size_t i = 0; i < h; ++i) leads[i] = i + 1;
+        p.intervals = interval_bounds(model.multi_step_intervals, f.point, f.validated, leads);
+        if (h > model.multi_step_intervals.leads())
+            p.warnings.push_back("the intervals beyond lead " + std::to_string(model.multi_step_intervals.leads()) +
+                                 " (the horizon the model was calibrated for) widen by the square root of the lead, "
+                                 "an assumption, not a calibration");
+    } else {
+        p.warnings.push_back("the model predates prediction intervals (pipeline.json format_version < 3); fit it again "
+                             "to have them");
+    }
     if (!model.series.column.empty()) {
         const PlausibleBand band = PlausibleBand::of({model.series.min, model.series.max});
         if (const std::size_t k = band.outside(p.values))

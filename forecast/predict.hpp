@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "datasets/series.hpp"
+#include "forecast/intervals.hpp"
 #include "forecast/model.hpp"
 
 namespace elman {
@@ -21,12 +22,14 @@ std::vector<std::string> check_series(const ForecastModel& model, const Series& 
 struct Prediction {
     std::vector<std::string> periods;  // labelled on the series' calendar (future_periods)
     std::vector<double> values;        // the forecasts, finite
-    std::vector<std::string> warnings; // the forecast leaving the plausible band
+    IntervalBounds intervals;          // 80% and 95%, one per forecast; empty for a model
+                                       // saved before intervals (pipeline.json version < 3)
+    std::vector<std::string> warnings; // the forecast leaving the plausible band, no intervals
 };
 
 // The `horizon` values after s (0: the model's frequency's default_horizon), the median of the
-// members' recursive forecasts. Throws elman::Error when s is shorter than model.warmup() or
-// the forecast is not finite.
+// multi-step ensemble's forecasts, with their intervals at leads 1..horizon. Throws
+// elman::Error when s is shorter than model.warmup() or the forecast is not finite.
 Prediction forecast_after(ForecastModel& model, const Series& s, std::size_t horizon);
 
 }  // namespace elman

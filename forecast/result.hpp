@@ -11,6 +11,7 @@
 #include "datasets/frequency.hpp"
 #include "datasets/metrics.hpp"
 #include "forecast/band.hpp"
+#include "forecast/intervals.hpp"
 #include "forecast/model.hpp"
 
 namespace elman {
@@ -30,10 +31,16 @@ struct ForecastResult {
     // one_step and multi_step (rolling origins) over the test part; empty with no test part.
     MethodForecasts one_step, multi_step;
     MethodMetrics one_step_metrics, multi_step_metrics;
+    // elman's 80% and 95% intervals around one_step["elman"] and multi_step["elman"] (each
+    // multi-step forecast at its lead), and how they did on the test part.
+    IntervalBounds one_step_intervals, multi_step_intervals;
+    IntervalScores one_step_interval_scores, multi_step_interval_scores;
     PlausibleBand band;                                  // of the training part
     std::map<std::string, std::size_t> outside_band;     // multi-step forecasts outside it
-    // The `horizon` values after the series, from its end (with no test part: the forecast).
+    // The `horizon` values after the series, from its end (with no test part: the forecast),
+    // and elman's intervals around them.
     MethodForecasts future;
+    IntervalBounds future_intervals;
     std::vector<std::string> future_periods;
     // Candidates or models dropped and why (non-finite scores, divergence), and test values left
     // out of the metrics (filled by --interpolate), one line each.

@@ -12,18 +12,21 @@
 
 namespace elman::detail {
 
-// A candidate's models (one per seed) and the validation MAE of their median.
+// A candidate's models (one per seed) and the validation scores of their median.
 struct Group {
     std::vector<ForecastMember> members;
-    double val_mae = 0;
+    double val_mae = 0;        // one-step MAE over the validation tail
+    double val_multi_mae = 0;  // multi-step MAE over the validation tail, from every origin in it,
+                               // the mean over leads 1..min(horizon, tail)
 };
 
-// Trains o.seeds models per candidate on train[0..n_fit), early stopping on the rest, and
-// returns the candidates whose validation score is finite, best first (r.candidates, r.notes).
+// Trains o.seeds models per candidate (forecast/candidates.hpp, for this horizon) on
+// train[0..n_fit), early stopping on the rest, and returns the candidates whose validation
+// scores are finite, best one-step score first (r.candidates, r.notes).
 std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, std::size_t season,
-                          const ForecastOptions& o, RunControl& run, ForecastResult& r);
+                          std::size_t horizon, const ForecastOptions& o, RunControl& run, ForecastResult& r);
 
-// One entry per group for ForecastResult::screened: the candidate, its group score, the first
+// One entry per group for ForecastResult::screened: the candidate, its group scores, the first
 // seed's epochs and seed; no model.
 std::vector<ForecastMember> screened_candidates(const std::vector<Group>& groups);
 

@@ -19,14 +19,14 @@ public:
     using Error::Error;
 };
 
-// SimpleRNN(units) -> Dense(1) built for windows [lookback, 1], weights from `seed`.
-Sequential<float> make_model(std::size_t lookback, std::size_t units, std::uint64_t seed);
+// SimpleRNN(units) -> Dense(outputs) built for windows [lookback, 1], weights from `seed`.
+Sequential<float> make_model(std::size_t lookback, std::size_t units, std::size_t outputs, std::uint64_t seed);
 
 // Trains one member on y[0..fit_end): z = log? log y : y, d = the candidate's differences of z,
-// the scaler (μ, σ) from d's fitted part, windows of the scaled d. When fit_end < y.size(),
-// early stopping on the windows whose targets are in y[fit_end..) and mem.epochs = the best
-// epoch count; otherwise exactly `epochs` epochs (at most o.max_steps optimizer steps either
-// way). A constant fitted part gives a constant member, untrained. Throws NotFinite when the
+// the scaler (μ, σ) from d's fitted part, windows of the scaled d, each window's targets the
+// next c.outputs values (all of them before fit_end). When fit_end < y.size(), early stopping
+// on the windows whose last target is in y[fit_end..) and mem.epochs = the best epoch count;
+// otherwise (a refit) exactly `epochs` epochs (at most o.max_steps optimizer steps either way). A constant fitted part gives a constant member, untrained. Throws NotFinite when the
 // transformed series or its spread is not finite, TrainingDiverged from fit.
 ForecastMember train_member(const Candidate& c, const std::vector<double>& y, std::size_t fit_end, std::uint64_t seed,
                             std::size_t epochs, const ForecastOptions& o);

@@ -47,7 +47,7 @@ std::string monthly_csv(std::size_t n, std::size_t bad_at = SIZE_MAX, const std:
     std::ostringstream os;
     os << "month,value\n";
     for (std::size_t t = 0; t < n; ++t) {
-        char period[16];
+        char period[48];
         std::snprintf(period, sizeof period, "%04zu-%02zu", 1990 + t / 12, t % 12 + 1);
         os << period << ",";
         if (t == bad_at)
@@ -195,14 +195,43 @@ TEST_CASE("cli: a second forecast into the same directory replaces it whole", "[
 {
     TempDir tmp;
     const fs::path out = tmp.path / "out";
-    fs::create_directories(out);
-    write_csv(out / "stale.txt", "from an earlier run\n");
-    REQUIRE(run_cli("forecast --builtin nile_flow --out '" + out.string() + "'" + fast, tmp.path)
-                .status == 0);
+    fs::create_directories(out);  // an empty folder may be written into
+    const std::string cmd = "forecast --builtin nile_flow --out '" + out.string() + "'" + fast;
+    REQUIRE(run_cli(cmd, tmp.path).status == 0);
+    fs::remove(out / "forecast.csv");
+    write_csv(out / "loss.svg", "an older run's plot\n");  // listed in the manifest: elman's own
+    REQUIRE(run_cli(cmd, tmp.path).status == 0);
     CHECK(fs::exists(out / "metrics.json"));
-    CHECK_FALSE(fs::exists(out / "stale.txt"));
+    CHECK(fs::exists(out / "forecast.csv"));
+    CHECK(read_file(out / "loss.svg") != "an older run's plot\n");
     for (const auto& e : fs::directory_iterator(tmp.path))
         CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("cli: forecast never deletes files it did not write in --out", "[cli]")
+{
+    TempDir tmp;
+    const fs::path out = tmp.path / "out";
+    fs::create_directories(out / "sub");
+    write_csv(out / "thesis.tex", "keep me\n");
+    write_csv(out / "data.csv", monthly_csv(60));
+    // The input CSV inside --out, and the user's files next to it: refused before any training.
+    const CliRun r = run_cli("forecast '" + (out / "data.csv").string() + "' --out '" + out.string() + "'" + fast, tmp.path);
+    CHECK(r.status != 0);
+    CHECK_THAT(r.err, Catch::Contains("holds '") && Catch::Contains("which elman did not write there"));
+    CHECK(read_file(out / "thesis.tex") == "keep me\n");
+    CHECK(fs::is_directory(out / "sub"));
+    // A file added to an earlier output folder is as much the user's.
+    const fs::path out2 = tmp.path / "out2";
+    const std::string cmd = "forecast --builtin nile_flow --out '" + out2.string() + "'" + fast;
+    REQUIRE(run_cli(cmd, tmp.path).status == 0);
+    write_csv(out2 / "notes.txt", "mine\n");
+    CHECK(run_cli(cmd, tmp.path).status != 0);
+    CHECK(read_file(out2 / "notes.txt") == "mine\n");
+    // The current directory is never an output folder.
+    const CliRun dot = run_cli("forecast --builtin nile_flow --out ." + fast, tmp.path);
+    CHECK(dot.status != 0);
+    CHECK_THAT(dot.err, Catch::Contains("current directory"));
 }
 
 TEST_CASE("cli: a failing forecast leaves an existing output directory untouched", "[cli]")

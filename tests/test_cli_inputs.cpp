@@ -1,6 +1,6 @@
 // The `elman` program on real-world inputs: what it says about the calendar it found (on
 // stderr, --quiet or not), what metrics.json and pipeline.json record, undefined metrics,
-// --test 0, and `predict` checking its input against the model.
+// --test 0, `predict` checking its input against the model, and --folds.
 #include <catch2/catch.hpp>
 
 #ifdef ELMAN_CLI
@@ -165,7 +165,7 @@ TEST_CASE("cli: --test 0 fits on the whole series and writes the forecast of the
     CHECK(j.at("horizon") == 14);
     const auto csv = lines_of(read_file(t.path / "b/forecast.csv"));
     REQUIRE(csv.size() == 15);
-    CHECK(csv[0] == "period,elman,naive,seasonal_naive,drift");
+    CHECK(csv[0] == "period,elman,naive,seasonal_naive,drift,lo80,hi80,lo95,hi95");
     // Business days after Friday 2021-02-26: Monday, Tuesday..., no weekend.
     CHECK(csv[1].rfind("2021-03-01,", 0) == 0);
     CHECK(csv[6].rfind("2021-03-08,", 0) == 0);
@@ -267,6 +267,40 @@ TEST_CASE("cli: --interpolate says what it filled and no method is scored on a f
     }
     REQUIRE(filled_error > 0);
     CHECK(j.at("one_step").at("naive").at("mae").get<double>() == Approx(sum / 11).epsilon(1e-9));
+}
+
+TEST_CASE("cli: --folds K writes every fold's scores, their mean and sd, beside the last fold's outputs", "[cli][backtest]")
+{
+    Tmp t;
+    const std::string one = " --strategy recursive --lookback 4 --diff none --no-log";
+    const CliRun r = run_cli("forecast --builtin nile_flow --folds 2 --fold-step 5" + one + t.out("n") + fast, t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto b = nlohmann::json::parse(read_file(t.path / "n/backtest.json"));
+    CHECK(b.at("step") == 5);
+    CHECK_FALSE(b.at("interrupted").get<bool>());
+    REQUIRE(b.at("folds").size() == 2);
+    CHECK(b.at("folds")[0].at("n") == 95);
+    CHECK(b.at("folds")[1].at("n") == 100);
+    CHECK(b.at("folds")[1].at("n_train") == metrics(t, "n").at("n_train"));
+    const double m0 = b.at("folds")[0].at("multi_step").at("elman").at("mase");
+    const double m1 = b.at("folds")[1].at("multi_step").at("elman").at("mase");
+    CHECK(b.at("summary").at("multi_step.elman.mase").at("mean").get<double>() == Approx((m0 + m1) / 2));
+    // fold × protocol × method, and the interval scores on elman's rows only.
+    const auto csv = lines_of(read_file(t.path / "n/folds.csv"));
+    REQUIRE(csv.size() == 1 + 2 * 2 * 4);
+    CHECK(csv[1].rfind("1,", 0) == 0);
+    CHECK(csv[1].find(",one_step,elman,") != std::string::npos);
+    CHECK(csv[2].substr(csv[2].size() - 4) == ",,,,");
+
+    CHECK(run_cli("forecast --builtin nile_flow --folds 0" + t.out("z") + fast, t.path).err.find("--folds must be >= 1") !=
+          std::string::npos);
+    CHECK(run_cli("forecast --builtin nile_flow --fold-step 3" + t.out("z") + fast, t.path).err.find(
+              "--fold-step needs --folds") != std::string::npos);
+    const CliRun many = run_cli("forecast --builtin nile_flow --folds 30" + t.out("z") + fast, t.path);
+    CHECK(many.status != 0);
+    CHECK(many.err.find("try fewer --folds") != std::string::npos);
+    CHECK_FALSE(fs::exists(t.path / "z"));
 }
 
 #endif  // ELMAN_CLI

@@ -46,6 +46,7 @@ ForecastOptions one_candidate(std::size_t seeds, bool refit)
     o.lookback = 4;
     o.log = false;
     o.lags = std::vector<std::size_t>{};
+    o.strategy = Strategy::recursive;  // one candidate, not its MIMO twin
     o.seeds = seeds;
     o.ensemble = 1;
     o.epochs = 10;
@@ -139,7 +140,7 @@ TEST_CASE("forecast: stopped before any model finished an epoch, throws Forecast
 TEST_CASE("forecast: stopped on several threads, every thread stops and the result is usable", "[forecast][interrupt]")
 {
     const Series s = load_builtin("nile_flow");
-    ForecastOptions o;  // 16 candidates
+    ForecastOptions o;  // 16 candidates, recursive and MIMO: 32
     o.seeds = 2;
     o.threads = 4;
     o.epochs = 40;
@@ -148,9 +149,9 @@ TEST_CASE("forecast: stopped on several threads, every thread stops and the resu
     o.should_stop = [&] { return stop.load(); };
     const ForecastResult r = run_forecast(s, o);
     REQUIRE(r.interrupted);
-    REQUIRE(r.candidates == 16);
+    REQUIRE(r.candidates == 32);
     REQUIRE(r.screened.size() >= 1);
-    REQUIRE(r.screened.size() < 16);
+    REQUIRE(r.screened.size() < 32);
     REQUIRE(r.refits_planned == 0);
     REQUIRE_FALSE(r.model.members.empty());
     for (const auto& m : r.model.members) REQUIRE_FALSE(m.history.loss.empty());
@@ -334,8 +335,9 @@ std::vector<std::string> leftovers(const fs::path& dir)
     return found;
 }
 
-// 16 candidates × 4 seeds of 4,000 steps each on 2 threads: the first progress line comes after
-// one model, the end (uninterrupted: about 4 s in a Release build) after 32 more.
+// 32 candidates (16 recursive, 16 MIMO) × 4 seeds of 4,000 steps each on 2 threads: the first
+// progress line comes after one model, the end (uninterrupted: several seconds in a Release
+// build) after 64 more.
 std::vector<std::string> long_run(const fs::path& out)
 {
     return {"forecast", "--builtin", "nile_flow", "--out", out.string(), "--seeds", "4",
@@ -373,7 +375,7 @@ TEST_CASE("cli: SIGINT during forecast finishes the step, saves the best model s
     REQUIRE_FALSE(lines.empty());
     const std::string& last = lines.back();
     CHECK(last.rfind("elman forecast: interrupted (SIGINT) after ", 0) == 0);
-    CHECK(last.find(" of 16 candidates; saved the best model so far (") != std::string::npos);
+    CHECK(last.find(" of 32 candidates; saved the best model so far (") != std::string::npos);
     CHECK(last.find((out / "model").string()) != std::string::npos);
     for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
         INFO(lines[i]);
@@ -383,9 +385,9 @@ TEST_CASE("cli: SIGINT during forecast finishes the step, saves the best model s
 
     const auto metrics = nlohmann::json::parse(read_file(out / "metrics.json"));
     CHECK(metrics.at("interrupted").get<bool>());
-    CHECK(metrics.at("candidates").get<int>() == 16);
+    CHECK(metrics.at("candidates").get<int>() == 32);
     CHECK(metrics.at("candidates_screened").get<int>() >= 1);
-    CHECK(metrics.at("candidates_screened").get<int>() < 16);
+    CHECK(metrics.at("candidates_screened").get<int>() < 32);
     const auto pipeline = nlohmann::json::parse(read_file(out / "model" / "pipeline.json"));
     CHECK(pipeline.at("interrupted").get<bool>());
     for (const char* f : {"forecast.csv", "forecast.svg", "loss.svg"})

@@ -1,6 +1,7 @@
 // The forecasting pipeline on the inputs that used to give silent wrong answers: a scale near
 // 1e200, non-finite values, constant and all-zero series, default horizons by frequency,
-// rolling-origin multi-step, --test 0, the plausibility band, and what pipeline.json keeps.
+// rolling-origin multi-step, --test 0, the plausibility band, and what pipeline.json keeps; the
+// MIMO strategy, the prediction intervals and rolling-origin backtests.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -11,7 +12,9 @@
 
 #include "core/error.hpp"
 #include "datasets/builtin.hpp"
+#include "forecast/backtest.hpp"
 #include "forecast/forecast.hpp"
+#include "forecast/predict.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
 
@@ -200,9 +203,134 @@ TEST_CASE("forecast: pipeline.json keeps the series' column, frequency, season a
     REQUIRE(m.series.n == r.n_train);
     // A scale written as null (by an older elman from a run that failed) is named, not a JSON error.
     std::string json = elman::test::read_file(fs::path(dir) / "pipeline.json");
-    const auto at = json.find("\"scale\": ");
+    const auto at = json.find("\"scale\": ", json.find("\"members\""));
     REQUIRE(at != std::string::npos);
     json.replace(at, json.find(',', at) - at, "\"scale\": null");
     std::ofstream(fs::path(dir) / "pipeline.json") << json;
     REQUIRE_THROWS_WITH(ForecastModel::load(dir), Contains("member 0's \"scale\" is null, expected a number (fit the model again)"));
+}
+
+namespace {
+
+// One candidate (lookback 12, seasonal differencing, no log) in either strategy or both.
+ForecastOptions one_transform(Strategy strategy)
+{
+    ForecastOptions o = fast();
+    o.lookback = 12;
+    o.log = false;
+    o.lags = std::vector<std::size_t>{12};
+    o.strategy = strategy;
+    return o;
+}
+
+void require_nested(const IntervalBounds& b, const std::vector<double>& point)
+{
+    REQUIRE(b.lo80.size() == point.size());
+    for (std::size_t i = 0; i < point.size(); ++i) {
+        INFO("forecast " << i);
+        REQUIRE(b.lo95[i] <= b.lo80[i]);
+        REQUIRE(b.lo80[i] <= point[i]);
+        REQUIRE(point[i] <= b.hi80[i]);
+        REQUIRE(b.hi80[i] <= b.hi95[i]);
+        REQUIRE(b.lo95[i] < b.hi95[i]);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("forecast: MIMO members predict the horizon at once, and --strategy picks recursive, MIMO or both", "[forecast][mimo]")
+{
+    const Series s = monthly(120, 100, 10);
+    const ForecastResult mimo = run_forecast(s, one_transform(Strategy::mimo));
+    REQUIRE(mimo.candidates == 1);
+    for (const auto& m : mimo.model.members) {
+        REQUIRE(m.outputs == 18);
+        REQUIRE(m.describe().rfind("MIMO 18, ", 0) == 0);
+    }
+    REQUIRE(mimo.multi_step.at("elman").size() == 24);
+    require_finite(mimo.multi_step.at("elman"));
+    // Beyond H the predictions are fed back H at a time: 30 values from one origin.
+    ForecastModel model = mimo.model;
+    require_finite(model.multi_step(s.values, 30));
+    REQUIRE(model.multi_step(s.values, 30).size() == 30);
+
+    const ForecastResult rec = run_forecast(s, one_transform(Strategy::recursive));
+    REQUIRE(rec.candidates == 1);
+    for (const auto& m : rec.model.members) REQUIRE(m.outputs == 1);
+    ForecastResult both = run_forecast(s, one_transform(Strategy::automatic));
+    REQUIRE(both.candidates == 2);
+    // One-step forecasts come from the recursive members whenever there are some.
+    for (const ForecastMember* m : both.model.ensemble(Ensemble::one_step)) REQUIRE(m->outputs == 1);
+    REQUIRE_THROWS_WITH(parse_strategy("direct"), Contains("--strategy 'direct': expected auto, recursive or mimo"));
+}
+
+TEST_CASE("forecast: 80% and 95% intervals are nested around every forecast and scored on the test part", "[forecast][intervals]")
+{
+    const Series s = monthly(120, 100, 10);
+    const ForecastResult r = run_forecast(s, one_transform(Strategy::automatic));
+    require_nested(r.one_step_intervals, r.one_step.at("elman"));
+    require_nested(r.multi_step_intervals, r.multi_step.at("elman"));
+    for (const IntervalScores& sc : {r.one_step_interval_scores, r.multi_step_interval_scores}) {
+        REQUIRE(sc.coverage80 >= 0.0);
+        REQUIRE(sc.coverage80 <= sc.coverage95);
+        REQUIRE(sc.coverage95 <= 1.0);
+        REQUIRE(sc.width80 < sc.width95);
+        REQUIRE(std::isfinite(sc.msis95));
+    }
+    // The multi-step calibration covers leads 1..H, and its scale never shrinks with the lead.
+    const Conformal& c = r.model.multi_step_intervals.additive;
+    REQUIRE(c.scale.size() == 18);
+    for (std::size_t h = 1; h < c.scale.size(); ++h) REQUIRE(c.scale[h] >= c.scale[h - 1]);
+}
+
+TEST_CASE("forecast: a saved model gives predict the same forecast and intervals", "[forecast][intervals]")
+{
+    ForecastOptions o = one_transform(Strategy::automatic);
+    o.test = 0;
+    const Series s = monthly(96, 100, 10);
+    ForecastResult r = run_forecast(s, o);
+    require_nested(r.future_intervals, r.future.at("elman"));
+    elman::test::TempDir tmp("elman_test_forecast_inputs");
+    r.model.save((tmp.path / "model").string());
+    ForecastModel m = ForecastModel::load((tmp.path / "model").string());
+    const Prediction p = forecast_after(m, s, 18);
+    REQUIRE(p.values.size() == 18);
+    for (std::size_t i = 0; i < 18; ++i) {
+        REQUIRE(p.values[i] == Approx(r.future.at("elman")[i]).epsilon(1e-9));
+        REQUIRE(p.intervals.lo95[i] == Approx(r.future_intervals.lo95[i]).epsilon(1e-9));
+        REQUIRE(p.intervals.hi80[i] == Approx(r.future_intervals.hi80[i]).epsilon(1e-9));
+    }
+}
+
+TEST_CASE("backtest: K folds from rolling origins, each trained before its test part, with mean and sd", "[forecast][backtest]")
+{
+    const Series s = monthly(120, 100, 10);
+    const BacktestResult b = run_backtest(s, one_transform(Strategy::recursive), BacktestOptions{3, 0});
+    REQUIRE(b.step == 18);
+    REQUIRE(b.folds.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        INFO("fold " << k + 1);
+        REQUIRE(b.folds[k].n == 120 - (2 - k) * 18);
+        REQUIRE(b.folds[k].n_test == 24);  // the whole series' test size in every fold
+        REQUIRE(b.folds[k].n_train == b.folds[k].n - 24);
+    }
+    REQUIRE(b.folds[0].first_test_period == s.periods[120 - 36 - 24]);
+    REQUIRE(b.folds[2].last_test_period == s.periods.back());
+    REQUIRE(b.last.n_train == 96);
+    std::vector<double> mase;
+    for (const auto& f : b.folds) mase.push_back(f.multi_step.at("elman").mase);
+    const double mean = (mase[0] + mase[1] + mase[2]) / 3;
+    double ss = 0;
+    for (double v : mase) ss += (v - mean) * (v - mean);
+    const Spread& sp = b.summary.at("multi_step.elman.mase");
+    REQUIRE(sp.folds == 3);
+    REQUIRE(sp.mean == Approx(mean));
+    REQUIRE(sp.sd == Approx(std::sqrt(ss / 2)));  // sample sd (ddof 1)
+    REQUIRE(b.summary.count("one_step.intervals.coverage95") == 1);
+
+    REQUIRE_THROWS_WITH(run_backtest(s, fast(), BacktestOptions{0, 0}), Contains("--folds must be >= 1"));
+    REQUIRE_THROWS_WITH(run_backtest(s, fast(), BacktestOptions{7, 0}), Contains("try fewer --folds"));
+    ForecastOptions none = fast();
+    none.test = 0;
+    REQUIRE_THROWS_WITH(run_backtest(s, none, BacktestOptions{2, 0}), Contains("--folds needs a test part"));
 }

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "forecast/backtest.hpp"
 #include "forecast/forecast.hpp"
+#include "tools/backtest_report.hpp"
 #include "tools/forecast_report.hpp"
 #include "tools/output_dir.hpp"
 
@@ -81,8 +83,12 @@ void finish_options(ForecastArgs& a)
     }
     if (a.log_mode >= 0) o.log = a.log_mode == 1;
     o.lags = parse_lags(a.diff);
+    o.strategy = parse_strategy(a.strategy);
     o.refit = !a.no_refit;
     validate_forecast_options(o);
+    if (a.command->count("--folds") && a.folds < 1) throw Error("--folds must be >= 1");
+    if (a.command->count("--fold-step") && !a.command->count("--folds")) throw Error("--fold-step needs --folds");
+    if (a.command->count("--fold-step") && a.fold_step < 1) throw Error("--fold-step must be >= 1");
 }
 
 // The line on stderr after SIGINT cut the run short (the results were written).
@@ -97,15 +103,30 @@ void report_interrupted(const ForecastResult& r, const ForecastArgs& a)
                  done.c_str(), r.model.members.size(), (fs::path(a.out) / "model").string().c_str(), a.out.c_str());
 }
 
+// A backtest cut short by SIGINT: the folds completed so far go to DIR (backtest.json, marked
+// interrupted, and folds.csv), without the outputs of a last fold that did not finish.
+int report_backtest_interrupted(const BacktestResult& b, const ForecastArgs& a)
+{
+    write_atomically(a.out, [&](const fs::path& dir) { write_backtest(dir, b); });
+    std::fprintf(stderr,
+                 "elman forecast: interrupted (SIGINT) after %zu of %zu folds; wrote their scores (marked "
+                 "interrupted) to %s/backtest.json and folds.csv\n",
+                 b.folds.size(), a.folds, a.out.c_str());
+    return exit_interrupted;
+}
+
 void print_summary(const ForecastResult& r, const Series& s, const std::string& label, const ForecastArgs& a)
 {
     std::printf("%s: %zu training values, %zu test values; %s\n", label.c_str(), r.n_train, r.n_test,
                 calendar_line(s, r.season, r.season_source).c_str());
-    std::printf("elman: median of %zu SimpleRNN(%zu) -> Dense(1) models: %s\n\n", r.model.members.size(), a.o.units,
-                r.model.describe().c_str());
+    std::printf("elman: %zu SimpleRNN(%zu) models (-> Dense(1) recursive, -> Dense(%zu) MIMO)\n", r.model.members.size(),
+                a.o.units, r.horizon);
+    std::printf("  one-step: median of %s\n", r.model.describe(Ensemble::one_step).c_str());
+    std::printf("  multi-step: median of %s\n\n", r.model.describe(Ensemble::multi_step).c_str());
     print_table(r);
     for (const auto& w : band_warnings(r)) std::printf("(!) %s\n", w.c_str());
-    std::printf("\nwrote %s/{metrics.json, forecast.csv, forecast.svg, loss.svg, model/}\n", a.out.c_str());
+    std::printf("\nwrote %s/{metrics.json, forecast.csv, forecast.svg, loss.svg, model/%s}\n", a.out.c_str(),
+                a.folds ? ", backtest.json, folds.csv" : "");
 }
 
 }  // namespace
@@ -136,6 +157,13 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
     auto* o_nolog = fc->add_flag_callback("--no-log", [&a] { a.log_mode = 0; }, "never take logs");
     o_log->excludes(o_nolog);
     fc->add_option("--diff", a.diff, "differencing lags: auto, none, or e.g. 1,12")->capture_default_str();
+    fc->add_option("--strategy", a.strategy,
+                   "multi-step candidates: auto (recursive and MIMO, chosen on the validation tail), recursive, mimo")
+        ->capture_default_str();
+    fc->add_option("--folds", a.folds,
+                   "rolling-origin backtest: run K times, each fold trained only on the data before its test part "
+                   "(backtest.json, folds.csv)");
+    fc->add_option("--fold-step", a.fold_step, "values between the folds' origins (default: the horizon)");
     fc->add_flag("--no-refit", a.no_refit,
                  "only the early-stopped models, without their refits on the whole training part");
     fc->add_option("-o,--out", a.out, "output directory")->capture_default_str();
@@ -146,6 +174,7 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
 int run_forecast_command(ForecastArgs& a)
 {
     finish_options(a);
+    check_output_dir(a.out);  // before training: a folder elman may not replace fails at once
     ForecastOptions& o = a.o;
     catch_sigint_once();
     o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
@@ -155,16 +184,26 @@ int run_forecast_command(ForecastArgs& a)
     print_notes(label, s, o.season.value_or(s.season), season_source);
     if (!a.quiet && isatty(fileno(stderr)))
         o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
+    std::optional<BacktestResult> backtest;
     ForecastResult r;
     try {
-        r = run_forecast(s, o);
+        if (a.folds) {
+            backtest = run_backtest(s, o, BacktestOptions{a.folds, a.fold_step});
+            if (backtest->interrupted) return report_backtest_interrupted(*backtest, a);
+            r = std::move(backtest->last);
+        } else {
+            r = run_forecast(s, o);
+        }
     } catch (const ForecastInterrupted&) {
         std::fprintf(stderr, "elman forecast: interrupted (SIGINT) before any model finished an epoch; nothing written\n");
         return exit_interrupted;
     }
     for (const auto& n : r.notes) std::fprintf(stderr, "elman: note: %s\n", n.c_str());
     for (const auto& w : band_warnings(r)) std::fprintf(stderr, "elman: warning: %s\n", w.c_str());
-    write_atomically(a.out, [&](const fs::path& dir) { write_outputs(dir, s, label, r); });
+    write_atomically(a.out, [&](const fs::path& dir) {
+        write_outputs(dir, s, label, r);
+        if (backtest) write_backtest(dir, *backtest);
+    });
     if (r.interrupted) {
         report_interrupted(r, a);
         return exit_interrupted;
@@ -176,6 +215,7 @@ int run_forecast_command(ForecastArgs& a)
         return exit_interrupted;
     }
     if (!a.quiet) print_summary(r, s, label, a);
+    if (!a.quiet && backtest) print_backtest(*backtest);
     return 0;
 }
 

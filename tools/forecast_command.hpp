@@ -22,8 +22,9 @@ struct ForecastArgs {
     Input in;
     ForecastOptions o;
     std::size_t test = 0, lookback = 0, season = 0;
+    std::size_t folds = 0, fold_step = 0;  // --folds K (0: no backtest), --fold-step S (0: the horizon)
     int log_mode = -1;  // -1: chosen by validation, 0: off, 1: on
-    std::string diff = "auto", out = "forecast";
+    std::string diff = "auto", strategy = "auto", out = "forecast";
     bool quiet = false, no_refit = false;
     CLI::App* command = nullptr;  // set by add_forecast_command
     CLI::Option *test_option = nullptr, *lookback_option = nullptr, *season_option = nullptr;
@@ -32,7 +33,8 @@ struct ForecastArgs {
 // Adds `forecast` and its options to app.
 CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& args);
 
-// Runs it; returns the exit status (0, or 130 after SIGINT). Throws elman::Error for bad input.
+// Runs it (with --folds, the rolling-origin backtest of forecast/backtest.hpp, whose last fold
+// writes the usual outputs); returns the exit status (0, or 130 after SIGINT). Throws elman::Error for bad input.
 int run_forecast_command(ForecastArgs& args);
 
 }  // namespace elman::cli

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "tools/plot.hpp"
+#include "tools/forecast_plots.hpp"
 
 namespace fs = std::filesystem;
 
@@ -21,15 +21,49 @@ using Json = nlohmann::ordered_json;
 
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
-Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside)
+Json conformal_json(const Conformal& c)
+{
+    Json scale = Json::array();
+    for (double v : c.scale) scale.push_back(number(v));
+    return {{"q80", number(c.q80)}, {"q95", number(c.q95)}, {"residuals", c.scores}, {"scale", scale}};
+}
+
+Json calibration_json(const IntervalCalibration& c)
+{
+    Json j = {{"additive", conformal_json(c.additive)}};
+    j["log"] = c.log.calibrated() ? conformal_json(c.log) : Json(nullptr);
+    return j;
+}
+
+// How the intervals were made and, with a test part, how they did (coverage, MSIS, width).
+Json intervals_json(const ForecastResult& r)
 {
     Json j;
-    for (const auto& name : forecast_methods()) {
-        const Metrics& m = mm.at(name);
-        j[name] = {{"rmse", number(m.rmse)}, {"mae", number(m.mae)}, {"mape", number(m.mape)}, {"mase", number(m.mase)}};
-        if (outside) j[name]["outside_band"] = outside->at(name);
+    j["levels"] = {80, 95};
+    j["method"] = "split conformal on the validation tail: residuals of the validated members' median normalized "
+                  "by sqrt(s_h^2 + spread^2), s_h the lead's RMS residual (non-decreasing), spread the ensemble's "
+                  "standard deviation; forecast +- q * sqrt(s_h^2 + spread^2)";
+    j["msis"] = "M4's mean scaled interval score (alpha 0.05 for msis95, 0.2 for msis80), scaled by the in-sample "
+                "seasonal naive MAE";
+    j["calibration"] = {{"one_step", calibration_json(r.model.one_step_intervals)},
+                        {"multi_step", calibration_json(r.model.multi_step_intervals)}};
+    if (r.n_test > 0 && !r.one_step_intervals.empty()) {
+        j["one_step"] = interval_scores_json(r.one_step_interval_scores);
+        j["multi_step"] = interval_scores_json(r.multi_step_interval_scores);
     }
     return j;
+}
+
+// Every candidate tried, best one-step validation score first.
+Json candidates_json(const ForecastResult& r)
+{
+    Json out = Json::array();
+    for (const ForecastMember& c : r.screened)
+        out.push_back({{"candidate", c.describe()},
+                       {"strategy", c.outputs > 1 ? "mimo" : "recursive"},
+                       {"validation_mae", number(c.val_mae)},
+                       {"validation_multi_step_mae", number(c.val_multi_mae)}});
+    return out;
 }
 
 std::string cell(double v)
@@ -40,13 +74,6 @@ std::string cell(double v)
     return buf;
 }
 
-void write_text(const fs::path& path, const std::string& text)
-{
-    std::ofstream out(path);
-    out << text;
-    out.close();
-    if (!out) throw Error("cannot write " + path.string());
-}
 
 Json metrics_document(const Series& s, const ForecastResult& r)
 {
@@ -72,6 +99,10 @@ Json metrics_document(const Series& s, const ForecastResult& r)
         j["models"] = r.model.members.size();
     }
     j["plausible_band"] = {{"low", number(r.band.low)}, {"high", number(r.band.high)}, {"rule", PlausibleBand::rule()}};
+    j["ensembles"] = {{"one_step", r.model.describe(Ensemble::one_step)},
+                      {"multi_step", r.model.describe(Ensemble::multi_step)}};
+    j["candidates_tried"] = candidates_json(r);
+    j["intervals"] = intervals_json(r);
     j["one_step"] = r.n_test ? metrics_json(r.one_step_metrics, nullptr) : Json(nullptr);
     j["multi_step"] = r.n_test ? metrics_json(r.multi_step_metrics, &r.outside_band) : Json(nullptr);
     if (!r.n_test) {
@@ -84,6 +115,13 @@ Json metrics_document(const Series& s, const ForecastResult& r)
     return j;
 }
 
+// The four interval cells of forecast i ("" when there are no intervals).
+std::string interval_cells(const IntervalBounds& b, std::size_t i)
+{
+    if (b.empty()) return ",,,,";
+    return "," + cell(b.lo80[i]) + "," + cell(b.hi80[i]) + "," + cell(b.lo95[i]) + "," + cell(b.hi95[i]);
+}
+
 std::string forecast_csv(const Series& s, const ForecastResult& r)
 {
     std::ostringstream csv;
@@ -91,98 +129,29 @@ std::string forecast_csv(const Series& s, const ForecastResult& r)
     if (r.n_test == 0) {
         csv << "period";
         for (const auto& name : methods) csv << "," << name;
-        csv << "\n";
+        csv << ",lo80,hi80,lo95,hi95\n";
         for (std::size_t i = 0; i < r.horizon; ++i) {
             csv << r.future_periods[i];
             for (const auto& name : methods) csv << "," << cell(r.future.at(name)[i]);
-            csv << "\n";
+            csv << interval_cells(r.future_intervals, i) << "\n";
         }
         return csv.str();
     }
     csv << "period,actual";
     for (const auto& name : methods) csv << "," << name << "_one_step";
     for (const auto& name : methods) csv << "," << name << "_multi_step";
-    csv << ",multi_step_lead\n";
+    csv << ",multi_step_lead";
+    for (const char* which : {"one_step", "multi_step"})
+        for (const char* bound : {"lo80", "hi80", "lo95", "hi95"}) csv << ",elman_" << which << "_" << bound;
+    csv << "\n";
     for (std::size_t i = 0; i < r.n_test; ++i) {
         csv << s.periods[r.n_train + i] << "," << cell(s.values[r.n_train + i]);
         for (const auto& name : methods) csv << "," << cell(r.one_step.at(name)[i]);
         for (const auto& name : methods) csv << "," << cell(r.multi_step.at(name)[i]);
-        csv << "," << i % r.horizon + 1 << "\n";
+        csv << "," << i % r.horizon + 1 << interval_cells(r.one_step_intervals, i)
+            << interval_cells(r.multi_step_intervals, i) << "\n";
     }
     return csv.str();
-}
-
-std::vector<double> part(const std::vector<double>& v, std::size_t a, std::size_t b)
-{
-    return {v.begin() + static_cast<std::ptrdiff_t>(a), v.begin() + static_cast<std::ptrdiff_t>(b)};
-}
-
-void plot_forecasts(const fs::path& dir, const Series& s, const std::string& label, const ForecastResult& r)
-{
-    const std::string mark = r.interrupted ? " (interrupted run)" : "";
-    std::string x_label;
-    std::vector<double> x = plot_times(s, x_label);
-    const std::size_t n = s.values.size();
-    // The x positions after the series, for a forecast of the future.
-    for (std::size_t k = 1; k <= (r.n_test ? 0 : r.horizon); ++k)
-        x.push_back(s.time.instants.empty() ? static_cast<double>(n - 1 + k)
-                                            : fractional_year(advance(s.time.calendar, s.time.instants.back(),
-                                                                      static_cast<std::int64_t>(k))));
-    // Forecast lines start at the last value before them, so that the lines connect.
-    auto joined = [&](const std::vector<double>& f, std::size_t before) {
-        std::vector<double> v{s.values[before]};
-        v.insert(v.end(), f.begin(), f.end());
-        return v;
-    };
-    const std::string reference = r.season > 1 ? "seasonal_naive" : "naive";
-    std::vector<PlotLine> lines{{"history (training part)", part(x, 0, r.n_train), part(s.values, 0, r.n_train), 15, 1}};
-    if (r.n_test > 0) {
-        const std::vector<double> x_test = part(x, r.n_train - 1, n);
-        lines.push_back({"actual (test part)", x_test, part(s.values, r.n_train - 1, n), 9, 1});
-        lines.push_back({"elman one-step", x_test, joined(r.one_step.at("elman"), r.n_train - 1), 1, 1});
-        lines.push_back({"elman multi-step (origins every " + std::to_string(r.horizon) + ")", x_test,
-                         joined(r.multi_step.at("elman"), r.n_train - 1), 3, 2});
-        lines.push_back({reference + " one-step", x_test, joined(r.one_step.at(reference), r.n_train - 1), 7, 3});
-    } else {
-        const std::vector<double> x_future = part(x, n - 1, n + r.horizon);
-        lines.push_back({"elman forecast", x_future, joined(r.future.at("elman"), n - 1), 1, 1});
-        lines.push_back({reference + " forecast", x_future, joined(r.future.at(reference), n - 1), 7, 3});
-    }
-    const std::string what = r.n_test ? "forecasts of the last " + std::to_string(r.n_test) + " values"
-                                      : "forecast of the next " + std::to_string(r.horizon) + " values";
-    plot_lines((dir / "forecast.svg").string(), lines,
-               {.title = label + ": " + what + mark, .x_label = x_label, .y_label = s.name});
-}
-
-void plot_losses(const fs::path& dir, const std::string& label, const ForecastResult& r)
-{
-    std::vector<PlotLine> loss;
-    const int colors[] = {1, 3, 9, 8, 10, 11, 12, 13, 14, 2};
-    // One seed per kept candidate (the first), so that the picture stays readable.
-    std::vector<std::string> drawn;
-    for (const ForecastMember& m : r.model.members) {
-        const std::string who = m.describe();
-        if (m.history.loss.empty() || std::find(drawn.begin(), drawn.end(), who) != drawn.end()) continue;
-        std::vector<double> e, tl, vl;
-        for (std::size_t i = 0; i < m.history.loss.size(); ++i) {
-            e.push_back(static_cast<double>(i + 1));
-            tl.push_back(m.history.loss[i]);
-            vl.push_back(i < m.history.val_loss.size() ? m.history.val_loss[i] : NAN);
-        }
-        const int c = colors[drawn.size() % 10];
-        drawn.push_back(who);
-        loss.push_back({"train: " + who, e, tl, c, 1});
-        loss.push_back({"validation: " + who, e, vl, c, 2});
-    }
-    const std::string none = loss.empty() ? " (no model was trained: the transformed series is constant)" : "";
-    plot_lines((dir / "loss.svg").string(), loss,
-               {.title = label + ": MSE per epoch (scaled series), kept candidates" +
-                         (r.interrupted ? std::string(" (interrupted run)") : std::string()) + none,
-                .x_label = "",  // the legend sits where it would be; the title says "epoch"
-                .y_label = "loss",
-                .log_y = true,
-                .height = 700,
-                .legend_below = true});
 }
 
 std::string metric(double v, const char* f)
@@ -194,6 +163,32 @@ std::string metric(double v, const char* f)
 }
 
 }  // namespace
+
+Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside)
+{
+    Json j;
+    for (const auto& name : forecast_methods()) {
+        const Metrics& m = mm.at(name);
+        j[name] = {{"rmse", number(m.rmse)}, {"mae", number(m.mae)}, {"mape", number(m.mape)}, {"mase", number(m.mase)}};
+        if (outside) j[name]["outside_band"] = outside->at(name);
+    }
+    return j;
+}
+
+Json interval_scores_json(const IntervalScores& s)
+{
+    return {{"coverage80", number(s.coverage80)}, {"coverage95", number(s.coverage95)},
+            {"msis80", number(s.msis80)},         {"msis95", number(s.msis95)},
+            {"width80", number(s.width80)},       {"width95", number(s.width95)}};
+}
+
+void write_text(const fs::path& path, const std::string& text)
+{
+    std::ofstream out(path);
+    out << text;
+    out.close();
+    if (!out) throw Error("cannot write " + path.string());
+}
 
 void write_outputs(const fs::path& dir, const Series& s, const std::string& label, ForecastResult& r)
 {

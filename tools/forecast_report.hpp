@@ -2,14 +2,28 @@
 // model/ (docs/forecasting.md lists them), the metrics table and the warnings.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "datasets/series.hpp"
 #include "forecast/forecast.hpp"
 
 namespace elman::cli {
+
+// {method: {rmse, mae, mape, mase}} in forecast_methods() order (null for undefined), with
+// outside_band per method when `outside` is given.
+nlohmann::ordered_json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside = nullptr);
+
+// {coverage80, coverage95, msis80, msis95, width80, width95} (null for undefined).
+nlohmann::ordered_json interval_scores_json(const IntervalScores& s);
+
+// Writes text to path; elman::Error naming the path when it cannot.
+void write_text(const std::filesystem::path& path, const std::string& text);
 
 // Writes every output file into dir (a fresh directory).
 void write_outputs(const std::filesystem::path& dir, const Series& s, const std::string& label, ForecastResult& r);

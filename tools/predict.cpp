@@ -57,8 +57,15 @@ void run_predict(const PredictArgs& a)
     for (const auto& w : check_series(model, s, label)) warn(w);
     const Prediction p = forecast_after(model, s, a.horizon);
     for (const auto& w : p.warnings) warn(w);
-    std::printf("period,%s_forecast\n", s.name.c_str());
-    for (std::size_t i = 0; i < p.values.size(); ++i) std::printf("%s,%.10g\n", p.periods[i].c_str(), p.values[i]);
+    const IntervalBounds& b = p.intervals;
+    std::printf("period,%s_forecast,lo80,hi80,lo95,hi95\n", s.name.c_str());
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+        std::printf("%s,%.10g", p.periods[i].c_str(), p.values[i]);
+        if (b.empty())
+            std::printf(",,,,\n");
+        else
+            std::printf(",%.10g,%.10g,%.10g,%.10g\n", b.lo80[i], b.hi80[i], b.lo95[i], b.hi95[i]);
+    }
 }
 
 }  // namespace elman::cli
