@@ -1,5 +1,6 @@
 #include "datasets/two_digit_years.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -35,6 +36,34 @@ std::optional<std::vector<int>> ordered_years(const std::vector<int>& yy, int th
     return years;
 }
 
+// The years of `yy` all in one century, the latest that does not put the largest after
+// `this_year`, for rows out of order; nullopt when they span 50 years or more (then the
+// POSIX pivot's reading, across two centuries, is the nearer guess).
+std::optional<std::vector<int>> one_century_years(const std::vector<int>& yy, int this_year)
+{
+    const auto [lo, hi] = std::minmax_element(yy.begin(), yy.end());
+    if (*hi - *lo >= 50) return std::nullopt;
+    int base = (this_year / 100) * 100;
+    while (base + *hi > this_year) base -= 100;
+    std::vector<int> years(yy.size());
+    for (std::size_t i = 0; i < yy.size(); ++i) years[i] = base + yy[i];
+    return years;
+}
+
+// Replaces the years of `t` (fields `c`) by `years`; false (t unchanged) when a date does not
+// exist in its new year.
+bool apply_years(std::vector<Instant>& t, const std::vector<CivilTime>& c, const std::vector<int>& years)
+{
+    std::vector<Instant> read(t.size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        const auto v = with_year(c[i], years[i]);
+        if (!v) return false;
+        read[i] = *v;
+    }
+    t = std::move(read);
+    return true;
+}
+
 int current_year()
 {
     const auto today = date::floor<date::days>(std::chrono::system_clock::now());
@@ -62,20 +91,21 @@ void settle_two_digit_years(RawRows& rows, std::vector<std::string>& notes, int 
             c.push_back(civil(i));
             yy.push_back(c.back().year % 100);
         }
-        const auto years = ordered_years(yy, this_year);
-        std::vector<Instant> read(t.size());
-        for (std::size_t i = 0; years && i < t.size(); ++i) {
-            const auto v = with_year(c[i], (*years)[i]);
-            if (!v) break;
-            read[i] = *v;
-            if (i + 1 == t.size()) t = read;
-        }
+        auto years = ordered_years(yy, this_year);
+        const bool ordered = years.has_value();
+        if (!ordered) years = one_century_years(yy, this_year);
+        const bool applied = years && apply_years(t, c, *years);
         if (!note.empty()) continue;
-        const int first = civil(t.front()).year, last = civil(t.back()).year;
-        note = years ? "two-digit years read as " + year_range(first, last) +
-                           " (the century that keeps the rows in time order and not after " + std::to_string(this_year) + ")"
-                     : "two-digit years read as 1969\u20132068 (00\u201368 as 20xx, 69\u201399 as 19xx): the rows are "
-                       "in no time order with any other century";
+        const auto [lo, hi] = std::minmax_element(t.begin(), t.end());
+        const std::string range = year_range(civil(*lo).year, civil(*hi).year);
+        const std::string after = "not after " + std::to_string(this_year);
+        if (applied)
+            note = "two-digit years read as " + range +
+                   (ordered ? " (the centuries that keep the rows in time order and " + after + ")"
+                            : " (one century, " + after + "; the rows are not in time order)");
+        else
+            note = "two-digit years read as " + range + " (00\u201368 as 20xx, 69\u201399 as 19xx: no reading in time "
+                   "order, in one century, or with every date valid)";
     }
     if (!note.empty()) notes.push_back(note + "; write four-digit years to choose otherwise");
 }

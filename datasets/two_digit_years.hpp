@@ -14,8 +14,9 @@ namespace elman {
 // For every form of `rows` written with %y, re-reads the years of rows.instants so that the
 // series runs forward in time, crossing at most one century boundary (between two rows at most
 // 10 years apart, as 1998 → 2003), and its last row lies in the latest century that does not
-// put it after `this_year`; a series that runs forward in no such reading (rows out of order)
-// keeps the POSIX pivot. Either way `notes` gets "two-digit years read as 1964–1972 (...)".
+// put it after `this_year`. Rows in no such order (to be sorted with --sort) are read in one
+// century, the latest not after `this_year`, when their years span less than 50; else they keep
+// the POSIX pivot. Either way `notes` gets "two-digit years read as 1964–1972 (...)".
 // `this_year`: the current UTC year (the default) or a fixed one for tests.
 void settle_two_digit_years(RawRows& rows, std::vector<std::string>& notes, int this_year = 0);
 

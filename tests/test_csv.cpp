@@ -300,6 +300,13 @@ TEST_CASE("csv: two-digit years take the century that keeps the rows in order an
     REQUIRE_THAT(notes_of(c), Contains("two-digit years read as 1998\u20132002"));
     TempCsv recent(two_digit_monthly(10, 24));
     REQUIRE_THAT(notes_of(load_csv(recent.str())), Contains("two-digit years read as 2010\u20132011"));
+    TempCsv shuffled("Month,v\nFeb-70,2\nJan-64,1\nMar-72,3\n");  // out of order: one century, then --sort
+    CsvOptions sort;
+    sort.sort = true;
+    sort.gaps = Gaps::keep;
+    const Series d = load_csv(shuffled.str(), sort);
+    REQUIRE(d.periods == std::vector<std::string>{"Jan-64", "Feb-70", "Mar-72"});
+    REQUIRE_THAT(notes_of(d), Contains("two-digit years read as 1964\u20131972 (one century, not after"));
     TempCsv four_digit("Month,v\nJan-1964,1\nFeb-1964,2\nMar-1964,3\n");
     REQUIRE_THAT(notes_of(load_csv(four_digit.str())), !Contains("two-digit"));
 }
