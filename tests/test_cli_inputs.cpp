@@ -251,7 +251,7 @@ TEST_CASE("cli: --interpolate says what it filled and no method is scored on a f
     const std::string notes = j.at("notes").dump();
     CHECK(notes.find("line 45 '2003-08'") != std::string::npos);
     CHECK(notes.find("1 of the 12 test values were filled by --interpolate ('2003-08'): every method's metrics "
-                     "leave them out, scoring the other 11") != std::string::npos);
+                     "and interval scores leave them out, scoring the other 11") != std::string::npos);
     // naive's one-step MAE over the 11 real actuals, from forecast.csv; with the filled one it differs.
     double sum = 0, filled_error = 0;
     for (const auto& line : lines_of(read_file(t.path / "na/forecast.csv"))) {
