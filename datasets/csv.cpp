@@ -5,10 +5,13 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "datasets/csv_headerless.hpp"
 #include "datasets/csv_reader.hpp"
 #include "datasets/csv_rows.hpp"
+#include "datasets/filled_values.hpp"
 #include "datasets/time_axis.hpp"
 #include "datasets/transforms.hpp"
+#include "datasets/two_digit_years.hpp"
 
 namespace elman {
 
@@ -22,13 +25,17 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
     CsvRecords records(path);
     Frame f;
     const detail::Layout l = detail::read_layout(records, o, named, frame, f.notes);
+    refuse_headerless(path, l.header, l.plan, l.dialect, o);
     detail::FileRows file = detail::read_rows(records, l, o, f.notes);
     RawRows& rows = file.rows;
     detail::trim_missing(path, rows, file.missing, l, o, f.notes);
+    settle_two_digit_years(rows, f.notes);
     f.time = settle_time_axis(path, rows, l.plan.period, o, detail::duplicate_hint(l), f.notes);
-    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate)
-        for (auto& column : rows.values) interpolate_missing(column);
     for (std::size_t k = 0; k < rows.values.size(); ++k) f.columns.push_back(detail::column_name(l, k));
+    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate) {
+        f.filled = filled_values(rows, f.columns, f.notes);
+        for (auto& column : rows.values) interpolate_missing(column);
+    }
     f.periods = std::move(rows.labels);
     f.values = std::move(rows.values);
     f.frequency = f.time.calendar.frequency();
@@ -43,8 +50,9 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
 Series load_csv(const std::string& path, const CsvOptions& options)
 {
     Frame f = load(path, options, {}, false);
+    std::vector<std::size_t> filled = f.filled.empty() ? std::vector<std::size_t>{} : std::move(f.filled[0]);
     Series s{f.columns[0], std::move(f.periods), std::move(f.values[0]), f.frequency, f.season,
-             std::move(f.time), std::move(f.notes), {}, {}};
+             std::move(f.time), std::move(f.notes), {}, {}, std::move(filled)};
     // The columns after the value column are the covariates (CsvOptions::covariates).
     for (std::size_t k = 1; k < f.columns.size(); ++k) {
         s.covariate_names.push_back(f.columns[k]);

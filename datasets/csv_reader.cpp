@@ -1,12 +1,36 @@
 #include "datasets/csv_reader.hpp"
 
+#include <filesystem>
+#include <system_error>
+
 #include "core/error.hpp"
+#include "datasets/csv_encoding.hpp"
 
 namespace elman {
 
-CsvRecords::CsvRecords(const std::string& path) : path_(path), in_(path, std::ios::binary)
+namespace {
+
+// '\r' when the file's lines end in a bare CR (classic Mac OS, some old exports): the first
+// 64 KiB hold a CR and no LF. Otherwise '\n' (LF or CRLF).
+char line_end_of(std::ifstream& in)
 {
+    std::string head(64 * 1024, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    in.clear();
+    in.seekg(0);
+    return head.find('\n') == std::string::npos && head.find('\r') != std::string::npos ? '\r' : '\n';
+}
+
+}  // namespace
+
+CsvRecords::CsvRecords(const std::string& path) : path_(path)
+{
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, expected a CSV file");
+    in_.open(path, std::ios::binary);
     if (!in_) throw Error(path + ": cannot open file");
+    line_end_ = line_end_of(in_);
 }
 
 bool CsvRecords::physical(std::string& text, std::size_t& line)
@@ -17,10 +41,11 @@ bool CsvRecords::physical(std::string& text, std::size_t& line)
         ahead_.pop_front();
         return true;
     }
-    if (!std::getline(in_, text)) return false;
+    if (!std::getline(in_, text, line_end_)) return false;
     line = ++line_;
-    if (line == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     if (!text.empty() && text.back() == '\r') text.pop_back();
+    check_utf8_line(path_, line, text);
+    if (line == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
     return true;
 }
 

@@ -1,5 +1,5 @@
-// The records of a CSV file as datasets/csv.cpp reads them: physical lines (LF or CRLF, a
-// UTF-8 BOM dropped) joined where a quoted cell holds a line break, with their line numbers;
+// The records of a CSV file as datasets/csv.cpp reads them: physical lines (LF, CRLF or a bare
+// CR, a UTF-8 BOM dropped; any other encoding refused, datasets/csv_encoding.hpp) joined where a quoted cell holds a line break, with their line numbers;
 // the header; and the first data records, from which the dialect is sniffed.
 #pragma once
 
@@ -16,7 +16,7 @@ namespace elman {
 
 class CsvRecords {
 public:
-    // Opens `path`; an elman::Error when it cannot be opened.
+    // Opens `path`; an elman::Error when it cannot be opened or is a directory.
     explicit CsvRecords(const std::string& path);
 
     const std::string& path() const { return path_; }
@@ -36,6 +36,7 @@ private:
     std::string path_;
     std::ifstream in_;
     std::size_t line_ = 0;
+    char line_end_ = '\n';
     std::deque<std::pair<std::string, std::size_t>> ahead_;
 };
 

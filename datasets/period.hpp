@@ -57,7 +57,8 @@ std::optional<Instant> parse_label(std::string_view label, const DateForm& form)
 // 2-digit year, D.M.Y (day first: the only order written with points),
 // month names (Jan 2020, 1949-Jan, 1-Jan-20, Jan 1, 2020, 2020 January 5), each date optionally
 // followed by hh:mm[:ss[.fff]] after a space or T, and Z or a UTC offset (+01:00, +0100).
-// A year is written with 4 digits unless the form is %y (2-digit, 00–68 = 20xx, 69–99 = 19xx).
+// A year is written with 4 digits unless the form is %y (2-digit, 00–68 = 20xx, 69–99 = 19xx;
+// the CSV reader then re-chooses the centuries from the series: datasets/two_digit_years.hpp).
 std::vector<DateForm> label_forms(std::string_view label);
 
 // The form of a user's --date-format (strftime syntax as date::parse reads it, plus %q);

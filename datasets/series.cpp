@@ -20,7 +20,9 @@ std::string join(const std::vector<std::string>& names)
 Series Frame::column(const std::string& name) const
 {
     for (std::size_t k = 0; k < columns.size(); ++k)
-        if (columns[k] == name) return Series{name, periods, values[k], frequency, season, time, notes, {}, {}};
+        if (columns[k] == name)
+            return Series{name, periods, values[k], frequency, season, time, notes, {}, {},
+                          k < filled.size() ? filled[k] : std::vector<std::size_t>{}};
     throw Error("Frame::column: no column '" + name + "'; available columns: " + join(columns));
 }
 

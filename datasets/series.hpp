@@ -35,6 +35,9 @@ struct Series {
     // column covariate_names[c] at period t, one value per period.
     std::vector<std::string> covariate_names;
     std::vector<std::vector<double>> covariates;
+    // Indices of the values the reader filled by interpolation (--interpolate), ascending:
+    // made up, so the forecast pipeline does not score them as actuals.
+    std::vector<std::size_t> filled;
 };
 
 struct Frame {
@@ -45,6 +48,7 @@ struct Frame {
     std::size_t season = 1;
     TimeAxis time;
     std::vector<std::string> notes;
+    std::vector<std::vector<std::size_t>> filled;  // filled[c]: as Series::filled, for column c
 
     std::size_t size() const { return periods.size(); }
     // Column `name` as a Series; an unknown name is an elman::Error listing the columns.

@@ -14,13 +14,14 @@ namespace elman {
 
 namespace {
 
-// The first n values of s, with their periods and instants.
+// The first n values of s, with their periods, instants and filled positions.
 Series head(const Series& s, std::size_t n)
 {
     Series h = s;
     h.values.resize(n);
     h.periods.resize(n);
     if (h.time.instants.size() > n) h.time.instants.resize(n);
+    std::erase_if(h.filled, [n](std::size_t i) { return i >= n; });
     h.notes.clear();
     return h;
 }

@@ -71,22 +71,60 @@ void forecast_test(ForecastResult& r, const std::vector<double>& y)
         interval_bounds(model.multi_step_intervals, multi.point, multi.validated, rolling_leads(r.n_test, r.horizon));
 }
 
-void evaluate_test(ForecastResult& r, const std::vector<double>& y)
+// `v` (values at test positions n_train, n_train + 1, ...) without the positions in `skip`.
+std::vector<double> without(const std::vector<double>& v, std::size_t n_train, const std::vector<std::size_t>& skip)
 {
-    const std::vector<double> train = slice(y, 0, r.n_train), test = slice(y, r.n_train, y.size());
+    std::vector<double> out;
+    out.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i)
+        if (!std::binary_search(skip.begin(), skip.end(), n_train + i)) out.push_back(v[i]);
+    return out;
+}
+
+IntervalBounds without(const IntervalBounds& b, std::size_t n_train, const std::vector<std::size_t>& skip)
+{
+    return {without(b.lo80, n_train, skip), without(b.hi80, n_train, skip), without(b.lo95, n_train, skip),
+            without(b.hi95, n_train, skip)};
+}
+
+// The test positions whose value --interpolate made up: left out of every method's metrics and
+// interval scores, with a note naming them; an error when nothing would be left to score.
+std::vector<std::size_t> unscored_test_values(ForecastResult& r, const Series& s)
+{
+    std::vector<std::size_t> skip;
+    for (std::size_t i : s.filled)
+        if (i >= r.n_train && i < s.values.size()) skip.push_back(i);
+    if (skip.empty()) return skip;
+    std::string list;
+    for (std::size_t k = 0; k < skip.size() && k < 5; ++k) list += (k ? ", '" : "'") + s.periods[skip[k]] + "'";
+    if (skip.size() > 5) list += ", ...";
+    if (skip.size() == r.n_test)
+        throw Error("forecast: every value of the test part (" + std::to_string(r.n_test) +
+                    ") was filled by --interpolate, so there is no actual to score; give a larger --test or fill "
+                    "the file's missing values yourself");
+    r.notes.push_back(std::to_string(skip.size()) + " of the " + std::to_string(r.n_test) +
+                      " test values were filled by --interpolate (" + list +
+                      "): every method's metrics and interval scores leave them out, scoring the other " +
+                      std::to_string(r.n_test - skip.size()));
+    return skip;
+}
+
+void evaluate_test(ForecastResult& r, const std::vector<double>& y, const std::vector<std::size_t>& skip)
+{
+    const std::vector<double> train = slice(y, 0, r.n_train), test = without(slice(y, r.n_train, y.size()), r.n_train, skip);
     const std::size_t m = r.season;
     forecast_test(r, y);
     if (!r.one_step_intervals.empty()) {
-        r.one_step_interval_scores = score_intervals(test, r.one_step_intervals, train, m);
-        r.multi_step_interval_scores = score_intervals(test, r.multi_step_intervals, train, m);
+        r.one_step_interval_scores = score_intervals(test, without(r.one_step_intervals, r.n_train, skip), train, m);
+        r.multi_step_interval_scores = score_intervals(test, without(r.multi_step_intervals, r.n_train, skip), train, m);
     }
     for (Baseline b : baselines()) {
         r.one_step[to_string(b)] = baseline_one_step(b, y, r.n_train, m);
         r.multi_step[to_string(b)] = baseline_rolling(b, y, r.n_train, r.horizon, m);
     }
     for (const auto& name : forecast_methods()) {
-        r.one_step_metrics[name] = evaluate(test, r.one_step[name], train, m);
-        r.multi_step_metrics[name] = evaluate(test, r.multi_step[name], train, m);
+        r.one_step_metrics[name] = evaluate(test, without(r.one_step[name], r.n_train, skip), train, m);
+        r.multi_step_metrics[name] = evaluate(test, without(r.multi_step[name], r.n_train, skip), train, m);
         r.outside_band[name] = r.band.outside(r.multi_step[name]);
     }
 }
@@ -126,7 +164,7 @@ void evaluate_forecasts(ForecastResult& r, const Series& s)
     info.last_value = y[r.n_train - 1];
     if (s.time.instants.size() == y.size()) info.last_instant = s.time.instants[r.n_train - 1];
     if (r.n_test > 0)
-        evaluate_test(r, y);
+        evaluate_test(r, y, unscored_test_values(r, s));
     else
         forecast_future(r, s);
 }

@@ -10,7 +10,8 @@ namespace elman::detail {
 
 // Fills r's forecasts, metrics, band, outside_band and r.model.series from s and r.model
 // (r.n_train, r.n_test, r.season, r.horizon set). Throws elman::Error when elman's forecasts
-// are not finite.
+// are not finite. Values s.filled in the test part (made up by --interpolate) are left out of
+// every method's metrics, with a note in r.notes; an error when every test value was filled.
 void evaluate_forecasts(ForecastResult& r, const Series& s);
 
 }  // namespace elman::detail

@@ -42,7 +42,8 @@ struct ForecastResult {
     MethodForecasts future;
     IntervalBounds future_intervals;
     std::vector<std::string> future_periods;
-    // Candidates or models dropped and why (non-finite scores, divergence), one line each.
+    // Candidates or models dropped and why (non-finite scores, divergence), and test values left
+    // out of the metrics (filled by --interpolate), one line each.
     std::vector<std::string> notes;
     // should_stop cut the run short: the model holds the members trained so far.
     bool interrupted = false;

@@ -235,6 +235,40 @@ TEST_CASE("cli: files out of order, with gaps or with ambiguous dates are refuse
     CHECK(r.err.find("--lookback") == std::string::npos);
 }
 
+TEST_CASE("cli: --interpolate says what it filled and no method is scored on a filled test value", "[cli][inputs]")
+{
+    Tmp t;
+    std::string csv = monthly_csv("v", 48, 100, 20);
+    const auto at = csv.find("\n2003-08,");  // line 45, inside the last 12 values (the test part)
+    csv.replace(at + 9, csv.find('\n', at + 1) - at - 9, "NA");
+    t.write("na.csv", csv);
+    const CliRun r = run_cli("forecast " + t.file("na.csv") + " --interpolate --test 12" + t.out("na") + fast, t.path);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("filled 1 missing value by linear interpolation (--interpolate): line 45 '2003-08'") !=
+          std::string::npos);
+    const auto j = metrics(t, "na");
+    const std::string notes = j.at("notes").dump();
+    CHECK(notes.find("line 45 '2003-08'") != std::string::npos);
+    CHECK(notes.find("1 of the 12 test values were filled by --interpolate ('2003-08'): every method's metrics "
+                     "and interval scores leave them out, scoring the other 11") != std::string::npos);
+    // naive's one-step MAE over the 11 real actuals, from forecast.csv; with the filled one it differs.
+    double sum = 0, filled_error = 0;
+    for (const auto& line : lines_of(read_file(t.path / "na/forecast.csv"))) {
+        if (line.rfind("2003-", 0) != 0) continue;
+        std::istringstream cells(line);
+        std::string period, actual, elman_f, naive_f;
+        std::getline(cells, period, ',');
+        std::getline(cells, actual, ',');
+        std::getline(cells, elman_f, ',');
+        std::getline(cells, naive_f, ',');
+        const double e = std::abs(std::stod(actual) - std::stod(naive_f));
+        (period == "2003-08" ? filled_error : sum) += e;
+    }
+    REQUIRE(filled_error > 0);
+    CHECK(j.at("one_step").at("naive").at("mae").get<double>() == Approx(sum / 11).epsilon(1e-9));
+}
+
 TEST_CASE("cli: --folds K writes every fold's scores, their mean and sd, beside the last fold's outputs", "[cli][backtest]")
 {
     Tmp t;

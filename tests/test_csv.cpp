@@ -233,6 +233,66 @@ CsvOptions with_id(const std::string& id)
     CsvOptions o;
     o.id_column = id;
     return o;
+TEST_CASE("csv: a file that is not UTF-8 is refused at its line and byte, saying to save it as UTF-8", "[csv]")
+{
+    TempCsv latin1("Datum;Temp\xE9rature\n2020-01;1,5\n2020-02;2,5\n2020-03;3,5\n", "latin1.csv");
+    const std::string e = load_error(latin1);
+    REQUIRE_THAT(e, Contains(latin1.str() + ":1:11: byte 0xE9 is not UTF-8"));
+    REQUIRE_THAT(e, Contains("Temp\\xE9rature"));
+    REQUIRE_THAT(e, Contains("save the file as UTF-8"));
+    REQUIRE(e.find('\xE9') == std::string::npos);  // never the raw byte
+    TempCsv later("month,v\n2020-01,1\n2020-02,2 \x96 note\n");
+    REQUIRE_THAT(load_error(later), Contains(later.str() + ":3:11: byte 0x96 is not UTF-8"));
+    TempCsv overlong("month,v\n2020-01,1\xC0\xAF\n2020-02,2\n");
+    REQUIRE_THAT(load_error(overlong), Contains(":2:10: byte 0xC0 is not UTF-8"));
+    const std::string h = "Date,Value\n2020-01,1\n";
+    std::string le = "\xFF\xFE", be = "\xFE\xFF";
+    for (char c : h) {
+        le += std::string{c, '\0'};
+        be += std::string{'\0', c};
+    }
+    TempCsv utf16le(le), utf16be(be), no_bom(le.substr(2));
+    REQUIRE_THAT(load_error(utf16le), Contains(utf16le.str() + ":1:1: the file is UTF-16 (little-endian, byte order "
+                                                               "mark FF FE), not UTF-8; save the file as UTF-8"));
+    REQUIRE_THAT(load_error(utf16be), Contains(":1:1: the file is UTF-16 (big-endian"));
+    const std::string nul = load_error(no_bom);
+    REQUIRE_THAT(nul, Contains(no_bom.str() + ":1:2: NUL byte (0x00) in 'D\\x00a\\x00"));
+    REQUIRE(nul.find('\0') == std::string::npos);
+    TempCsv accented("Datum,Température\n2020-01,1\n2020-02,2\n2020-03,3\n");
+    REQUIRE(load_csv(accented.str()).name == "Température");
+}
+
+TEST_CASE("csv: bare CR line ends are read; a directory is named as one", "[csv]")
+{
+    TempCsv f("month,v\r2020-01,1\r2020-02,2\r2020-03,3\r");
+    const Series s = load_csv(f.str());
+    REQUIRE(s.values == std::vector<double>{1, 2, 3});
+    REQUIRE(s.periods.back() == "2020-03");
+    REQUIRE_THAT(load_error(f, {}), Contains("no error"));
+    const std::string dir = f.path.parent_path().string();
+    REQUIRE_THROWS_WITH(load_csv(dir), dir + ": is a directory, expected a CSV file");
+}
+
+namespace {
+
+// "Month,v" rows "Jan-64", "Feb-64", ... for `months` months from January of two-digit `yy`.
+std::string two_digit_monthly(int yy, int months)
+{
+    static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::string csv = "Month,v\n";
+    for (int i = 0; i < months; ++i) {
+        char label[16];
+        std::snprintf(label, sizeof label, "%s-%02d", names[i % 12], (yy + i / 12) % 100);
+        csv += std::string(label) + "," + std::to_string(100 + i % 7) + "\n";
+    }
+    return csv;
+}
+
+std::string notes_of(const Series& s)
+{
+    std::string all;
+    for (const auto& n : s.notes) all += n + "\n";
+    return all;
 }
 
 }  // namespace
@@ -322,4 +382,45 @@ TEST_CASE("many series: covariate columns are read alongside the values, one val
     CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("'sales'"));
     o.covariates = {"nope"};
     CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("nope"));
+TEST_CASE("csv: two-digit years take the century that keeps the rows in order and in the past, with a note", "[csv]")
+{
+    TempCsv sixties(two_digit_monthly(64, 105));  // Jan-64 .. Sep-72: the POSIX pivot splits it at 68/69
+    const Series a = load_csv(sixties.str());
+    REQUIRE(a.values.size() == 105);
+    REQUIRE(future_periods(a, 1) == std::vector<std::string>{"1972-10"});
+    REQUIRE_THAT(notes_of(a), Contains("two-digit years read as 1964\u20131972"));
+    TempCsv fifties(two_digit_monthly(50, 132));  // Jan-50 .. Dec-60: the pivot reads 2050-2060
+    const Series b = load_csv(fifties.str());
+    REQUIRE(future_periods(b, 1) == std::vector<std::string>{"1961-01"});
+    REQUIRE_THAT(notes_of(b), Contains("two-digit years read as 1950\u20131960"));
+    TempCsv crossing(two_digit_monthly(98, 60));  // Jan-98 .. Dec-02 crosses into 20xx once
+    const Series c = load_csv(crossing.str());
+    REQUIRE(future_periods(c, 1) == std::vector<std::string>{"2003-01"});
+    REQUIRE_THAT(notes_of(c), Contains("two-digit years read as 1998\u20132002"));
+    TempCsv recent(two_digit_monthly(10, 24));
+    REQUIRE_THAT(notes_of(load_csv(recent.str())), Contains("two-digit years read as 2010\u20132011"));
+    TempCsv shuffled("Month,v\nFeb-70,2\nJan-64,1\nMar-72,3\n");  // out of order: one century, then --sort
+    CsvOptions sort;
+    sort.sort = true;
+    sort.gaps = Gaps::keep;
+    const Series d = load_csv(shuffled.str(), sort);
+    REQUIRE(d.periods == std::vector<std::string>{"Jan-64", "Feb-70", "Mar-72"});
+    REQUIRE_THAT(notes_of(d), Contains("two-digit years read as 1964\u20131972 (one century, not after"));
+    TempCsv four_digit("Month,v\nJan-1964,1\nFeb-1964,2\nMar-1964,3\n");
+    REQUIRE_THAT(notes_of(load_csv(four_digit.str())), !Contains("two-digit"));
+}
+
+TEST_CASE("csv: a file without a header row is refused with the header line to add", "[csv]")
+{
+    TempCsv monthly("1964-01,2815\n1964-02,2672\n1964-03,2755\n1964-04,2721\n");
+    REQUIRE_THAT(load_error(monthly), Contains(monthly.str() + ":1: the first line ('1964-01', '2815') is data, not a "
+                                                               "header") &&
+                                          Contains("Add one naming the columns as line 1, e.g. 'period,value'"));
+    TempCsv european("01.01.2020;1.5\n02.01.2020;2.5\n03.01.2020;3.5\n04.01.2020;4.5\n");
+    REQUIRE_THAT(load_error(european), Contains(":1: the first line ('01.01.2020', '1.5') is data") &&
+                                           Contains("e.g. 'period;value'"));
+    TempCsv one_column("112\n118\n132\n129\n");
+    REQUIRE_THAT(load_error(one_column), Contains(":1: the first line ('112') is data, not a header"));
+    TempCsv numeric_name("Month,2815\n1964-01,1\n1964-02,2\n1964-03,3\n");
+    REQUIRE(load_csv(numeric_name.str()).name == "2815");
 }
