@@ -262,7 +262,7 @@ TEST_CASE("csv: a file that is not UTF-8 is refused at its line and byte, saying
     REQUIRE(load_csv(accented.str()).name == "Température");
 }
 
-TEST_CASE("csv: bare CR line ends are read; a directory is named as one", "[csv]")
+TEST_CASE("csv: bare CR line ends are read, a directory is named as one", "[csv]")
 {
     TempCsv f("month,v\r2020-01,1\r2020-02,2\r2020-03,3\r");
     const Series s = load_csv(f.str());
