@@ -233,66 +233,6 @@ CsvOptions with_id(const std::string& id)
     CsvOptions o;
     o.id_column = id;
     return o;
-TEST_CASE("csv: a file that is not UTF-8 is refused at its line and byte, saying to save it as UTF-8", "[csv]")
-{
-    TempCsv latin1("Datum;Temp\xE9rature\n2020-01;1,5\n2020-02;2,5\n2020-03;3,5\n", "latin1.csv");
-    const std::string e = load_error(latin1);
-    REQUIRE_THAT(e, Contains(latin1.str() + ":1:11: byte 0xE9 is not UTF-8"));
-    REQUIRE_THAT(e, Contains("Temp\\xE9rature"));
-    REQUIRE_THAT(e, Contains("save the file as UTF-8"));
-    REQUIRE(e.find('\xE9') == std::string::npos);  // never the raw byte
-    TempCsv later("month,v\n2020-01,1\n2020-02,2 \x96 note\n");
-    REQUIRE_THAT(load_error(later), Contains(later.str() + ":3:11: byte 0x96 is not UTF-8"));
-    TempCsv overlong("month,v\n2020-01,1\xC0\xAF\n2020-02,2\n");
-    REQUIRE_THAT(load_error(overlong), Contains(":2:10: byte 0xC0 is not UTF-8"));
-    const std::string h = "Date,Value\n2020-01,1\n";
-    std::string le = "\xFF\xFE", be = "\xFE\xFF";
-    for (char c : h) {
-        le += std::string{c, '\0'};
-        be += std::string{'\0', c};
-    }
-    TempCsv utf16le(le), utf16be(be), no_bom(le.substr(2));
-    REQUIRE_THAT(load_error(utf16le), Contains(utf16le.str() + ":1:1: the file is UTF-16 (little-endian, byte order "
-                                                               "mark FF FE), not UTF-8; save the file as UTF-8"));
-    REQUIRE_THAT(load_error(utf16be), Contains(":1:1: the file is UTF-16 (big-endian"));
-    const std::string nul = load_error(no_bom);
-    REQUIRE_THAT(nul, Contains(no_bom.str() + ":1:2: NUL byte (0x00) in 'D\\x00a\\x00"));
-    REQUIRE(nul.find('\0') == std::string::npos);
-    TempCsv accented("Datum,Température\n2020-01,1\n2020-02,2\n2020-03,3\n");
-    REQUIRE(load_csv(accented.str()).name == "Température");
-}
-
-TEST_CASE("csv: bare CR line ends are read, a directory is named as one", "[csv]")
-{
-    TempCsv f("month,v\r2020-01,1\r2020-02,2\r2020-03,3\r");
-    const Series s = load_csv(f.str());
-    REQUIRE(s.values == std::vector<double>{1, 2, 3});
-    REQUIRE(s.periods.back() == "2020-03");
-    REQUIRE_THAT(load_error(f, {}), Contains("no error"));
-    const std::string dir = f.path.parent_path().string();
-    REQUIRE_THROWS_WITH(load_csv(dir), dir + ": is a directory, expected a CSV file");
-}
-
-namespace {
-
-// "Month,v" rows "Jan-64", "Feb-64", ... for `months` months from January of two-digit `yy`.
-std::string two_digit_monthly(int yy, int months)
-{
-    static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    std::string csv = "Month,v\n";
-    for (int i = 0; i < months; ++i) {
-        char label[16];
-        std::snprintf(label, sizeof label, "%s-%02d", names[i % 12], (yy + i / 12) % 100);
-        csv += std::string(label) + "," + std::to_string(100 + i % 7) + "\n";
-    }
-    return csv;
-}
-
-std::string notes_of(const Series& s)
-{
-    std::string all;
-    for (const auto& n : s.notes) all += n + "\n";
-    return all;
 }
 
 }  // namespace
@@ -382,6 +322,72 @@ TEST_CASE("many series: covariate columns are read alongside the values, one val
     CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("'sales'"));
     o.covariates = {"nope"};
     CHECK_THROWS_WITH(load_csv(f.str(), o), Contains("nope"));
+}
+
+TEST_CASE("csv: a file that is not UTF-8 is refused at its line and byte, saying to save it as UTF-8", "[csv]")
+{
+    TempCsv latin1("Datum;Temp\xE9rature\n2020-01;1,5\n2020-02;2,5\n2020-03;3,5\n", "latin1.csv");
+    const std::string e = load_error(latin1);
+    REQUIRE_THAT(e, Contains(latin1.str() + ":1:11: byte 0xE9 is not UTF-8"));
+    REQUIRE_THAT(e, Contains("Temp\\xE9rature"));
+    REQUIRE_THAT(e, Contains("save the file as UTF-8"));
+    REQUIRE(e.find('\xE9') == std::string::npos);  // never the raw byte
+    TempCsv later("month,v\n2020-01,1\n2020-02,2 \x96 note\n");
+    REQUIRE_THAT(load_error(later), Contains(later.str() + ":3:11: byte 0x96 is not UTF-8"));
+    TempCsv overlong("month,v\n2020-01,1\xC0\xAF\n2020-02,2\n");
+    REQUIRE_THAT(load_error(overlong), Contains(":2:10: byte 0xC0 is not UTF-8"));
+    const std::string h = "Date,Value\n2020-01,1\n";
+    std::string le = "\xFF\xFE", be = "\xFE\xFF";
+    for (char c : h) {
+        le += std::string{c, '\0'};
+        be += std::string{'\0', c};
+    }
+    TempCsv utf16le(le), utf16be(be), no_bom(le.substr(2));
+    REQUIRE_THAT(load_error(utf16le), Contains(utf16le.str() + ":1:1: the file is UTF-16 (little-endian, byte order "
+                                                               "mark FF FE), not UTF-8; save the file as UTF-8"));
+    REQUIRE_THAT(load_error(utf16be), Contains(":1:1: the file is UTF-16 (big-endian"));
+    const std::string nul = load_error(no_bom);
+    REQUIRE_THAT(nul, Contains(no_bom.str() + ":1:2: NUL byte (0x00) in 'D\\x00a\\x00"));
+    REQUIRE(nul.find('\0') == std::string::npos);
+    TempCsv accented("Datum,Température\n2020-01,1\n2020-02,2\n2020-03,3\n");
+    REQUIRE(load_csv(accented.str()).name == "Température");
+}
+
+TEST_CASE("csv: bare CR line ends are read, a directory is named as one", "[csv]")
+{
+    TempCsv f("month,v\r2020-01,1\r2020-02,2\r2020-03,3\r");
+    const Series s = load_csv(f.str());
+    REQUIRE(s.values == std::vector<double>{1, 2, 3});
+    REQUIRE(s.periods.back() == "2020-03");
+    REQUIRE_THAT(load_error(f, {}), Contains("no error"));
+    const std::string dir = f.path.parent_path().string();
+    REQUIRE_THROWS_WITH(load_csv(dir), dir + ": is a directory, expected a CSV file");
+}
+
+namespace {
+
+// "Month,v" rows "Jan-64", "Feb-64", ... for `months` months from January of two-digit `yy`.
+std::string two_digit_monthly(int yy, int months)
+{
+    static const char* names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::string csv = "Month,v\n";
+    for (int i = 0; i < months; ++i) {
+        char label[16];
+        std::snprintf(label, sizeof label, "%s-%02d", names[i % 12], (yy + i / 12) % 100);
+        csv += std::string(label) + "," + std::to_string(100 + i % 7) + "\n";
+    }
+    return csv;
+}
+
+std::string notes_of(const Series& s)
+{
+    std::string all;
+    for (const auto& n : s.notes) all += n + "\n";
+    return all;
+}
+
+}  // namespace
+
 TEST_CASE("csv: two-digit years take the century that keeps the rows in order and in the past, with a note", "[csv]")
 {
     TempCsv sixties(two_digit_monthly(64, 105));  // Jan-64 .. Sep-72: the POSIX pivot splits it at 68/69
