@@ -96,6 +96,8 @@ std::vector<detail::GlobalMember> screen_global(const std::vector<detail::Candid
 GlobalResult run_global(const std::vector<const Series*>& series, const ForecastOptions& o)
 {
     validate_forecast_options(o);
+    if (o.cell != "simple")
+        throw Error("--global trains SimpleRNN models only (--cell " + o.cell + " is for the models of each series)");
     GlobalResult g;
     g.results.resize(series.size());
     g.errors.resize(series.size());

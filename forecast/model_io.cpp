@@ -11,7 +11,8 @@
 //      C = {"scale": [s_1..s_H], "q80", "q95", "scores"} (forecast/intervals.hpp),
 //    "members": [{"checkpoint", "log", "lags", "lookback", "outputs", "mean", "scale",
 //                 "constant", "refit", "one_step", "multi_step", "val_mae",
-//                 "val_multi_mae" (absent when not finite), "epochs", "seed"}, ...]}
+//                 "val_multi_mae" (absent when not finite), "epochs", "seed",
+//                 "cell": "simple", "lstm" or "gru" (absent in older files: simple)}, ...]}
 // Version 2 files (no "horizon", "intervals", "outputs", "refit", "one_step", "multi_step":
 // every member recursive, in both ensembles, no intervals) and version 1 files (no "series",
 // no "constant"; predict then cannot check its input) still load.
@@ -133,6 +134,23 @@ double number_at(const nlohmann::json& member, const char* key, std::size_t i, c
     return x;
 }
 
+// The cell name (layers/cells.hpp) of a member's recurrent layer, for pipeline.json.
+std::string cell_of(const Module<float>& layer)
+{
+    const std::string t = layer.type();
+    return t == "SimpleRNN" ? "simple" : t == "LSTM" ? "lstm" : t == "GRU" ? "gru" : t;
+}
+
+// The checkpoint holds the cell the entry names (files before "cell" were all SimpleRNN's).
+void check_cell_of(const ForecastMember& m, const nlohmann::json& e, std::size_t i, const std::string& where)
+{
+    const std::string want = e.value("cell", std::string("simple"));
+    const std::string have = m.model.layers().empty() ? "" : cell_of(*m.model.layers().front());
+    if (have != want)
+        throw Error(where + ": member " + std::to_string(i) + "'s checkpoint holds a " + have + " cell, but pipeline.json says \"" +
+                    want + "\"");
+}
+
 // The checkpoint must be the network the entry describes: windows [lookback, 1] in, `outputs`
 // values out (a hand-edited pipeline.json would otherwise read past a prediction).
 void check_shapes(ForecastMember& m, std::size_t i, const std::string& where)
@@ -198,7 +216,8 @@ nlohmann::json member_json(const ForecastMember& m, std::size_t i)
                         {"multi_step", m.in_multi_step},
                         {"val_mae", finite(m.val_mae, who + " validation MAE")},
                         {"epochs", m.epochs},
-                        {"seed", m.seed}};
+                        {"seed", m.seed},
+                        {"cell", m.model.layers().empty() ? "" : cell_of(*m.model.layers().front())}};
     if (std::isfinite(m.val_multi_mae)) j["val_multi_mae"] = m.val_multi_mae;
     return j;
 }
@@ -279,6 +298,7 @@ ForecastModel ForecastModel::load(const std::string& dir)
             ForecastMember m = member_of(e, i, where);
             m.model = load_model<float>(dir + "/" + e.at("checkpoint").get<std::string>());
             check_shapes(m, i, where);
+            check_cell_of(m, e, i, where);
             fm.members.push_back(std::move(m));
         }
     } catch (const nlohmann::json::exception& e) {

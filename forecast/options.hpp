@@ -33,6 +33,9 @@ struct ForecastOptions {
     std::optional<std::vector<std::size_t>> lags;  // fixes the differencing lags
     Strategy strategy = Strategy::automatic;       // recursive and MIMO candidates
     std::size_t units = 16;
+    // The recurrent cell of every model: "simple" (SimpleRNN, the Elman network), "lstm" or "gru"
+    // (layers/cells.hpp). The default stays the Elman network: no measured gain says otherwise.
+    std::string cell = "simple";
     std::size_t epochs = 300;              // at most; early stopping picks the count
     std::size_t max_steps = 2000;          // optimizer steps per model at most (caps epochs)
     std::size_t patience = 25;

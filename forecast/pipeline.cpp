@@ -14,6 +14,7 @@
 #include "forecast/selection.hpp"
 #include "forecast/split.hpp"
 #include "forecast/util.hpp"
+#include "layers/cells.hpp"
 
 namespace elman {
 
@@ -45,6 +46,7 @@ Strategy parse_strategy(const std::string& name)
 void validate_forecast_options(const ForecastOptions& o)
 {
     if (o.units < 1) throw Error("--units must be >= 1");
+    check_cell(o.cell);
     if (o.epochs < 1) throw Error("--epochs must be >= 1");
     if (o.batch_size < 1) throw Error("--batch-size must be >= 1");
     if (o.ensemble < 1) throw Error("--ensemble must be >= 1");

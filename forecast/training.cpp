@@ -10,15 +10,16 @@
 #include "datasets/windows.hpp"
 #include "forecast/util.hpp"
 #include "layers/dense.hpp"
-#include "layers/simple_rnn.hpp"
+#include "layers/cells.hpp"
 #include "optim/adam.hpp"
 
 namespace elman::detail {
 
-Sequential<float> make_model(std::size_t lookback, std::size_t units, std::size_t outputs, std::uint64_t seed)
+Sequential<float> make_model(std::size_t lookback, std::size_t units, std::size_t outputs, std::uint64_t seed,
+                             const std::string& cell)
 {
     Sequential<float> model;
-    model.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = units, .seed = seed});
+    model.add(make_recurrent_layer<float>(cell, {.units = units, .seed = seed}));
     model.emplace<Dense<float>>(DenseOptions{.units = outputs, .seed = seed + 1});
     model.build({lookback, 1});
     return model;
@@ -82,7 +83,7 @@ ForecastMember train_member(const Candidate& c, const std::vector<double>& y, st
     mem.outputs = c.outputs;
     mem.seed = seed;
     mem.refit = fit_end == y.size();
-    mem.model = make_model(c.lookback, o.units, c.outputs, seed);
+    mem.model = make_model(c.lookback, o.units, c.outputs, seed, o.cell);
     const std::size_t order = Differencing(c.lags).order();
     const std::vector<double> d = Differencing(c.lags).apply(c.log ? log_transform(y) : y);
     const std::size_t fit_d = fit_end - order, all_d = y.size() - order;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
@@ -19,8 +20,10 @@ public:
     using Error::Error;
 };
 
-// SimpleRNN(units) -> Dense(outputs) built for windows [lookback, 1], weights from `seed`.
-Sequential<float> make_model(std::size_t lookback, std::size_t units, std::size_t outputs, std::uint64_t seed);
+// Cell(units) -> Dense(outputs) built for windows [lookback, 1], weights from `seed`; `cell` is
+// "simple" (SimpleRNN), "lstm" or "gru" (layers/cells.hpp; another name throws elman::Error).
+Sequential<float> make_model(std::size_t lookback, std::size_t units, std::size_t outputs, std::uint64_t seed,
+                             const std::string& cell = "simple");
 
 // Trains one member on y[0..fit_end): z = log? log y : y, d = the candidate's differences of z,
 // the scaler (μ, σ) from d's fitted part, windows of the scaled d, each window's targets the

@@ -141,6 +141,35 @@ TEST_CASE("cli: predict forecasts the values after the series with the saved mod
     }
 }
 
+TEST_CASE("cli: --cell lstm and gru train every model with that cell, pipeline.json says so, predict reads it back", "[cli]")
+{
+    TempDir tmp;
+    const auto all = lines_of(read_file(fs::path(ELMAN_SOURCE_DIR) / "datasets/data/nile_flow.csv"));
+    std::string head;
+    for (std::size_t i = 0; i <= 80; ++i) head += all[i] + "\n";
+    write_csv(tmp.path / "train.csv", head);
+    for (const std::string cell : {"lstm", "gru"}) {
+        INFO(cell);
+        const fs::path out = tmp.path / cell;
+        const CliRun r = run_cli("forecast --builtin nile_flow --cell " + cell + " --lookback 6 --diff none --no-log"
+                                 " --strategy recursive --out '" + out.string() + "'" + fast, tmp.path);
+        INFO("stderr: " << r.err);
+        REQUIRE(r.status == 0);
+        const auto pipeline = nlohmann::json::parse(read_file(out / "model/pipeline.json"));
+        REQUIRE_FALSE(pipeline.at("members").empty());
+        for (const auto& m : pipeline.at("members")) CHECK(m.at("cell") == cell);
+        const std::string kind = cell == "lstm" ? "\"LSTM\"" : "\"GRU\"";
+        CHECK(read_file(out / "model/member_0/model.json").find(kind) != std::string::npos);
+        const CliRun p = run_cli("predict --model '" + out.string() + "' '" + (tmp.path / "train.csv").string() + "'", tmp.path);
+        INFO("predict stderr: " << p.err);
+        REQUIRE(p.status == 0);
+        CHECK(lines_of(p.out).size() == 7);
+    }
+    const CliRun bad = run_cli("forecast --builtin nile_flow --cell elman --out '" + (tmp.path / "x").string() + "'" + fast, tmp.path);
+    CHECK(bad.status != 0);
+    CHECK_THAT(bad.err, Catch::Contains("--cell"));
+}
+
 TEST_CASE("cli: predict with the saved model reproduces the multi-step forecast", "[cli]")
 {
     TempDir tmp;

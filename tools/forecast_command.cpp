@@ -119,7 +119,8 @@ void print_summary(const ForecastResult& r, const Series& s, const std::string& 
 {
     std::printf("%s: %zu training values, %zu test values; %s\n", label.c_str(), r.n_train, r.n_test,
                 calendar_line(s, r.season, r.season_source).c_str());
-    std::printf("elman: %zu SimpleRNN(%zu) models (-> Dense(1) recursive, -> Dense(%zu) MIMO)\n", r.model.members.size(),
+    const char* cell = a.o.cell == "lstm" ? "LSTM" : a.o.cell == "gru" ? "GRU" : "SimpleRNN";
+    std::printf("elman: %zu %s(%zu) models (-> Dense(1) recursive, -> Dense(%zu) MIMO)\n", r.model.members.size(), cell,
                 a.o.units, r.horizon);
     std::printf("  one-step: median of %s\n", r.model.describe(Ensemble::one_step).c_str());
     std::printf("  multi-step: median of %s\n\n", r.model.describe(Ensemble::multi_step).c_str());
@@ -143,7 +144,10 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
     fc->add_option("--horizon", a.o.horizon,
                    "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));  // an explicit 0 is not "the default"
-    fc->add_option("--units", a.o.units, "SimpleRNN units")->capture_default_str();
+    fc->add_option("--units", a.o.units, "units of the recurrent layer")->capture_default_str();
+    fc->add_option("--cell", a.o.cell, "recurrent cell: simple (SimpleRNN, the Elman network), lstm or gru")
+        ->check(CLI::IsMember({"simple", "lstm", "gru"}))
+        ->capture_default_str();
     fc->add_option("--epochs", a.o.epochs, "maximum epochs (early stopping picks the count)")->capture_default_str();
     fc->add_option("--max-steps", a.o.max_steps, "optimizer steps per model at most (fewer epochs on long series)")
         ->capture_default_str();
