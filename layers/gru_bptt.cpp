@@ -46,7 +46,7 @@ bool real_row(const StepMask& mask, std::size_t s, std::size_t b)
 // One row:  D_h = g ⊙ (1 − z),  D_z = g ⊙ (H[s] − ĥ),  g_prev = g ⊙ z   (the derivatives of
 // the activations come after)
 template <class T>
-ELMAN_CLONES void row_deltas(const T* __restrict g, const T* __restrict z,
+ELMAN_CLONES_TEMPLATE void row_deltas(const T* __restrict g, const T* __restrict z,
                              const T* __restrict hh, const T* __restrict h, T* __restrict dz,
                              T* __restrict dhh, T* __restrict g_prev, std::size_t u)
 {
@@ -124,7 +124,7 @@ void masked_weight_gradient(GRUWorkspace<T>& ws, const Dims& n, const T* h, std:
 
 // One row:  δ_r (before σ') = δ_h ⊙ N
 template <class T>
-ELMAN_CLONES void row_reset_delta(const T* __restrict dhh, const T* __restrict nv,
+ELMAN_CLONES_TEMPLATE void row_reset_delta(const T* __restrict dhh, const T* __restrict nv,
                                   T* __restrict dr, std::size_t u)
 {
     blocked(u, [&](std::size_t j) { dr[j] = dhh[j] * nv[j]; });
@@ -132,7 +132,7 @@ ELMAN_CLONES void row_reset_delta(const T* __restrict dhh, const T* __restrict n
 
 // One row:  G_h = δ_h,  D_h = δ_h ⊙ r (A_h's share), copied to `keep`
 template <class T>
-ELMAN_CLONES void row_split_h(T* __restrict dhh, const T* __restrict r, T* __restrict g_h,
+ELMAN_CLONES_TEMPLATE void row_split_h(T* __restrict dhh, const T* __restrict r, T* __restrict g_h,
                               T* __restrict keep, std::size_t u)
 {
     blocked(u, [&](std::size_t j) {
@@ -193,7 +193,7 @@ void step_reset_after(GRUWorkspace<T>& ws, const Dims& n, const Config& cfg,
 
 // One row without reset_after:  q = r ⊙ H[s],  δ_r (before σ') = dq ⊙ H[s],  g_prev += dq ⊙ r
 template <class T>
-ELMAN_CLONES void row_reset_before(const T* __restrict dq, const T* __restrict r,
+ELMAN_CLONES_TEMPLATE void row_reset_before(const T* __restrict dq, const T* __restrict r,
                                    const T* __restrict h, T* __restrict q, T* __restrict dr,
                                    T* __restrict g_prev, std::size_t u)
 {
@@ -206,7 +206,7 @@ ELMAN_CLONES void row_reset_before(const T* __restrict dq, const T* __restrict r
 
 // The same with recurrent dropout: H[s] ⊙ d_h^h in place of H[s], and g_prev's share ⊙ d_h^h
 template <class T>
-ELMAN_CLONES void row_reset_before_masked(const T* __restrict dq, const T* __restrict r,
+ELMAN_CLONES_TEMPLATE void row_reset_before_masked(const T* __restrict dq, const T* __restrict r,
                                           const T* __restrict h, const T* __restrict m,
                                           T* __restrict q, T* __restrict dr,
                                           T* __restrict g_prev, std::size_t u)

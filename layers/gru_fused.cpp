@@ -162,7 +162,7 @@ using gru_kernel::blocked;
 
 // y[j] += a[j] + c[j]
 template <class T>
-ELMAN_CLONES void add2(T* __restrict y, const T* __restrict a, const T* __restrict c,
+ELMAN_CLONES_TEMPLATE void add2(T* __restrict y, const T* __restrict a, const T* __restrict c,
                        std::size_t len)
 {
     blocked(len, [&](std::size_t j) { y[j] += a[j] + c[j]; });
@@ -170,7 +170,7 @@ ELMAN_CLONES void add2(T* __restrict y, const T* __restrict a, const T* __restri
 
 // N = A_h + b^h_h, then G_h = (G_h + b^x_h) + r ⊙ N, for one row (N kept in `keep`)
 template <class T>
-ELMAN_CLONES void candidate_in(T* __restrict gh, const T* __restrict r, const T* __restrict ah,
+ELMAN_CLONES_TEMPLATE void candidate_in(T* __restrict gh, const T* __restrict r, const T* __restrict ah,
                                const T* __restrict c, T* __restrict keep, std::size_t u)
 {
     blocked(u, [&](std::size_t j) {
@@ -181,7 +181,7 @@ ELMAN_CLONES void candidate_in(T* __restrict gh, const T* __restrict r, const T*
 
 // h_new = z ⊙ h_prev + (1 − z) ⊙ ĥ for one row (Keras' expression, term for term).
 template <class T>
-ELMAN_CLONES void mix(const T* __restrict z, const T* __restrict hh, const T* __restrict h_prev,
+ELMAN_CLONES_TEMPLATE void mix(const T* __restrict z, const T* __restrict hh, const T* __restrict h_prev,
                       T* __restrict h_new, std::size_t nu)
 {
     blocked(nu, [&](std::size_t j) { h_new[j] = z[j] * h_prev[j] + (T(1) - z[j]) * hh[j]; });
