@@ -29,7 +29,7 @@
 //            dx[:, t(s)] += (δ_s·W_xᵀ) ⊙ d_x          one GEMM, then scattered
 //            dh_0 = gh, dc_0 = gc after step 0
 // dL/dc_T (from the final-c output) is gc's start. Both passes run with denormals flushed to zero
-// (core/flush_denormals.hpp). The buffers live in an LSTMWorkspace the layer reuses across
+// (core/denormals.hpp). The buffers live in an LSTMWorkspace the layer reuses across
 // training steps.
 #include <algorithm>
 #include <cmath>
@@ -38,7 +38,7 @@
 #include <utility>
 
 #include "core/error.hpp"
-#include "core/flush_denormals.hpp"
+#include "core/denormals.hpp"
 #include "layers/lstm_fused_parts.hpp"
 #include "layers/rnn_trace.hpp"
 
