@@ -56,6 +56,14 @@ private:
     {
         throw Error(where_ + ": node '" + n.name() + "' (" + n.op_type() + "): " + why);
     }
+    // Input i of node n, or an error naming the node when the file gives it fewer inputs (a
+    // damaged or hand-made file; the ONNX checker would refuse it).
+    const std::string& arg(const onnx::NodeProto& n, int i) const
+    {
+        if (i >= n.input_size())
+            fail(n, "needs at least " + std::to_string(i + 1) + " inputs, the file gives it " + std::to_string(n.input_size()));
+        return n.input(i);
+    }
     bool is_constant(const std::string& name) const
     {
         return init_.count(name) || opt_.constants.count(name) || (producer_.count(name) && producer_.at(name)->op_type() == "Constant");
@@ -256,9 +264,9 @@ void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
     const bool backwards = recurrent_input(n);
     const std::vector<Activation> acts =
         is_gru ? activations(n, {Activation::sigmoid, Activation::tanh}) : activations(n, {Activation::tanh});
-    if (n.input_size() > 4 && !n.input(4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
-    if (n.input_size() > 5 && !is_zero(n.input(5))) fail(n, "a non-zero initial_h is not supported");
-    const Tensor<double> w = constant(n, n.input(1)), r = constant(n, n.input(2));
+    if (n.input_size() > 4 && !arg(n, 4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
+    if (n.input_size() > 5 && !is_zero(arg(n, 5))) fail(n, "a non-zero initial_h is not supported");
+    const Tensor<double> w = constant(n, arg(n, 1)), r = constant(n, arg(n, 2));
     const std::size_t u = w.dimension() == 3 ? w.shape()[1] / gates : 0;
     if (w.dimension() != 3 || w.shape()[0] != 1 || u == 0 || w.shape()[1] != gates * u || r.dimension() != 3 ||
         r.shape() != std::vector<std::size_t>{1, gates * u, u})
@@ -267,7 +275,7 @@ void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
     const std::size_t f = w.shape()[2];
     const std::int64_t hs = attr_i(n, "hidden_size", static_cast<std::int64_t>(u));
     if (hs != static_cast<std::int64_t>(u)) fail(n, "hidden_size " + std::to_string(hs) + " does not match W " + shape_str(w.shape()));
-    const bool has_b = n.input_size() > 3 && !n.input(3).empty();
+    const bool has_b = n.input_size() > 3 && !arg(n, 3).empty();
     const bool y_used = n.output_size() > 0 && used(n.output(0));
     const bool h_used = n.output_size() > 1 && used(n.output(1));
     if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
@@ -284,7 +292,7 @@ void Importer<T>::recurrent(const onnx::NodeProto& n, Sequential<T>& model)
     Tensor<double> rk = xt::transpose(xt::view(r, 0));
     std::vector<Tensor<T>> weights{Tensor<T>(k), Tensor<T>(rk)};
     if (has_b) {
-        const Tensor<double> b = constant(n, n.input(3));
+        const Tensor<double> b = constant(n, arg(n, 3));
         if (b.dimension() != 2 || b.shape()[0] != 1 || b.shape()[1] != 2 * gates * u)
             fail(n, "B " + shape_str(b.shape()) + " is not [1," + std::to_string(2 * gates) + "U]");
         const std::size_t gu = gates * u;
@@ -317,12 +325,12 @@ void Importer<T>::lstm(const onnx::NodeProto& n, Sequential<T>& model)
     const bool backwards = recurrent_input(n);
     if (attr_i(n, "input_forget", 0) != 0) fail(n, "input_forget = 1 (the forget gate coupled to the input gate) is not supported");
     const std::vector<Activation> acts = activations(n, {Activation::sigmoid, Activation::tanh, Activation::tanh});
-    if (n.input_size() > 7 && !n.input(7).empty()) fail(n, "peepholes (input P) are not supported: Keras' LSTM has none");
+    if (n.input_size() > 7 && !arg(n, 7).empty()) fail(n, "peepholes (input P) are not supported: Keras' LSTM has none");
     if (acts[1] != acts[2]) fail(n, "activations g (" + to_string(acts[1]) + ") and h (" + to_string(acts[2]) + ") differ; Keras' LSTM uses one activation for both");
-    if (n.input_size() > 4 && !n.input(4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
-    if (n.input_size() > 5 && !is_zero(n.input(5))) fail(n, "a non-zero initial_h is not supported");
-    if (n.input_size() > 6 && !is_zero(n.input(6))) fail(n, "a non-zero initial_c is not supported");
-    const Tensor<double> w = constant(n, n.input(1)), r = constant(n, n.input(2));
+    if (n.input_size() > 4 && !arg(n, 4).empty()) fail(n, "sequence_lens (variable-length sequences) is not supported");
+    if (n.input_size() > 5 && !is_zero(arg(n, 5))) fail(n, "a non-zero initial_h is not supported");
+    if (n.input_size() > 6 && !is_zero(arg(n, 6))) fail(n, "a non-zero initial_c is not supported");
+    const Tensor<double> w = constant(n, arg(n, 1)), r = constant(n, arg(n, 2));
     const std::size_t u = w.dimension() == 3 ? w.shape()[1] / 4 : 0;
     if (w.dimension() != 3 || w.shape()[0] != 1 || u == 0 || w.shape()[1] != 4 * u || w.shape()[2] == 0 ||
         r.shape() != std::vector<std::size_t>{1, 4 * u, u})
@@ -334,7 +342,7 @@ void Importer<T>::lstm(const onnx::NodeProto& n, Sequential<T>& model)
     const bool h_used = n.output_size() > 1 && used(n.output(1));
     if (n.output_size() > 2 && used(n.output(2))) fail(n, "its cell state Y_c is used; elman passes on the output h only");
     if (y_used == h_used) fail(n, y_used ? "both Y and Y_h are used; elman reads a single chain" : "neither Y nor Y_h is used");
-    const bool has_b = n.input_size() > 3 && !n.input(3).empty();
+    const bool has_b = n.input_size() > 3 && !arg(n, 3).empty();
     auto layer = std::make_shared<LSTM<T>>(LSTMOptions{.units = u, .activation = acts[1], .recurrent_activation = acts[0],
                                                        .use_bias = has_b, .return_sequences = y_used, .go_backwards = backwards});
     constexpr std::size_t onnx_block[4] = {0, 2, 3, 1};  // Keras gate j (i, f, c, o) is ONNX block
@@ -348,7 +356,7 @@ void Importer<T>::lstm(const onnx::NodeProto& n, Sequential<T>& model)
     };
     std::vector<Tensor<T>> weights{keras_weight(w, f), keras_weight(r, u)};
     if (has_b) {
-        const Tensor<double> b = constant(n, n.input(3));
+        const Tensor<double> b = constant(n, arg(n, 3));
         if (b.shape() != std::vector<std::size_t>{1, 8 * u}) fail(n, "B " + shape_str(b.shape()) + " is not [1,8U]");
         Tensor<T> bias = Tensor<T>::from_shape({4 * u});
         for (std::size_t j = 0; j < 4; ++j)
@@ -382,10 +390,10 @@ bool Importer<T>::layout_step(const onnx::NodeProto& n)
     if (op == "Squeeze" || op == "Gather") {
         std::vector<std::int64_t> axes;
         if (op == "Squeeze") {
-            if (n.input_size() > 1) axes = ints(n, n.input(1));
+            if (n.input_size() > 1) axes = ints(n, arg(n, 1));
             else if (const auto* a = attr(n, "axes")) axes.assign(a->ints().begin(), a->ints().end());
         } else {
-            const auto idx = ints(n, n.input(1));
+            const auto idx = ints(n, arg(n, 1));
             if (idx != std::vector<std::int64_t>{0} && !(idx.size() == 1 && idx[0] == 0)) fail(n, "gathers an index other than 0");
             axes = {attr_i(n, "axis", 0)};
         }
@@ -399,7 +407,7 @@ bool Importer<T>::layout_step(const onnx::NodeProto& n)
     if (op == "Slice") {
         // The time flip after a reverse RNN: starts [-1], ends <= -T-1, axes [time], steps [-1].
         if (!flip_pending_ || n.input_size() < 5) fail(n, "only the time flip of a reverse RNN's sequence is supported");
-        const auto steps = ints(n, n.input(4)), axes = ints(n, n.input(3)), starts = ints(n, n.input(1)), ends = ints(n, n.input(2));
+        const auto steps = ints(n, arg(n, 4)), axes = ints(n, arg(n, 3)), starts = ints(n, arg(n, 1)), ends = ints(n, arg(n, 2));
         const std::int64_t t_axis = layout_ == Layout::time_major ? 0 : 1;
         if (steps != std::vector<std::int64_t>{-1} || axes != std::vector<std::int64_t>{t_axis} || starts != std::vector<std::int64_t>{-1} ||
             ends.size() != 1 || ends[0] > -(1LL << 31))
@@ -420,13 +428,13 @@ bool Importer<T>::dense_step(const onnx::NodeProto& n, Sequential<T>& model)
     if (op == "Gemm" || op == "MatMul") {
         flush_dense(model);
         if (op == "Gemm" && attr_i(n, "transA", 0) != 0) fail(n, "transA = 1 is not supported");
-        Tensor<double> b = constant(n, n.input(1));
+        Tensor<double> b = constant(n, arg(n, 1));
         if (b.dimension() != 2) fail(n, "the weight " + shape_str(b.shape()) + " is not a matrix");
         if (op == "Gemm" && attr_i(n, "transB", 0)) b = xt::transpose(b);
         const double alpha = op == "Gemm" ? attr_f(n, "alpha", 1.0f) : 1.0;
         dense_ = Dense1{b * alpha, {}, false, Activation::linear};
-        if (op == "Gemm" && n.input_size() > 2 && !n.input(2).empty()) {
-            Tensor<double> c = constant(n, n.input(2));
+        if (op == "Gemm" && n.input_size() > 2 && !arg(n, 2).empty()) {
+            Tensor<double> c = constant(n, arg(n, 2));
             if (c.size() != b.shape()[1]) fail(n, "the bias " + shape_str(c.shape()) + " does not have one value per output");
             c.reshape({b.shape()[1]});
             dense_->bias = c * static_cast<double>(attr_f(n, "beta", 1.0f));
@@ -438,7 +446,7 @@ bool Importer<T>::dense_step(const onnx::NodeProto& n, Sequential<T>& model)
     }
     if (op == "Add") {
         if (!dense_ || dense_->has_bias || dense_->activation != Activation::linear) fail(n, "only a bias added right after MatMul is supported");
-        const std::string other = n.input(0) == cur_ ? n.input(1) : n.input(0);
+        const std::string other = arg(n, 0) == cur_ ? arg(n, 1) : arg(n, 0);
         Tensor<double> c = constant(n, other);
         if (c.size() != dense_->kernel.shape()[1]) fail(n, "the bias " + shape_str(c.shape()) + " does not have one value per output");
         c.reshape({dense_->kernel.shape()[1]});

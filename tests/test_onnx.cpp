@@ -135,6 +135,10 @@ TEST_CASE("onnx: export and import errors name the file, the layer or node and t
     REQUIRE_THAT(import_error(k_fix + "torch_rnn_linear.x.npy"), Catch::Contains("torch_rnn_linear.x.npy: not an ONNX model"));
     // The file's dims claim a [0, 10^9] kernel: refused before anything is sized from them.
     REQUIRE_THAT(import_error(k_fix + "err_empty_weight.onnx"), Catch::Contains("tensor 'W' has shape [0,1000000000] with no elements"));
+    // Nodes given fewer inputs than ONNX defines: named, never read past the node's input list.
+    REQUIRE_THAT(import_error(k_fix + "err_matmul_one_input.onnx"),
+                 Catch::Contains("node 'matmul_1' (MatMul): needs at least 2 inputs, the file gives it 1"));
+    REQUIRE_THAT(import_error(k_fix + "err_add_one_input.onnx"), Catch::Contains("node 'add_1' (Add): needs at least 2 inputs, the file gives it 1"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_defaults/model.onnx"),
                  Catch::Contains("the graph has 3 data inputs; elman imports single-input graphs"));
     REQUIRE_THAT(import_error(k_testdata + "test_simple_rnn_batchwise/model.onnx", {.constants = {}, .output = "Z"}),
