@@ -8,18 +8,12 @@
 
 #include "core/error.hpp"
 #include "io/detail/hdf5.hpp"
+#include "io/detail/keras_legacy_weights.hpp"
 #include "io/detail/keras_model.hpp"
 #include "io/detail/zip.hpp"
 #include "io/files.hpp"
 #include "io/keras.hpp"
-#include <xtensor/xbuilder.hpp>
-#include <xtensor/xview.hpp>
-
 #include "layers/dense.hpp"
-#include "layers/gru.hpp"
-#include "layers/lstm.hpp"
-#include "layers/simple_rnn.hpp"
-#include "layers/time_distributed.hpp"
 
 namespace elman {
 
@@ -28,6 +22,9 @@ namespace {
 using detail::Hdf5Reader;
 using detail::Json;
 using detail::KerasModelSpec;
+using detail::keras1_gru_weights;
+using detail::layer_who;
+using detail::legacy_lstm_weights;
 
 // The datasets holding one model layer's weights, in Keras' order, and where they were found.
 struct LayerWeights {
@@ -39,12 +36,6 @@ template <class T>
 bool has_weights(const Module<T>& layer)
 {
     return !detail::keras_variable_groups(layer).empty();
-}
-
-template <class T>
-std::string who(const Module<T>& layer)
-{
-    return "layer '" + layer.name() + "' (" + layer.type() + ")";
 }
 
 // The variables of a Keras 3 vars group: datasets named "0", "1", ... in numeric order.
@@ -85,8 +76,8 @@ std::vector<LayerWeights> locate_keras3(const Hdf5Reader& r, const std::vector<s
         LayerWeights lw;
         for (const std::string& sub : detail::keras_variable_groups(layer)) {
             const std::string vars = folders[i] + (sub.empty() ? "" : "/" + sub) + "/vars";
-            if (!r.has_group(vars)) throw Error(r.shown() + ": " + who(layer) + ": missing weights: no group " + vars);
-            const auto ds = numbered_vars(r, vars, who(layer));
+            if (!r.has_group(vars)) throw Error(r.shown() + ": " + layer_who(layer) + ": missing weights: no group " + vars);
+            const auto ds = numbered_vars(r, vars, layer_who(layer));
             lw.datasets.insert(lw.datasets.end(), ds.begin(), ds.end());
             lw.origin += (lw.origin.empty() ? "" : " and ") + vars;
         }
@@ -150,9 +141,9 @@ Shape shape_from_weights(const Hdf5Reader& r, const Sequential<T>& model, const 
 {
     const auto& first = *model.layers().front();
     if (!has_weights(first) || lw.front().datasets.empty())
-        throw Error(r.shown() + ": the file declares no input shape and its first layer, " + who(first) + ", has no weights to tell it");
+        throw Error(r.shown() + ": the file declares no input shape and its first layer, " + layer_who(first) + ", has no weights to tell it");
     const Shape k = r.dataset_shape(lw.front().datasets.front());
-    if (k.size() != 2) throw Error(r.shown() + ": " + who(first) + ": first weight has shape " + shape_str(k) + ", expected a kernel [F, U]");
+    if (k.size() != 2) throw Error(r.shown() + ": " + layer_who(first) + ": first weight has shape " + shape_str(k) + ", expected a kernel [F, U]");
     if (dynamic_cast<const Dense<T>*>(&first)) return {k[0]};
     return {0, k[0]};
 }
@@ -174,105 +165,6 @@ void build_checked(Sequential<T>& model, const Shape& shape, std::size_t file_by
     }
 }
 
-// Dataset `name` of the file, checked to be finite.
-template <class T>
-Tensor<T> read_finite(const Hdf5Reader& r, const std::string& name, const std::string& whom)
-{
-    if (!r.has_dataset(name)) throw Error(r.shown() + ": " + whom + ": missing weight: no dataset " + name);
-    Tensor<T> t = r.read<T>(name);
-    for (std::size_t k = 0; k < t.size(); ++k)
-        if (!std::isfinite(t.data()[k]))
-            throw Error(r.shown() + ": " + whom + ": weight " + name + " holds a non-finite value at flat index " + std::to_string(k));
-    return t;
-}
-
-// CuDNNLSTM hands each gate's kernel block k_g [F,U] to cuDNN flattened as stored (its
-// _canonical_to_params reshapes without a transpose), and cuDNN reads it as a row-major [U,F]
-// matrix W_g: W_g(q, f) = k_g.flat[q·F + f]; likewise R_g(q, p) = rk_g.flat[q·U + p] = rk_g(q, p).
-// The LSTM's kernel is W_gᵀ and its recurrent kernel R_gᵀ per gate, as Keras 2's
-// _convert_rnn_weights does it (transpose_input(from_cudnn=True), then k.T per recurrent block).
-// Arrays of another shape are left for the shape check to name.
-template <class T>
-void from_cudnn_layout(Tensor<T>& kernel, Tensor<T>& recurrent, std::size_t u)
-{
-    if (kernel.dimension() != 2 || kernel.shape()[1] != 4 * u || recurrent.shape() != std::vector<std::size_t>{u, 4 * u}) return;
-    const std::size_t f = kernel.shape()[0];
-    Tensor<T> k = Tensor<T>::from_shape({f, 4 * u}), rk = Tensor<T>::from_shape({u, 4 * u});
-    std::vector<T> block(f * u);
-    for (std::size_t g = 0; g < 4; ++g) {
-        for (std::size_t a = 0; a < f; ++a)
-            for (std::size_t q = 0; q < u; ++q) block[a * u + q] = kernel(a, g * u + q);  // k_g, row-major
-        for (std::size_t q = 0; q < u; ++q)
-            for (std::size_t a = 0; a < f; ++a) k(a, g * u + q) = block[q * f + a];
-        for (std::size_t q = 0; q < u; ++q)
-            for (std::size_t p = 0; p < u; ++p) rk(p, g * u + q) = recurrent(q, g * u + p);
-    }
-    kernel = std::move(k);
-    recurrent = std::move(rk);
-}
-
-// Older LSTM layouts, as Keras 2's preprocess_weights_for_loading converts them: Keras 1 kept
-// 12 arrays, W, U and b of each gate in the order i, c, f, o (kernel = [W_i | W_f | W_c | W_o]);
-// CuDNNLSTM one bias [8U], the input product's then the recurrent product's, which add up, and
-// its kernels in cuDNN's reading (from_cudnn_layout).
-// Returns the LSTM's [kernel, recurrent_kernel, bias], or nothing when `ds` is neither.
-template <class T>
-std::optional<std::vector<Tensor<T>>> legacy_lstm_weights(const Hdf5Reader& r, const Module<T>& layer,
-                                                          const std::vector<std::string>& ds)
-{
-    const auto* lstm = dynamic_cast<const LSTM<T>*>(&layer);
-    if (!lstm) return std::nullopt;
-    const std::size_t u = lstm->options().units;
-    if (ds.size() == 12) {
-        std::vector<Tensor<T>> w;
-        for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
-        std::vector<Tensor<T>> out;
-        for (std::size_t part = 0; part < 3; ++part) {  // W, U, b
-            std::vector<Tensor<T>> gates;
-            for (std::size_t g : {0u, 2u, 1u, 3u}) gates.push_back(w[3 * g + part]);  // i, f, c, o
-            for (const Tensor<T>& t : gates)
-                if (t.shape().back() != u)
-                    throw Error(r.shown() + ": " + who(layer) + ": Keras 1 per-gate weight has shape " + shape_str(t.shape()) +
-                                ", expected its last axis to be units " + std::to_string(u));
-            out.push_back(xt::concatenate(xt::xtuple(gates[0], gates[1], gates[2], gates[3]), gates[0].dimension() - 1));
-        }
-        return out;
-    }
-    if (ds.size() == 3 && r.has_dataset(ds[2]) && r.dataset_shape(ds[2]) == Shape{8 * u}) {
-        std::vector<Tensor<T>> w;
-        for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
-        Tensor<T> bias = xt::view(w[2], xt::range(0, 4 * u)) + xt::view(w[2], xt::range(4 * u, 8 * u));
-        w[2] = std::move(bias);
-        from_cudnn_layout(w[0], w[1], u);
-        return w;
-    }
-    return std::nullopt;
-}
-
-// Keras 1's GRU kept nine arrays, W, U and b of each gate in the order z, r, h; Keras 2's
-// preprocess_weights_for_loading concatenates them gate by gate: kernel = [W_z | W_r | W_h],
-// recurrent_kernel = [U_z | U_r | U_h], bias = [b_z | b_r | b_h] (its reset_after = false form).
-// Returns the GRU's [kernel, recurrent_kernel, bias], or nothing when `ds` is not that layout.
-template <class T>
-std::optional<std::vector<Tensor<T>>> keras1_gru_weights(const Hdf5Reader& r, const Module<T>& layer,
-                                                         const std::vector<std::string>& ds)
-{
-    const auto* gru = dynamic_cast<const GRU<T>*>(&layer);
-    if (!gru || ds.size() != 9 || gru->options().reset_after || !gru->options().use_bias) return std::nullopt;
-    std::vector<Tensor<T>> w;
-    for (const std::string& d : ds) w.push_back(read_finite<T>(r, d, who(layer)));
-    std::vector<Tensor<T>> out;
-    for (std::size_t part = 0; part < 3; ++part) {  // W, U, b
-        const Tensor<T>& z = w[part];
-        for (std::size_t g = 1; g < 3; ++g)
-            if (w[3 * g + part].shape() != z.shape() || z.dimension() == 0)
-                throw Error(r.shown() + ": " + who(layer) + ": Keras 1 per-gate weights " + ds[part] + " " + shape_str(z.shape()) +
-                            " and " + ds[3 * g + part] + " " + shape_str(w[3 * g + part].shape()) + " differ in shape");
-        out.push_back(xt::concatenate(xt::xtuple(z, w[3 + part], w[6 + part]), z.dimension() - 1));
-    }
-    return out;
-}
-
 // Reads and checks every weight, then assigns them all (the model is unchanged on an error).
 template <class T>
 void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector<LayerWeights>& lw)
@@ -286,13 +178,13 @@ void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector
         if (!converted) converted = keras1_gru_weights(r, layer, ds);
         if (converted) {
             if (converted->size() != params.size())
-                throw Error(r.shown() + ": " + who(layer) + ": the file's " + std::to_string(ds.size()) + " weights in " + lw[i].origin +
+                throw Error(r.shown() + ": " + layer_who(layer) + ": the file's " + std::to_string(ds.size()) + " weights in " + lw[i].origin +
                             " make " + std::to_string(converted->size()) + " arrays, the layer has " + std::to_string(params.size()));
             for (std::size_t j = 0; j < params.size(); ++j) {
                 const Shape want(params[j]->value.shape().begin(), params[j]->value.shape().end());
                 const Shape got((*converted)[j].shape().begin(), (*converted)[j].shape().end());
                 if (got != want)
-                    throw Error(r.shown() + ": " + who(layer) + ": weight '" + params[j]->name.substr(params[j]->name.rfind('/') + 1) +
+                    throw Error(r.shown() + ": " + layer_who(layer) + ": weight '" + params[j]->name.substr(params[j]->name.rfind('/') + 1) +
                                 "' (from the older layout in " + lw[i].origin + ") has shape " + shape_str(got) +
                                 ", expected " + shape_str(want));
                 loaded.emplace_back(params[j], std::move((*converted)[j]));
@@ -302,22 +194,22 @@ void assign_weights(const Hdf5Reader& r, Sequential<T>& model, const std::vector
         if (ds.size() != params.size()) {
             std::string names;
             for (const Parameter<T>* p : params) names += (names.empty() ? "" : ", ") + p->name.substr(p->name.rfind('/') + 1);
-            throw Error(r.shown() + ": " + who(layer) + ": " + (ds.size() < params.size() ? "missing weight: " : "") + "the file has " +
+            throw Error(r.shown() + ": " + layer_who(layer) + ": " + (ds.size() < params.size() ? "missing weight: " : "") + "the file has " +
                         std::to_string(ds.size()) + " weights" + (lw[i].origin.empty() ? "" : " in " + lw[i].origin) + ", the layer has " +
                         std::to_string(params.size()) + " (" + names + ")");
         }
         for (std::size_t j = 0; j < ds.size(); ++j) {
             Parameter<T>* p = params[j];
             const std::string wname = "weight '" + p->name.substr(p->name.rfind('/') + 1) + "' (" + ds[j] + ")";
-            if (!r.has_dataset(ds[j])) throw Error(r.shown() + ": " + who(layer) + ": missing weight: no dataset " + ds[j]);
+            if (!r.has_dataset(ds[j])) throw Error(r.shown() + ": " + layer_who(layer) + ": missing weight: no dataset " + ds[j]);
             const Shape want(p->value.shape().begin(), p->value.shape().end());
             const Shape got = r.dataset_shape(ds[j]);
             if (got != want)
-                throw Error(r.shown() + ": " + who(layer) + ": " + wname + " has shape " + shape_str(got) + ", expected " + shape_str(want));
+                throw Error(r.shown() + ": " + layer_who(layer) + ": " + wname + " has shape " + shape_str(got) + ", expected " + shape_str(want));
             Tensor<T> t = r.read<T>(ds[j]);
             for (std::size_t k = 0; k < t.size(); ++k)
                 if (!std::isfinite(t.data()[k]))
-                    throw Error(r.shown() + ": " + who(layer) + ": " + wname + " holds a non-finite value at flat index " + std::to_string(k));
+                    throw Error(r.shown() + ": " + layer_who(layer) + ": " + wname + " holds a non-finite value at flat index " + std::to_string(k));
             loaded.emplace_back(p, std::move(t));
         }
     }
