@@ -294,6 +294,10 @@ void check_weight_budget(const Where& w, const fs::path& root, const Sequential<
 template <class T>
 Sequential<T> load_model_impl(const Where& w, const fs::path& root)
 {
+    std::error_code ec;
+    if (!fs::exists(root / "model.json", ec) && fs::is_regular_file(root / "pipeline.json", ec))
+        w.fail("this is an elman forecast model (pipeline.json), an ensemble of checkpoints: give one member, e.g. " +
+               (root / "member_0").string() + ", or use it with `elman predict FILE --model " + root.string() + "`");
     const Json meta = read_json(w, root / "model.json", "model.json");
     const std::string ctx = "model.json";
     if (str_field(w, meta, "format", ctx) != "elman-checkpoint")

@@ -137,3 +137,18 @@ TEST_CASE("checkpoint: LSTM models round-trip bit for bit, Keras 2's hard_sigmoi
         REQUIRE(back.summary() == m.summary());
     }
 }
+
+TEST_CASE("checkpoint: a forecast model directory given as a checkpoint names a member to load instead", "[checkpoint]")
+{
+    elman::test::TempDir dir("elman-ckpt-layers-test");
+    const auto model_dir = dir.path / "model";
+    Sequential<float> member;
+    member.emplace<SimpleRNN<float>>(SimpleRNNOptions{.units = 2});
+    member.build({3, 1});
+    std::filesystem::create_directories(model_dir);
+    save_checkpoint((model_dir / "member_0").string(), member);
+    std::ofstream(model_dir / "pipeline.json") << "{}\n";
+    REQUIRE_THROWS_WITH(load_model<float>(model_dir.string()),
+                        Catch::Contains("is an elman forecast model (pipeline.json)") && Catch::Contains("member_0"));
+    REQUIRE(load_model<float>((model_dir / "member_0").string()).layers().size() == 1);
+}
