@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "datasets/csv_cells.hpp"
+#include "datasets/csv_headerless.hpp"
 #include "datasets/csv_profile.hpp"
 
 namespace elman::detail {
@@ -208,6 +209,30 @@ void RowReader::read(std::vector<std::string>& notes)
                     " after the last data row: " + list);
 }
 
+// The date forms of the period's labels in the sample `rows`: the given --date-format, else
+// those every label's shape allows (datasets/csv_profile.hpp common_forms). Throws elman::Error
+// when none fits.
+void set_forms(const std::string& path, PeriodSpec& p, const std::vector<std::vector<std::string>>& rows,
+               const CsvOptions& o)
+{
+    std::vector<std::string> labels;
+    for (const auto& row : rows)
+        if (const auto label = compose_label(p, row)) labels.push_back(*label);
+    p.sample = labels.empty() ? "" : labels.front();
+    if (!o.date_format.empty()) {
+        std::string fmt = o.date_format;
+        const bool timed = p.columns.size() > 1 && !labels.empty() && labels.front().find(':') != std::string::npos;
+        if (timed) fmt += std::count(labels.front().begin(), labels.front().end(), ':') > 1 ? " %H:%M:%S" : " %H:%M";
+        p.forms = {form_from_format(fmt)};
+    } else {
+        p.forms = common_forms(labels);
+        if (o.dayfirst) std::erase_if(p.forms, [](const DateForm& f) { return f.ambiguous && !f.day_first; });
+    }
+    if (p.forms.empty())
+        throw Error(path + ": column '" + p.name + "': no date form fits every label of the first rows (" +
+                    shown_cell(p.sample) + " ...); give it with --date-format");
+}
+
 }  // namespace
 
 Layout read_layout(CsvRecords& records, const CsvOptions& o, const std::vector<std::string>& named, bool frame,
@@ -263,30 +288,21 @@ Layout read_layout(CsvRecords& records, const CsvOptions& o, const std::vector<s
         }
     }
     if (rows.empty() && problem) throw Error(*problem);
-    l.plan = plan_columns(records.path(), l.header, rows, lines, o, l.dialect, named, frame);
+    try {
+        l.plan = plan_columns(records.path(), l.header, rows, lines, o, l.dialect, named, frame);
+    } catch (const Error&) {
+        // A named column missing from a "header" that is data: say that, not "no column 'y'".
+        if (!rows.empty()) refuse_data_header(records.path(), l.header, rows.front(), l.dialect, o);
+        throw;
+    }
     notes.insert(notes.end(), l.plan.period.notes.begin(), l.plan.period.notes.end());
     if (l.dialect.delimiter_sniffed && l.dialect.delimiter != ',')
         notes.push_back("cells separated by " + delimiter_name(l.dialect.delimiter) + " (sniffed; --delimiter to change)");
     if (l.dialect.decimal_sniffed)
         notes.push_back("numbers read with a decimal comma (sniffed; --decimal . to change)");
     PeriodSpec& p = l.plan.period;
-    if (p.kind != PeriodKind::dates) return l;
-    std::vector<std::string> labels;
-    for (const auto& row : rows)
-        if (const auto label = compose_label(p, row)) labels.push_back(*label);
-    p.sample = labels.empty() ? "" : labels.front();
-    if (!o.date_format.empty()) {
-        std::string fmt = o.date_format;
-        const bool timed = p.columns.size() > 1 && !labels.empty() && labels.front().find(':') != std::string::npos;
-        if (timed) fmt += std::count(labels.front().begin(), labels.front().end(), ':') > 1 ? " %H:%M:%S" : " %H:%M";
-        p.forms = {form_from_format(fmt)};
-    } else {
-        p.forms = common_forms(labels);
-        if (o.dayfirst) std::erase_if(p.forms, [](const DateForm& f) { return f.ambiguous && !f.day_first; });
-    }
-    if (p.forms.empty())
-        throw Error(records.path() + ": column '" + p.name + "': no date form fits every label of the first rows (" +
-                    shown_cell(p.sample) + " ...); give it with --date-format");
+    if (p.kind == PeriodKind::dates) set_forms(records.path(), p, rows, o);
+    refuse_headerless(records.path(), l.header, l.plan, l.dialect, o);
     return l;
 }
 
