@@ -78,8 +78,9 @@ std::optional<std::string> RowReader::period_problem(const std::string& label, s
         }
     }
     if (std::none_of(ok.begin(), ok.end(), [](bool b) { return b; }))
-        return "period " + shown_cell(label) + " is not a date in the form of the rows before (" +
-               shown_cell(p.sample) + ", " + rows_.forms.front().format + ")";
+        return "period " + shown_cell(label) + " is not a date in the form " +
+               (rows_.size() == 0 ? "sniffed from the first rows (" : "of the rows before (") + shown_cell(p.sample) +
+               ", " + rows_.forms.front().format + ")";
     for (std::size_t f = rows_.forms.size(); f-- > 0;) {
         if (ok[f]) continue;
         if (eliminated_by_.empty()) {
