@@ -55,6 +55,7 @@ private:
     // The label that ruled out a reading of the dates (a day above 12), for a note.
     std::string eliminated_by_, eliminated_form_;
     std::size_t eliminated_line_ = 0;
+    ThousandsEvidence thousands_;
 };
 
 // Why `label` is no period like the rows before, or nullopt with its instant for each form.
@@ -124,7 +125,10 @@ void RowReader::add_row(const std::vector<std::string>& cells, std::string& labe
         const std::string at =
             loc(r_.path(), line) + ":" + std::to_string(c + 1) + ": column '" + l_.header[c] + "'" + series + ": ";
         switch (v.kind) {
-        case CellKind::number: rows_.values[k].push_back(v.value); continue;
+        case CellKind::number:
+            rows_.values[k].push_back(v.value);
+            if (l_.dialect.decimal == '.' && !o_.decimal) thousands_.see(cell, line);
+            continue;
         case CellKind::missing:
             rows_.values[k].push_back(missing_value);
             missing_.push_back({row, k, cell});
@@ -190,6 +194,7 @@ void RowReader::read(std::vector<std::string>& notes)
         notes.push_back("dates read as " + rows_.forms[0].format + (rows_.forms[0].day_first ? " (day first)" : " (month first)") +
                         ": line " + std::to_string(eliminated_line_) + " " + shown_cell(eliminated_by_) + " cannot be " +
                         eliminated_form_);
+    if (const auto note = thousands_.note()) notes.push_back(*note);
     std::vector<NonData> footer;
     for (auto& p : pending_)
         if (!p.text.empty()) footer.push_back(p);

@@ -261,3 +261,24 @@ TEST_CASE("csv files: integer periods written as decimals by pandas are read as 
     REQUIRE_THROWS_WITH(load_csv(t.path.string(), named), Contains(":2: period '1.0' is not an integer index"));
 }
 
+TEST_CASE("csv files: values like '2,815' read as thousands say so when nothing in the file tells", "[csv][files]")
+{
+    const Inline all("month,v\n2020-01,\"2,815\"\n2020-02,\"2,672\"\n2020-03,\"2,755\"\n2020-04,981\n");
+    const Series s = load_csv(all.path.string());
+    REQUIRE(s.values == std::vector<double>{2815, 2672, 2755, 981});
+    REQUIRE_THAT(notes_of(s), Contains("read 3 values like '2,815' (line 2) with ',' as the thousands separator") &&
+                                  Contains("give --decimal , if ',' is the decimal mark"));
+    for (const char* settled : {"2020-04,\"1,234.5\"\n", "2020-04,981.5\n", "2020-04,\"1,234,567\"\n"}) {
+        const Inline f("month,v\n2020-01,\"2,815\"\n2020-02,\"2,672\"\n2020-03,\"2,755\"\n" + std::string(settled));
+        INFO(settled);
+        REQUIRE_THAT(notes_of(load_csv(f.path.string())), !Contains("thousands separator"));
+    }
+    CsvOptions point;
+    point.decimal = '.';
+    REQUIRE_THAT(notes_of(load_csv(all.path.string(), point)), !Contains("thousands separator"));
+    const Inline semicolon("month;v\n2020-01;2,815\n2020-02;2,672\n2020-03;2,755\n");
+    const Series eu = load_csv(semicolon.path.string());
+    REQUIRE(eu.values[0] == Approx(2.815));
+    REQUIRE_THAT(notes_of(eu), !Contains("thousands separator"));
+}
+
