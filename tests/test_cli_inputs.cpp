@@ -194,7 +194,8 @@ TEST_CASE("cli: predict refuses another column or frequency and warns about valu
           std::string::npos);
     const CliRun own = run_cli("predict --model " + t.file("cars") + " " + t.file("cars.csv") + " --horizon 2", t.path);
     CHECK(own.status == 0);
-    CHECK(own.err.empty());
+    CHECK(own.err == "elman: note: cars.csv: read as the model's series was (" + (t.path / "cars/model/pipeline.json").string() +
+                         "): --column Sales\n");
     t.write("daily.csv", "day,Sales\n2021-01-01,15000\n2021-01-02,15100\n2021-01-03,15050\n2021-01-04,14900\n"
                          "2021-01-05,15000\n2021-01-06,15100\n2021-01-07,15050\n2021-01-08,14900\n2021-01-09,15000\n"
                          "2021-01-10,15100\n2021-01-11,15050\n2021-01-12,14900\n2021-01-13,15000\n2021-01-14,15100\n"
@@ -208,6 +209,45 @@ TEST_CASE("cli: predict refuses another column or frequency and warns about valu
     const CliRun far = run_cli("predict --model " + t.file("cars") + " " + t.file("big.csv") + " --horizon 2", t.path);
     CHECK(far.status == 0);
     CHECK(far.err.find("elman: warning: 96 of 96 values of big.csv:Sales lie outside") != std::string::npos);
+}
+
+TEST_CASE("cli: predict reads the file as the model's series was read and labels the future as the file does",
+          "[cli][inputs]")
+{
+    Tmp t;
+    static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::ostringstream os;
+    os << "Month,Sales,Price\n";
+    for (std::size_t i = 0; i < 60; ++i)  // Jul 2002 missing: a gap
+        if (i != 30)
+            os << months[i % 12] << " " << 2000 + i / 12 << "," << 100 + 20 * std::sin(0.5236 * static_cast<double>(i))
+               << ",5\n";
+    t.write("gappy.csv", os.str());
+    const CliRun f = run_cli("forecast " + t.file("gappy.csv") + " --column Sales --ignore-gaps --test 0" + t.out("m") + fast,
+                             t.path);
+    INFO("forecast stderr: " << f.err);
+    REQUIRE(f.status == 0);
+    CHECK(lines_of(read_file(t.path / "m/forecast.csv"))[1].rfind("Jan 2005,", 0) == 0);
+    // Neither --column nor --ignore-gaps: both from the model, said in one note, no gap error.
+    const CliRun p = run_cli("predict --model " + t.file("m") + " " + t.file("gappy.csv") + " --horizon 2", t.path);
+    INFO("predict stderr: " << p.err);
+    REQUIRE(p.status == 0);
+    CHECK(p.err.find("gappy.csv: read as the model's series was (") != std::string::npos);
+    CHECK(p.err.find("): --column Sales --ignore-gaps\n") != std::string::npos);
+    CHECK(p.err.find("error") == std::string::npos);
+    const auto lines = lines_of(p.out);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].rfind("period,Sales_forecast,", 0) == 0);
+    CHECK(lines[1].rfind("Jan 2005,", 0) == 0);  // the file's form, as forecast.csv has it
+    CHECK(lines[2].rfind("Feb 2005,", 0) == 0);
+    // An option given to predict wins over the model's.
+    const CliRun q = run_cli("predict --model " + t.file("m") + " " + t.file("gappy.csv") + " --interpolate --horizon 1",
+                             t.path);
+    REQUIRE(q.status == 0);
+    CHECK(q.err.find("): --column Sales\n") != std::string::npos);
+    CHECK(q.err.find("filled 1 period missing from the monthly series") != std::string::npos);
+}
+
 }
 
 TEST_CASE("cli: files out of order, with gaps or with ambiguous dates are refused, naming the flag", "[cli][inputs]")

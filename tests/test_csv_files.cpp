@@ -282,3 +282,30 @@ TEST_CASE("csv files: values like '2,815' read as thousands say so when nothing 
     REQUIRE_THAT(notes_of(eu), !Contains("thousands separator"));
 }
 
+TEST_CASE("csv files: future labels are written in the file's own form and padding", "[csv][files]")
+{
+    struct Next {
+        const char* file;
+        Opts opts;
+        std::vector<std::string> next;  // future_labels(s, 2)
+    };
+    const std::vector<Next> cases{
+        {"month_names.csv", {}, {"Jan 2022", "Feb 2022"}},
+        {"year_month_name.csv", {}, {"1951-Jan", "1951-Feb"}},
+        {"us_slash.csv", {}, {"2/10/1985", "2/11/1985"}},                     // no zero padding, as the file
+        {"shampoo_style.csv", {.date_format = "%y-%m"}, {"4-01", "4-02"}},    // year unpadded, month padded
+        {"semicolon_decimal_comma.csv", {}, {"10.02.2021", "11.02.2021"}},
+        {"quarterly_q.csv", {}, {"2020Q1", "2020Q2"}},
+        {"quarter_hourly_dmy.csv", {}, {"01-01-2003 02:00", "01-01-2003 02:15"}},
+        {"date_time_columns.csv", {.period_columns = {"Date", "Time"}}, {"16/12/2006 18:04:00", "16/12/2006 18:05:00"}},
+        {"monthly_ym.csv", {}, {"2021-01", "2021-02"}},
+        // Labels with milliseconds and Z: the form cannot write them back, ISO 8601 instead.
+        {"hourly_iso_z.csv", {}, {"2015-01-05T00:00:00Z", "2015-01-05T01:00:00Z"}},
+        {"index.csv", {}, {"50", "51"}},
+    };
+    for (const Next& c : cases) {
+        INFO(c.file);
+        const Series s = load({c.file, c.opts});
+        CHECK(future_labels(s, 2) == c.next);
+    }
+}

@@ -206,6 +206,7 @@ int run_forecast_command(ForecastArgs& a)
         std::fprintf(stderr, "elman forecast: interrupted (SIGINT) before any model finished an epoch; nothing written\n");
         return exit_interrupted;
     }
+    r.model.series.read = csv_options(a.in);  // for predict to read a later file alike
     for (const auto& n : r.notes) std::fprintf(stderr, "elman: note: %s\n", n.c_str());
     for (const auto& w : band_warnings(r)) std::fprintf(stderr, "elman: warning: %s\n", w.c_str());
     write_atomically(a.out, [&](const fs::path& dir) {

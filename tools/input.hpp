@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ void add_input_options(CLI::App* cmd, Input& in);
 
 // How to read the file the options name (datasets/csv.hpp); an elman::Error for a bad option.
 CsvOptions csv_options(const Input& in);
+
+// Completes `in` with how a model's series was read, for each option the user left unset:
+// `column` (the model's value column, when --column is not given) and `read` (the options its
+// CSV file was read with, SeriesInfo::read; empty for older models). Returns the options taken,
+// as the command line spells them: {"--column Close", "--ignore-gaps"}.
+std::vector<std::string> adopt_reading(Input& in, const std::string& column, const std::optional<CsvOptions>& read);
 
 // The series the options name; an elman::Error for a bad file or option.
 Series load_input(const Input& in);
