@@ -75,6 +75,8 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
     pc->add_option("--output", a.array.output, "Y.npy to write the model's output to (with --input)");
     pc->add_option("--batch-size", a.array.batch_size, "rows per forward pass (with --input)")
         ->capture_default_str();
+    pc->add_option("--onnx-output", a.array.onnx_output,
+                   "with --input: the output of an .onnx graph with several to run (e.g. Y_h)");
     add_input_options(pc, a.in);
     pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));  // 0 is not "the default"
