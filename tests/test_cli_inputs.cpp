@@ -15,6 +15,7 @@
 
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
+#include "tools/forecast_plots.hpp"
 
 namespace fs = std::filesystem;
 using elman::test::CliRun;
@@ -341,6 +342,37 @@ TEST_CASE("cli: --folds K writes every fold's scores, their mean and sd, beside 
     CHECK(many.status != 0);
     CHECK(many.err.find("try fewer --folds") != std::string::npos);
     CHECK_FALSE(fs::exists(t.path / "z"));
+}
+
+TEST_CASE("cli: forecast.svg draws a very long series as its envelope, in a file of a plot's size", "[cli][inputs]")
+{
+    Tmp t;
+    elman::Series s;
+    s.name = "v";
+    for (std::size_t i = 0; i < 60000; ++i) {
+        s.periods.push_back(std::to_string(i));
+        s.values.push_back(std::sin(0.01 * static_cast<double>(i)) + (i == 31234 ? 5.0 : 0.0));
+    }
+    elman::ForecastResult r;
+    r.n_train = s.values.size();
+    r.horizon = 4;
+    r.future["elman"] = {0, 0.1, 0.2, 0.3};
+    r.future["naive"] = {0, 0, 0, 0};
+    elman::cli::plot_forecasts(t.path, s, "long.csv:v", r);
+    const std::string svg = read_file(t.path / "forecast.svg");
+    CHECK(svg.size() < 600'000);  // 60,000 points unthinned: several MB
+    // PLplot writes text as character references (&#x6c;): decoded, the title says what was thinned.
+    std::string text;
+    for (std::size_t i = 0; i < svg.size(); ++i) {
+        if (svg.compare(i, 3, "&#x") == 0) {
+            const std::size_t end = svg.find(';', i);
+            text += static_cast<char>(std::stoi(svg.substr(i + 3, end - i - 3), nullptr, 16));
+            i = end;
+        } else if (svg.compare(i, 7, "</text>") == 0) {
+            text += '\n';
+        }
+    }
+    CHECK(text.find("lowest and highest of every 30 values") != std::string::npos);
 }
 
 #endif  // ELMAN_CLI

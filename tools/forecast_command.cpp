@@ -139,7 +139,7 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
     a.command = fc;
     add_input_options(fc, a.in);
     add_many_options(fc, a.many);
-    a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons; 0: fit on all)");
+    a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons, at most 20 horizons; 0: fit on all)");
     a.lookback_option = fc->add_option("--lookback", a.lookback, "input window length (default: chosen)");
     fc->add_option("--horizon", a.o.horizon,
                    "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)")
