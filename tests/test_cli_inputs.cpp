@@ -249,6 +249,33 @@ TEST_CASE("cli: predict reads the file as the model's series was read and labels
     CHECK(q.err.find("filled 1 period missing from the monthly series") != std::string::npos);
 }
 
+TEST_CASE("cli: the table keeps its columns for huge scores, a missing calendar is said once", "[cli][inputs]")
+{
+    Tmp t;
+    // Flat training values, then a jump: every method's MASE is in the millions.
+    std::ostringstream os;
+    os << "v\n";
+    os.precision(17);
+    for (std::size_t i = 0; i < 60; ++i)
+        os << (i < 48 ? 100 + 1e-4 * std::sin(static_cast<double>(i)) : 5000.0 + static_cast<double>(i)) << "\n";
+    t.write("jump.csv", os.str());
+    const CliRun r = run_cli("forecast " + t.file("jump.csv") + " --no-period --test 12 --epochs 2 --seeds 1 --ensemble 1 "
+                             "--max-steps 20" + t.out("j"), t.path);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto lines = lines_of(r.out);
+    std::size_t header = 0;
+    while (header < lines.size() && lines[header].rfind("method ", 0) != 0) ++header;
+    REQUIRE(header + 4 < lines.size());
+    for (std::size_t i = header + 1; i < header + 5; ++i) {
+        INFO(lines[i]);
+        CHECK(lines[i].size() == lines[header].size());
+    }
+    CHECK(r.out.find("e+") != std::string::npos);  // a score too wide for %.3f, in fewer digits
+    const std::string both = r.out + r.err;
+    const auto first = both.find("no calendar");
+    REQUIRE(first != std::string::npos);
+    CHECK(both.find("no calendar", first + 1) == std::string::npos);
 }
 
 TEST_CASE("cli: files out of order, with gaps or with ambiguous dates are refused, naming the flag", "[cli][inputs]")

@@ -189,7 +189,7 @@ int run_forecast_command(ForecastArgs& a)
     const Series s = load_input(a.in);
     const std::string label = series_label(a.in, s);
     const Source season_source = o.season ? Source::given : s.time.season_source;
-    print_notes(label, s, o.season.value_or(s.season), season_source);
+    print_notes(label, s, o.season.value_or(s.season), season_source, !a.quiet);
     if (!a.quiet && isatty(fileno(stderr)))
         o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
     std::optional<BacktestResult> backtest;

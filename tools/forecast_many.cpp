@@ -69,12 +69,14 @@ std::string layout_of(const ManyArgs& m, const SeriesFile& f)
     return "wide (columns " + names + ")";
 }
 
-// A MASE for the table: "n/a" when undefined (no series with a defined MASE), never "nan".
+// A MASE for the table: "n/a" when undefined (no series with a defined MASE), never "nan"; in
+// fewer digits when `format` would not fit the table's columns of 12 (a diverged series).
 std::string shown(double v, const char* format)
 {
     if (!std::isfinite(v)) return "n/a";
     char buf[32];
     std::snprintf(buf, sizeof buf, format, v);
+    if (std::string(buf).size() > 12) std::snprintf(buf, sizeof buf, "%.4g", v);
     return buf;
 }
 

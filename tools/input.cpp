@@ -166,10 +166,11 @@ std::string calendar_line(const Series& s, std::size_t season, Source season_sou
     return freq + ", " + season_text;
 }
 
-void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source)
+void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source,
+                 bool summary_follows)
 {
     for (const auto& n : s.notes) std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), n.c_str());
-    if (!s.time.calendar.known())
+    if (!s.time.calendar.known() && !summary_follows)
         std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), calendar_line(s, season, season_source).c_str());
 }
 

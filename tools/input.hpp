@@ -49,7 +49,9 @@ std::string series_label(const Input& in, const Series& s);
 std::string calendar_line(const Series& s, std::size_t season, Source season_source);
 
 // Prints each of the series' notes on stderr as "elman: note: LABEL: ...", and the calendar
-// line too when there is no calendar (even with --quiet: an assumption about the user's data).
-void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source);
+// line too when there is no calendar (an assumption about the user's data) unless
+// `summary_follows`: then the summary's first line on stdout says it, once.
+void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source,
+                 bool summary_follows = false);
 
 }  // namespace elman::cli
