@@ -64,17 +64,39 @@ echo "== reference_bptt --check"
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$BUILD/reference_bptt" --check | tail -1
 
 # 3b. OpenBLAS's kernels. OpenBLAS picks them for the CPU when it loads, unless the environment
-# forces a choice with OPENBLAS_CORETYPE (some machines export one: this one had
-# OPENBLAS_CORETYPE=Haswell, the AVX2 kernels, on an AVX-512 CPU where OpenBLAS itself picks
-# Cooperlake, ~1.6x faster on these GEMMs). OPENBLAS_CORE=auto (the default): EVERY program of
-# the run (elman, the reference, PyTorch, LibTorch) gets OpenBLAS's own choice, and when the
-# environment had forced another core elman is also timed with it (elman_fused_inherited), so the
-# report shows what that setting costs. OPENBLAS_CORE=inherit keeps the environment's setting
-# for every program; any other value is exported as OPENBLAS_CORETYPE for every program.
+# forces a choice with OPENBLAS_CORETYPE (some machines export one, e.g. Haswell, the AVX2
+# kernels, on an AVX-512 CPU). OPENBLAS_CORE=auto (the default): EVERY program of the run (elman,
+# the reference, PyTorch, LibTorch,) gets OpenBLAS's own choice, unless that choice is
+# older than the best kernels the CPU supports (OpenBLAS 0.3.21 falls back to its generic Prescott
+# kernels on CPUs it does not recognise, such as a virtual "Intel Xeon Processor" with AVX-512):
+# then every program gets the best ones (best_core below) and the report says so. When the
+# environment had forced a core, elman is also timed with it (elman_fused_inherited), so the
+# report shows what that setting costs. OPENBLAS_CORE=inherit keeps the environment's setting for
+# every program; any other value is exported as OPENBLAS_CORETYPE for every program.
 inherited_coretype="${OPENBLAS_CORETYPE-}"
 own_core="$(env -u OPENBLAS_CORETYPE "$BUILD/elman_bench" --blas)"
+cpu_flags=" $(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1) "
+best_core=""
+if [[ $cpu_flags == *" avx512_bf16 "* ]]; then best_core=Cooperlake
+elif [[ $cpu_flags == *" avx512f "* && $cpu_flags == *" avx512vl "* && $cpu_flags == *" avx512bw "* ]]; then best_core=SkylakeX
+elif [[ $cpu_flags == *" avx2 "* && $cpu_flags == *" fma "* ]]; then best_core=Haswell
+fi
+core_rank() {  # how capable OpenBLAS's kernels named in $1 are: 3 AVX-512 BF16, 2 AVX-512, 1 AVX2
+    case $1 in
+        *Cooperlake* | *SapphireRapids*) echo 3 ;;
+        *SkylakeX*) echo 2 ;;
+        *Haswell* | *Zen* | *Skylake*) echo 1 ;;
+        *) echo 0 ;;
+    esac
+}
+core_note=""
 case $OPENBLAS_CORE in
-    auto) unset OPENBLAS_CORETYPE ;;
+    auto)
+        unset OPENBLAS_CORETYPE
+        if [[ -n $best_core ]] && (($(core_rank "$own_core") < $(core_rank "$best_core"))); then
+            export OPENBLAS_CORETYPE=$best_core
+            core_note="OpenBLAS's own choice, $own_core, is older than the CPU supports (it does not recognise this CPU): every program gets $best_core (the best for its flags)"
+        fi ;;
     inherit) ;;
     *) export OPENBLAS_CORETYPE="$OPENBLAS_CORE" ;;
 esac
@@ -87,6 +109,7 @@ if [[ -z $inherited_core || $inherited_core == "$used_core" ]]; then
     FRAMEWORKS="${FRAMEWORKS//elman_fused_inherited/}"
 fi
 echo "== BLAS for every program: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; OpenBLAS's own choice: $own_core${inherited_coretype:+; the environment had OPENBLAS_CORETYPE=$inherited_coretype}"
+[[ -n $core_note ]] && echo "   $core_note"
 
 # 4. timed runs, interleaved
 mkdir -p "$RESULTS"
@@ -151,7 +174,7 @@ cat >"$META" <<META_EOF
 Run $stamp on $(nproc) × $cpu; torch $torch_v; $REPS repetitions, each program timed for
 ≥ $MIN_STEPS steps and ≥ $MIN_TIME s (capped at $MAX_TIME s once 20 steps are done) after warm-up.
 Load average (1/5/15 min) at start: $load_start; at end: $load_end. Raw data: results/$(basename "$RAW").
-BLAS for every program: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; OpenBLAS's own choice on this CPU: $own_core${inherited_coretype:+; the environment had OPENBLAS_CORETYPE=$inherited_coretype ($inherited_core), see bench/run.sh step 3b}.
+BLAS for every program: $used_core${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; OpenBLAS's own choice on this CPU: $own_core${inherited_coretype:+; the environment had OPENBLAS_CORETYPE=$inherited_coretype ($inherited_core), see bench/run.sh step 3b}.${core_note:+ $core_note.}
 META_EOF
 $PY "$BENCH_DIR/aggregate.py" "$RAW" --meta "$META" >"$RESULTS/latest.md"
 echo

@@ -1,15 +1,12 @@
 #include "layers/fit.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <numeric>
 #include <optional>
 
 #include "core/init.hpp"
+#include "layers/fit_progress.hpp"
 #include "layers/losses.hpp"
 #include "layers/targets.hpp"
 #include "optim/clipping.hpp"
@@ -18,12 +15,9 @@ namespace elman {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0)
-{
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+using detail::Clock;
+using detail::number;
+using detail::seconds_since;
 
 std::size_t row_size(const Shape& s)
 {
@@ -136,75 +130,118 @@ void restore_values(const std::vector<Parameter<T>*>& params, const std::vector<
     for (std::size_t i = 0; i < params.size(); ++i) params[i]->value = from[i];
 }
 
-std::string number(double v)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
-    return buf;
-}
 
-// "Epoch 3/50 [=====>    ] loss 0.0123 val_loss 0.0150 1.2s", redrawn in place with \r on a
-// terminal; nothing otherwise.
-class Progress {
-public:
-    Progress(bool verbose, std::size_t epochs)
-        : on_(verbose && isatty(fileno(stderr))), epochs_(epochs)
-    {
-    }
-    ~Progress()
-    {
-        if (open_) std::fputs("\n", stderr);
-    }
-
-    void start(std::size_t epoch)
-    {
-        epoch_ = epoch;
-        t0_ = Clock::now();
-        last_ = Clock::time_point{};
-    }
-
-    // Redraws at most every 0.1 s: tiny models take far less than that per step.
-    void batch(std::size_t done, std::size_t total, double loss)
-    {
-        if (!on_ || (done < total && Clock::now() - last_ < std::chrono::milliseconds(100))) return;
-        last_ = Clock::now();
-        draw(done, total, loss, nullptr);
-    }
-
-    void end(std::size_t total, double loss, const double* val_loss)
-    {
-        if (!on_) return;
-        draw(total, total, loss, val_loss);
-        std::fputs("\n", stderr);
-        open_ = false;
-    }
-
-private:
-    void draw(std::size_t done, std::size_t total, double loss, const double* val_loss)
-    {
-        constexpr std::size_t width = 20;
-        const std::size_t filled = total ? done * width / total : width;
-        std::string bar(width, ' ');
-        for (std::size_t i = 0; i < filled; ++i) bar[i] = '=';
-        if (filled < width) bar[filled] = '>';
-        std::string line = "\rEpoch " + std::to_string(epoch_ + 1) + "/" + std::to_string(epochs_) +
-                           " [" + bar + "] loss " + number(loss);
-        if (val_loss) line += " val_loss " + number(*val_loss);
-        char t[32];
-        std::snprintf(t, sizeof t, " %.1fs\x1b[K", seconds_since(t0_));
-        line += t;
-        std::fputs(line.c_str(), stderr);
-        std::fflush(stderr);
-        open_ = true;
-    }
-
-    bool on_;
-    bool open_ = false;
-    std::size_t epochs_;
-    std::size_t epoch_ = 0;
-    Clock::time_point t0_, last_;
+// The rows fit validates on: the given validation pair, or Keras' validation_split tail of x
+// and y (split_at = int(N · (1 − validation_split))); n_train is the number of rows trained on.
+// Filled in place: x_val / y_val may point at the tails it owns.
+template <class T>
+struct FitData {
+    std::size_t n_train = 0;
+    Tensor<T> x_tail, y_tail;
+    const Tensor<T>* x_val = nullptr;
+    const Tensor<T>* y_val = nullptr;
 };
 
+template <class T>
+void split_validation(FitData<T>& d, const Tensor<T>& x, const Tensor<T>& y,
+                      const std::optional<std::pair<Tensor<T>, Tensor<T>>>& val, const FitOptions<T>& options)
+{
+    d.n_train = x.shape()[0];
+    if (options.validation_split != T(0)) {
+        if (!(options.validation_split > T(0) && options.validation_split < T(1)))
+            throw Error("fit: validation_split must be in [0, 1), got " +
+                        std::to_string(options.validation_split));
+        d.n_train = static_cast<std::size_t>(static_cast<double>(x.shape()[0]) *
+                                             (1.0 - static_cast<double>(options.validation_split)));
+        if (d.n_train == 0 || d.n_train == x.shape()[0])
+            throw Error("fit: validation_split " + std::to_string(options.validation_split) + " of " +
+                        std::to_string(x.shape()[0]) + " samples leaves " + std::to_string(d.n_train) +
+                        " for training and " + std::to_string(x.shape()[0] - d.n_train) +
+                        " for validation; both need at least one");
+    }
+    if (val) {
+        d.x_val = &val->first;
+        d.y_val = &val->second;
+    } else if (d.n_train < x.shape()[0]) {
+        d.x_tail = slice_rows(x, d.n_train, x.shape()[0]);
+        d.y_tail = slice_rows(y, d.n_train, y.shape()[0]);
+        d.x_val = &d.x_tail;
+        d.y_val = &d.y_tail;
+    }
+}
+
+// One optimizer step on the rows rows[0..nb) of x and y; returns the batch's loss. Throws
+// TrainingDiverged (the weights as before the step) when the loss, the gradient norm or a
+// weight becomes non-finite; `epoch` and `step` are 0-based.
+template <class T>
+T train_step(Sequential<T>& model, Optimizer<T>& opt, const LossFn<T>& loss, const Tensor<T>& x,
+             const Tensor<T>& y, const std::size_t* rows, std::size_t nb, const FitOptions<T>& options,
+             std::size_t epoch, std::size_t step, std::vector<Tensor<T>>& before_step)
+{
+    const auto& params = opt.params();
+    const auto where = [&] { return " at epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(step + 1); };
+    Tape<T> tape;
+    const Var<T> xb = tape.constant(gather_rows(x, rows, nb), "x");
+    const Var<T> yb = tape.constant(gather_rows(y, rows, nb), "y");
+    const Var<T> l = naming_sample(
+        "fit", [&] { return loss(model.forward(tape, xb, {.training = true}), yb); },
+        [&](std::size_t row) { return rows[row]; },
+        "epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(step + 1));
+    const T lv = l.item();
+    if (!std::isfinite(lv))
+        throw TrainingDiverged("fit: loss became " + number(lv) + where() +
+                                   "; the model keeps its weights from before that step",
+                               epoch + 1, step + 1);
+    opt.zero_grad();
+    tape.backward(l);
+    const double norm = global_grad_norm(params);
+    if (!std::isfinite(norm))
+        throw TrainingDiverged("fit: gradient norm became " + number(norm) + where() +
+                                   "; the model keeps its weights from before that step",
+                               epoch + 1, step + 1);
+    if (options.clip_norm > T(0)) clip_grad_norm(params, options.clip_norm);
+    copy_values(params, before_step);
+    opt.step();
+    for (const auto* p : params) {
+        if (std::all_of(p->value.begin(), p->value.end(), [](T v) { return std::isfinite(v); })) continue;
+        restore_values(params, before_step);
+        throw TrainingDiverged("fit: weight '" + p->name + "' became non-finite" + where() +
+                                   " (learning rate too high?); weights restored to the last good step",
+                               epoch + 1, step + 1);
+    }
+    return lv;
+}
+
+// Keras' EarlyStopping (mode min) after an epoch: better when monitor < best − min_delta (a NaN
+// is never better), the best weights kept when restore_best_weights. Returns whether to stop.
+template <class T>
+struct EarlyStopping {
+    double best = 0;
+    std::size_t wait = 0;
+    std::vector<Tensor<T>> best_weights;
+
+    bool after_epoch(std::size_t epoch, double monitor, bool has_val, const FitOptions<T>& options,
+                     const std::vector<Parameter<T>*>& params, History<T>& history)
+    {
+        const bool on = options.patience > 0;
+        if (epoch == 0 || monitor < best - static_cast<double>(options.min_delta)) {
+            best = monitor;
+            history.best_epoch = epoch;
+            wait = 0;
+            if (on && options.restore_best_weights) copy_values(params, best_weights);
+            return false;
+        }
+        if (!on || ++wait < options.patience) return false;
+        history.stopped_early = true;
+        history.stop_reason = "early stopping: " + std::string(has_val ? "val_loss" : "loss") + " did not improve for " +
+                              std::to_string(options.patience) + " epochs after epoch " + std::to_string(history.best_epoch + 1);
+        return true;
+    }
+};
+
+// Keras' fit loop: per epoch, shuffle (Fisher–Yates with elman's generator: the same seed gives
+// the same orders), one train_step per batch, the epoch's mean loss and validation loss, the
+// callback, early stopping; should_stop is asked before every step.
 template <class T>
 History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x, const Tensor<T>& y,
                     const std::optional<std::pair<Tensor<T>, Tensor<T>>>& val,
@@ -217,46 +254,19 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
     if (opt.params().empty())
         throw Error("fit: the optimizer has no parameters (was it made before the model was built?)");
     if (options.batch_size == 0) throw Error("fit: batch_size must be >= 1");
-    const auto& params = opt.params();
-
-    std::size_t n_train = x.shape()[0];
-    if (options.validation_split != T(0)) {
-        if (!(options.validation_split > T(0) && options.validation_split < T(1)))
-            throw Error("fit: validation_split must be in [0, 1), got " +
-                        std::to_string(options.validation_split));
-        // Keras: split_at = int(N · (1 − validation_split)); the tail is validation.
-        n_train = static_cast<std::size_t>(static_cast<double>(x.shape()[0]) *
-                                           (1.0 - static_cast<double>(options.validation_split)));
-        if (n_train == 0 || n_train == x.shape()[0])
-            throw Error("fit: validation_split " + std::to_string(options.validation_split) + " of " +
-                        std::to_string(x.shape()[0]) + " samples leaves " + std::to_string(n_train) +
-                        " for training and " + std::to_string(x.shape()[0] - n_train) +
-                        " for validation; both need at least one");
-    }
-    const Tensor<T>* x_val = nullptr;
-    const Tensor<T>* y_val = nullptr;
-    Tensor<T> x_tail, y_tail;
-    if (val) {
-        x_val = &val->first;
-        y_val = &val->second;
-    } else if (n_train < x.shape()[0]) {
-        x_tail = slice_rows(x, n_train, x.shape()[0]);
-        y_tail = slice_rows(y, n_train, y.shape()[0]);
-        x_val = &x_tail;
-        y_val = &y_tail;
-    }
-    const bool has_val = x_val != nullptr;
+    FitData<T> data;
+    split_validation(data, x, y, val, options);
+    const std::size_t n_train = data.n_train;
+    const bool has_val = data.x_val != nullptr;
 
     History<T> history;
     Rng rng(options.seed);
     std::vector<std::size_t> order(n_train);
     std::iota(order.begin(), order.end(), std::size_t(0));
     const std::size_t n_batches = (n_train + options.batch_size - 1) / options.batch_size;
-    const bool early_stopping = options.patience > 0;
-    std::vector<Tensor<T>> before_step, best_weights;
-    double best = 0;
-    std::size_t wait = 0;
-    Progress progress(options.verbose, options.epochs);
+    std::vector<Tensor<T>> before_step;
+    EarlyStopping<T> stopping;
+    detail::FitProgress progress(options.verbose, options.epochs);
 
     // Before each step; (epoch, b) is the step about to run, both 0-based.
     const auto interrupt = [&](std::size_t epoch, std::size_t b) {
@@ -266,66 +276,27 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
         if (history.steps == 0)
             history.stop_reason = "interrupted before the first step";
         else if (b == 0)
-            history.stop_reason = "interrupted after epoch " + std::to_string(epoch) + ", step " +
-                                  std::to_string(n_batches);
+            history.stop_reason = "interrupted after epoch " + std::to_string(epoch) + ", step " + std::to_string(n_batches);
         else
-            history.stop_reason = "interrupted after epoch " + std::to_string(epoch + 1) +
-                                  ", step " + std::to_string(b);
+            history.stop_reason = "interrupted after epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(b);
         return true;
     };
 
     for (std::size_t epoch = 0; epoch < options.epochs; ++epoch) {
         const auto t0 = Clock::now();
         progress.start(epoch);
-        if (options.shuffle) {
-            // Fisher–Yates with elman's own generator: the same seed gives the same orders.
-            for (std::size_t i = n_train; i > 1; --i)
-                std::swap(order[i - 1], order[rng.below(i)]);
-        }
+        if (options.shuffle)
+            for (std::size_t i = n_train; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
         double loss_sum = 0;
         for (std::size_t b = 0; b < n_batches; ++b) {
             if (interrupt(epoch, b)) break;
             const std::size_t begin = b * options.batch_size;
             const std::size_t nb = std::min(options.batch_size, n_train - begin);
-            const auto where = [&] {
-                return " at epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(b + 1);
-            };
-            Tape<T> tape;
-            const Var<T> xb = tape.constant(gather_rows(x, order.data() + begin, nb), "x");
-            const Var<T> yb = tape.constant(gather_rows(y, order.data() + begin, nb), "y");
-            const Var<T> l = naming_sample(
-                "fit", [&] { return loss(model.forward(tape, xb, {.training = true}), yb); },
-                [&](std::size_t row) { return order[begin + row]; },
-                "epoch " + std::to_string(epoch + 1) + ", step " + std::to_string(b + 1));
-            const T lv = l.item();
-            if (!std::isfinite(lv))
-                throw TrainingDiverged("fit: loss became " + number(lv) + where() +
-                                           "; the model keeps its weights from before that step",
-                                       epoch + 1, b + 1);
-            opt.zero_grad();
-            tape.backward(l);
-            const double norm = global_grad_norm(params);
-            if (!std::isfinite(norm))
-                throw TrainingDiverged("fit: gradient norm became " + number(norm) + where() +
-                                           "; the model keeps its weights from before that step",
-                                       epoch + 1, b + 1);
-            if (options.clip_norm > T(0)) clip_grad_norm(params, options.clip_norm);
-            copy_values(params, before_step);
-            opt.step();
-            for (const auto* p : params) {
-                if (std::all_of(p->value.begin(), p->value.end(), [](T v) { return std::isfinite(v); }))
-                    continue;
-                restore_values(params, before_step);
-                throw TrainingDiverged("fit: weight '" + p->name + "' became non-finite" + where() +
-                                           " (learning rate too high?); weights restored to the last "
-                                           "good step",
-                                       epoch + 1, b + 1);
-            }
+            const T lv = train_step(model, opt, loss, x, y, order.data() + begin, nb, options, epoch, b, before_step);
             ++history.steps;
             loss_sum += static_cast<double>(lv) * static_cast<double>(nb);
             progress.batch(b + 1, n_batches, loss_sum / static_cast<double>(begin + nb));
         }
-
         if (history.interrupted) break;
 
         EpochLog<T> log;
@@ -334,38 +305,20 @@ History<T> fit_impl(Sequential<T>& model, Optimizer<T>& opt, const Tensor<T>& x,
         log.loss = static_cast<T>(loss_sum / static_cast<double>(n_train));
         history.loss.push_back(log.loss);
         if (has_val) {
-            log.val_loss = evaluate(model, *x_val, *y_val, options.batch_size, loss);
+            log.val_loss = evaluate(model, *data.x_val, *data.y_val, options.batch_size, loss);
             log.has_val = true;
             history.val_loss.push_back(log.val_loss);
         }
         log.seconds = seconds_since(t0);
         const double lv = log.loss, vv = log.val_loss;
         progress.end(n_batches, lv, has_val ? &vv : nullptr);
-
-        // Keras EarlyStopping (mode min): better when monitor < best − min_delta. A NaN
-        // validation loss is never better.
-        const double monitor = has_val ? vv : lv;
-        if (epoch == 0 || monitor < best - static_cast<double>(options.min_delta)) {
-            best = monitor;
-            history.best_epoch = epoch;
-            wait = 0;
-            if (early_stopping && options.restore_best_weights) copy_values(params, best_weights);
-        } else {
-            ++wait;
-        }
+        const bool stop = stopping.after_epoch(epoch, has_val ? vv : lv, has_val, options, opt.params(), history);
         if (options.on_epoch_end) options.on_epoch_end(log);
-        if (early_stopping && wait >= options.patience) {
-            history.stopped_early = true;
-            history.stop_reason = "early stopping: " + std::string(has_val ? "val_loss" : "loss") +
-                                  " did not improve for " + std::to_string(options.patience) +
-                                  " epochs after epoch " + std::to_string(history.best_epoch + 1);
-            break;
-        }
+        if (stop) break;
     }
-    if (!history.stopped_early)
-        history.stop_reason = "completed " + std::to_string(options.epochs) + " epochs";
-    if (early_stopping && options.restore_best_weights && !best_weights.empty())
-        restore_values(params, best_weights);
+    if (!history.stopped_early) history.stop_reason = "completed " + std::to_string(options.epochs) + " epochs";
+    if (options.patience > 0 && options.restore_best_weights && !stopping.best_weights.empty())
+        restore_values(opt.params(), stopping.best_weights);
     return history;
 }
 

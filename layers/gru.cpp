@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "layers/initializers.hpp"
+#include "layers/recurrent_common.hpp"
 
 namespace elman {
 
@@ -55,20 +56,13 @@ void GRU<T>::build_features(std::size_t features)
 template <class T>
 void GRU<T>::build(const Shape& input_shape)
 {
-    if (input_shape.size() != 2)
-        throw Error(this->name() + ": build expects the input shape without the batch axis, "
-                    "{timesteps, features}, got " + shape_str(input_shape));
-    build_features(input_shape[1]);
+    build_features(recurrent_detail::build_features(this->name(), input_shape));
 }
 
 template <class T>
 Shape GRU<T>::output_shape(const Shape& input_shape) const
 {
-    if (input_shape.size() != 2)
-        throw Error(this->name() + ": output_shape expects {timesteps, features}, got " +
-                    shape_str(input_shape));
-    if (options_.return_sequences) return {input_shape[0], options_.units};
-    return {options_.units};
+    return recurrent_detail::output_shape(this->name(), input_shape, options_.units, options_.return_sequences);
 }
 
 template <class T>
@@ -82,11 +76,7 @@ template <class T>
 std::shared_ptr<RecurrentLayer<T>> GRU<T>::recreate(bool go_backwards, bool zero_output_for_mask,
                                                     std::uint64_t seed) const
 {
-    GRUOptions o = options_;
-    o.go_backwards = go_backwards;
-    o.zero_output_for_mask = zero_output_for_mask;
-    o.seed = seed;
-    return std::make_shared<GRU<T>>(o);
+    return recurrent_detail::recreate<GRU, T>(options_, go_backwards, zero_output_for_mask, seed);
 }
 
 template <class T>

@@ -15,6 +15,7 @@
 #include "core/ops.hpp"
 #include "layers/gru.hpp"
 #include "layers/rnn_trace.hpp"
+#include "layers/recurrent_common.hpp"
 
 namespace elman {
 
@@ -159,20 +160,13 @@ bool GRU<T>::initial_h0(Tape<T>& tape, const Shape& xs, const Var<T>* initial_st
                         Var<T>& h0) const
 {
     const std::string nm = this->name();
-    const std::size_t nb = xs[0], nu = options_.units;
     if (initial_state) {
-        const Shape hs = initial_state->shape(nm.c_str());
-        if (hs != Shape{nb, nu})
-            throw Error(nm + ": initial_state has shape " + shape_str(hs) + ", expected " +
-                        shape_str(Shape{nb, nu}) + " [batch, units] for input " + shape_str(xs));
+        recurrent_detail::check_initial_state(nm, "initial_state", *initial_state, xs, options_.units);
         h0 = *initial_state;
         return true;
     }
     if (!options_.stateful || !has_state_) return false;
-    if (state_.shape()[0] != nb)
-        throw Error(nm + ": stateful layer carries a state " + shape_str(state_.shape()) +
-                    " but the input " + shape_str(xs) + " has batch size " + std::to_string(nb) +
-                    "; keep the batch size or call reset_states()");
+    recurrent_detail::check_carried_batch(nm, "a state", Shape(state_.shape().begin(), state_.shape().end()), xs);
     h0 = tape.constant(state_, nm + "/state");
     return true;
 }
@@ -183,12 +177,7 @@ typename GRU<T>::GRUResult GRU<T>::call(Tape<T>& tape, const Var<T>& x,
                                         bool training)
 {
     const std::string nm = this->name();
-    const Shape xs = x.shape(nm.c_str());
-    if (xs.size() != 3)
-        throw Error(nm + ": expects input [batch, timesteps, features] (rank 3), got " +
-                    shape_str(xs));
-    if (xs[0] == 0 || xs[1] == 0)
-        throw Error(nm + ": input " + shape_str(xs) + " has no batch rows or no time steps");
+    const Shape xs = recurrent_detail::input_shape(nm, x);
     build_features(xs[2]);
     const std::size_t nb = xs[0], nt = xs[1], nu = options_.units;
 
@@ -232,13 +221,8 @@ typename GRU<T>::GRUResult GRU<T>::call(Tape<T>& tape, const Var<T>& x,
     GRUResult out;
     out.state = options_.return_sequences ? select(states, 1, nt - 1) : states;
     out.output = states;
-    if (masked) {
-        // y_s = e_s ⊙ h_s       [B,T,U]⊙[B,T,1] or [B,U]⊙[B,1]
-        bool any_zero = false;
-        Tensor<T> e = output_keep<T>(steps, options_.zero_output_for_mask,
-                                     options_.return_sequences, any_zero);
-        if (any_zero) out.output = mul(states, tape.constant(std::move(e), nm + "/output mask"));
-    }
+    if (masked)
+        out.output = recurrent_detail::masked_output(tape, nm, out.output, steps, options_.zero_output_for_mask, options_.return_sequences);
     if (options_.stateful) {
         state_ = out.state.value();
         has_state_ = true;

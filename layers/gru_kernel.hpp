@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "core/simd.hpp"
+
 #include "layers/gru.hpp"
 
 namespace elman::gru_kernel {
@@ -47,18 +49,7 @@ struct Grads {
     T* dh0 = nullptr;  // [B,U]
 };
 
-// f(j) for j < n in blocks of 16 with a fixed trip count, then the rest one by one: GCC turns
-// such blocks into SIMD code even at -O2 (as layers/activation.cpp's loops). The row kernels
-// of the forward and the backward are written with it, and compiled per instruction set
-// (ELMAN_CLONES, core/simd.hpp).
-template <class F>
-[[gnu::always_inline]] inline void blocked(std::size_t n, F f)
-{
-    std::size_t j = 0;
-    for (; j + 16 <= n; j += 16)
-        for (std::size_t k = 0; k < 16; ++k) f(j + k);
-    for (; j < n; ++j) f(j);
-}
+using elman::blocked;  // core/simd.hpp: the row kernels are written with it
 
 // hd[g] = h ⊙ d_h^g for the gates g in [first, last): [B,U] blocks of ws.hd.
 template <class T>

@@ -90,6 +90,7 @@ struct LSTMWorkspace {
     bool last_chunk_ready = false;  // hc, cc hold the last chunk (after the forward)
     std::vector<T> r;          // h ⊙ d^k_h for one chunk (recurrent dropout only)
     std::vector<T> wx, wh;     // the kernels' gate blocks, packed [4,F,U], [4,U,U] (per-gate)
+    std::vector<T> wh_t;       // W_hᵀ [4U,U] (fused layout, backward)
     std::vector<T> dx;         // dX:[T,B,F] (backward)
     std::vector<T> tc;         // act(c_s) [B,U], one step
     std::vector<T> gh, gh_prev, gc, dc_total;  // [B,U] running gradients (backward)

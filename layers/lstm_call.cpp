@@ -11,6 +11,7 @@
 #include "core/init.hpp"
 #include "core/ops.hpp"
 #include "layers/lstm.hpp"
+#include "layers/recurrent_common.hpp"
 
 namespace elman {
 
@@ -119,27 +120,18 @@ bool LSTM<T>::initial_states(Tape<T>& tape, const Shape& xs, const Var<T>* h0_in
                              const Var<T>* c0_in, Var<T>& h0, Var<T>& c0) const
 {
     const std::string nm = this->name();
-    const std::size_t nb = xs[0], nu = options_.units;
     if ((h0_in == nullptr) != (c0_in == nullptr))
         throw Error(nm + ": an LSTM has two states: give both initial states h0 and c0 (or "
                     "neither), got only " + (h0_in ? "h0" : "c0"));
     if (h0_in) {
-        for (auto [v, what] : {std::pair{h0_in, "h0"}, std::pair{c0_in, "c0"}}) {
-            const Shape s = v->shape(nm.c_str());
-            if (s != Shape{nb, nu})
-                throw Error(nm + ": initial state " + what + " has shape " + shape_str(s) +
-                            ", expected " + shape_str(Shape{nb, nu}) +
-                            " [batch, units] for input " + shape_str(xs));
-        }
+        recurrent_detail::check_initial_state(nm, "initial state h0", *h0_in, xs, options_.units);
+        recurrent_detail::check_initial_state(nm, "initial state c0", *c0_in, xs, options_.units);
         h0 = *h0_in;
         c0 = *c0_in;
         return true;
     }
     if (!options_.stateful || !has_state_) return false;
-    if (state_h_.shape()[0] != nb)
-        throw Error(nm + ": stateful layer carries states " + shape_str(state_h_.shape()) +
-                    " but the input " + shape_str(xs) + " has batch size " + std::to_string(nb) +
-                    "; keep the batch size or call reset_states()");
+    recurrent_detail::check_carried_batch(nm, "states", Shape(state_h_.shape().begin(), state_h_.shape().end()), xs);
     h0 = tape.constant(state_h_, nm + "/state_h");
     c0 = tape.constant(state_c_, nm + "/state_c");
     return true;
@@ -150,12 +142,7 @@ typename LSTM<T>::LSTMResult LSTM<T>::call(Tape<T>& tape, const Var<T>& x, const
                                            const Var<T>* c0_in, const Mask* mask, bool training)
 {
     const std::string nm = this->name();
-    const Shape xs = x.shape(nm.c_str());
-    if (xs.size() != 3)
-        throw Error(nm + ": expects input [batch, timesteps, features] (rank 3), got " +
-                    shape_str(xs));
-    if (xs[0] == 0 || xs[1] == 0)
-        throw Error(nm + ": input " + shape_str(xs) + " has no batch rows or no time steps");
+    const Shape xs = recurrent_detail::input_shape(nm, x);
     build_features(xs[2]);
     const std::size_t nb = xs[0], nt = xs[1], nu = options_.units;
 
@@ -203,13 +190,8 @@ typename LSTM<T>::LSTMResult LSTM<T>::call(Tape<T>& tape, const Var<T>& x, const
     r.h = options_.return_sequences ? select(states.states, 1, nt - 1) : states.states;
     r.c = states.c;
     r.output = states.states;
-    if (masked) {
-        // y_s = e_s ⊙ h_s       [B,T,U]⊙[B,T,1] or [B,U]⊙[B,1]
-        bool any_zero = false;
-        Tensor<T> e = output_keep<T>(steps, options_.zero_output_for_mask,
-                                     options_.return_sequences, any_zero);
-        if (any_zero) r.output = mul(r.output, tape.constant(std::move(e), nm + "/output mask"));
-    }
+    if (masked)
+        r.output = recurrent_detail::masked_output(tape, nm, r.output, steps, options_.zero_output_for_mask, options_.return_sequences);
     if (options_.stateful) {
         state_h_ = r.h.value();
         state_c_ = r.c.value();

@@ -18,6 +18,8 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "core/simd.hpp"
+
 namespace elman {
 
 namespace {
@@ -46,22 +48,44 @@ void apply(Activation a, T* y, std::size_t n)
         activate_inplace(a, y, n);
 }
 
+// y = a + b·y on the columns of the σ gates i, f and o of every [4U] row (the identities
+// σ(z) = (1 + tanh(z/2))/2 of gates_sigmoid_tanh). Cloned (core/simd.hpp): the bench's W1 LSTM
+// spent 13% of a step here when this ran at the baseline ISA's width.
+ELMAN_CLONES void affine_sigmoid_columns(float* z, std::size_t nb, std::size_t nu, float a, float b)
+{
+    const std::size_t w = 4 * nu;
+    for (std::size_t r = 0; r < nb; ++r) {
+        float* __restrict row = z + r * w;
+        blocked(2 * nu, [&](std::size_t k) { row[k] = a + b * row[k]; });
+        float* __restrict o = row + 3 * nu;
+        blocked(nu, [&](std::size_t k) { o[k] = a + b * o[k]; });
+    }
+}
+
 // float, σ and tanh, fused layout: the whole [B,4U] block through one vectorised tanh, with
 // σ(z) = (1 + tanh(z/2))/2 on the columns of i, f and o.
 void gates_sigmoid_tanh(float* z, std::size_t nb, std::size_t nu)
 {
-    const std::size_t w = 4 * nu;
-    for (std::size_t b = 0; b < nb; ++b) {
-        float* row = z + b * w;
-        for (std::size_t k = 0; k < 2 * nu; ++k) row[k] *= 0.5f;
-        for (std::size_t k = 3 * nu; k < w; ++k) row[k] *= 0.5f;
-    }
-    activate_inplace(Activation::tanh, z, nb * w);
-    for (std::size_t b = 0; b < nb; ++b) {
-        float* row = z + b * w;
-        for (std::size_t k = 0; k < 2 * nu; ++k) row[k] = 0.5f + 0.5f * row[k];
-        for (std::size_t k = 3 * nu; k < w; ++k) row[k] = 0.5f + 0.5f * row[k];
-    }
+    affine_sigmoid_columns(z, nb, nu, 0.0f, 0.5f);
+    activate_inplace(Activation::tanh, z, nb * 4 * nu);
+    affine_sigmoid_columns(z, nb, nu, 0.5f, 0.5f);
+}
+
+// c = f ⊙ c_prev + i ⊙ g for one row of U. Cloned per instruction set (core/simd.hpp), one
+// call per row: GCC vectorises a loop over __restrict parameters of the cloned function itself,
+// not over pointers it computes (a [B,U] loop stayed scalar).
+template <class T>
+ELMAN_CLONES_TEMPLATE void cell_row(const T* __restrict i, const T* __restrict f, const T* __restrict g,
+                                    const T* __restrict cp, T* __restrict c, std::size_t nu)
+{
+    blocked(nu, [&](std::size_t u) { c[u] = f[u] * cp[u] + i[u] * g[u]; });
+}
+
+// h = o ⊙ tc for one row of U. Cloned.
+template <class T>
+ELMAN_CLONES_TEMPLATE void output_row(const T* __restrict o, const T* __restrict t, T* __restrict h, std::size_t nu)
+{
+    blocked(nu, [&](std::size_t u) { h[u] = o[u] * t[u]; });
 }
 
 }  // namespace
@@ -91,37 +115,27 @@ template <class T>
 void lstm_state_forward(const T* z, const GateLayout& layout, const T* c_prev, T* c, T* tc,
                         T* h, std::size_t nb, std::size_t nu, Activation act)
 {
-    // c = f ⊙ c_prev + i ⊙ g
-    for (std::size_t b = 0; b < nb; ++b) {
-        const T* __restrict i = z + b * layout.row;
-        const T* __restrict f = i + layout.gate;
-        const T* __restrict g = i + 2 * layout.gate;
-        const T* __restrict cp = c_prev + b * nu;
-        T* __restrict cb = c + b * nu;
-        for (std::size_t u = 0; u < nu; ++u) cb[u] = f[u] * cp[u] + i[u] * g[u];
+    for (std::size_t b = 0; b < nb; ++b) {  // c = f ⊙ c_prev + i ⊙ g
+        const T* zb = z + b * layout.row;
+        cell_row(zb, zb + layout.gate, zb + 2 * layout.gate, c_prev + b * nu, c + b * nu, nu);
     }
     // tc = act(c), h = o ⊙ tc
     std::copy_n(c, nb * nu, tc);
     activate_inplace(act, tc, nb * nu);
-    for (std::size_t b = 0; b < nb; ++b) {
-        const T* __restrict o = z + b * layout.row + 3 * layout.gate;
-        const T* __restrict t = tc + b * nu;
-        T* __restrict hb = h + b * nu;
-        for (std::size_t u = 0; u < nu; ++u) hb[u] = o[u] * t[u];
-    }
+    for (std::size_t b = 0; b < nb; ++b) output_row(z + b * layout.row + 3 * layout.gate, tc + b * nu, h + b * nu, nu);
 }
 
 namespace {
 
 // One real row, σ and tanh: every derivative inline (one pass, vectorises; `keep` = trace mode
-// is a template argument so that the loop has no branch).
+// is a template argument so that the loop has no branch). Cloned (core/simd.hpp).
 template <bool keep, class T>
-void row_backward_sigmoid_tanh(T* __restrict zi, T* __restrict zf, T* __restrict zg,
+ELMAN_CLONES_TEMPLATE void row_backward_sigmoid_tanh(T* __restrict zi, T* __restrict zf, T* __restrict zg,
                                T* __restrict zo, const T* __restrict cp, const T* __restrict t,
                                const T* __restrict gh, T* __restrict gc, T* __restrict dct,
                                std::size_t nu)
 {
-    for (std::size_t u = 0; u < nu; ++u) {
+    blocked(nu, [&](std::size_t u) {
         const T i = zi[u], f = zf[u], g = zg[u], o = zo[u];
         const T dc = gc[u] + gh[u] * o * (T(1) - t[u] * t[u]);
         zo[u] = gh[u] * t[u] * (o * (T(1) - o));
@@ -130,7 +144,7 @@ void row_backward_sigmoid_tanh(T* __restrict zi, T* __restrict zf, T* __restrict
         zg[u] = dc * i * (T(1) - g * g);
         gc[u] = dc * f;
         if constexpr (keep) dct[u] = dc;
-    }
+    });
 }
 
 // One real row, any elementwise activations: the products first, then each gate's derivative

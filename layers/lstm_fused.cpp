@@ -23,7 +23,7 @@
 //            gh += dL/dh_s from the output            (every step, or only the last)
 //            padded rows: gh_{s−1} += gh, gc passes   the step is skipped
 //            δ_s and gc ← dL/dc_{s−1}                 the cell's backward (lstm_cell.cpp)
-//            gh_{s−1} += δ_s·W_hᵀ                     [B,4U]·[U,4U]ᵀ
+//            gh_{s−1} += δ_s·W_hᵀ                     [B,4U]·[4U,U], W_hᵀ stored once per backward
 //   per chunk  dW_h += H[a..e)ᵀ·D[a..e)               one GEMM over the chunk's rows
 //   then     dW_x += Xᵀ·D     db += Dᵀ·1              one GEMM each over all T·B rows
 //            dx[:, t(s)] += (δ_s·W_xᵀ) ⊙ d_x          one GEMM, then scattered
@@ -301,6 +301,7 @@ LSTMFusedResult<T> lstm_fused(const Var<T>& x, const Var<T>& kernel,
             p.wx = c.input(1).data();
             p.wh = c.input(2).data();
             const bool need_state0 = h0_k && (c.needs_grad(h0_k) || c.needs_grad(h0_k + 1));
+            transpose_recurrent_kernel(ws, p);
             backprop_through_time(ws, p, c.grad().data(), need_state0,
                                   c.needs_grad(2) ? c.grad_buffer(2).data() : nullptr);
             // dh_0 += gh, dc_0 += gc after the first step

@@ -61,6 +61,10 @@ void input_projection(LSTMWorkspace<T>& ws, const Pass<T>& p, const T* bias);
 template <class T>
 void recurrent_product(LSTMWorkspace<T>& ws, const Pass<T>& p, std::size_t s, const T* h_prev);
 
+// ws.wh_t = W_hᵀ [4U,U] for recurrent_gradient (fused layout; per gate: nothing)
+template <class T>
+void transpose_recurrent_kernel(LSTMWorkspace<T>& ws, const Pass<T>& p);
+
 // gh_prev += δ_s·W_hᵀ  (per gate: Σ_k (δ^k_s·W^k_hᵀ) ⊙ d^k_h)
 template <class T>
 void recurrent_gradient(LSTMWorkspace<T>& ws, const Pass<T>& p, std::size_t s, T* gh_prev);
