@@ -5,13 +5,8 @@
 #include <limits>
 
 #include "core/error.hpp"
-#include "datasets/csv_headerless.hpp"
 #include "datasets/csv_reader.hpp"
-#include "datasets/csv_rows.hpp"
-#include "datasets/filled_values.hpp"
-#include "datasets/time_axis.hpp"
-#include "datasets/transforms.hpp"
-#include "datasets/two_digit_years.hpp"
+#include "datasets/csv_settle.hpp"
 
 namespace elman {
 
@@ -25,17 +20,12 @@ Frame load(const std::string& path, const CsvOptions& o, const std::vector<std::
     CsvRecords records(path);
     Frame f;
     const detail::Layout l = detail::read_layout(records, o, named, frame, f.notes);
-    refuse_headerless(path, l.header, l.plan, l.dialect, o);
     detail::FileRows file = detail::read_rows(records, l, o, f.notes);
     RawRows& rows = file.rows;
-    detail::trim_missing(path, rows, file.missing, l, o, f.notes);
-    settle_two_digit_years(rows, f.notes);
-    f.time = settle_time_axis(path, rows, l.plan.period, o, detail::duplicate_hint(l), f.notes);
     for (std::size_t k = 0; k < rows.values.size(); ++k) f.columns.push_back(detail::column_name(l, k));
-    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate) {
-        f.filled = filled_values(rows, f.columns, f.notes);
-        for (auto& column : rows.values) interpolate_missing(column);
-    }
+    detail::SettledRows settled = detail::settle_rows(path, rows, file.missing, l, f.columns, o, f.notes);
+    f.time = std::move(settled.time);
+    f.filled = std::move(settled.filled);
     f.periods = std::move(rows.labels);
     f.values = std::move(rows.values);
     f.frequency = f.time.calendar.frequency();

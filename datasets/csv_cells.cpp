@@ -115,4 +115,29 @@ std::string decimal_hint(std::string_view cell, char decimal)
                           : " (the file is read with a decimal comma; give --decimal . if it has none)";
 }
 
+void ThousandsEvidence::see(std::string_view cell, std::size_t line)
+{
+    if (settled_) return;
+    const std::size_t comma = cell.find(',');
+    if (cell.find('.') != std::string_view::npos || (comma != std::string_view::npos && cell.find(',', comma + 1) != std::string_view::npos)) {
+        settled_ = true;  // 1,234.5 or 1.5 or 1,234,567: a decimal point, or groups only
+        return;
+    }
+    if (comma == std::string_view::npos) return;
+    const std::size_t sign = !cell.empty() && (cell[0] == '-' || cell[0] == '+');
+    if (comma - sign < 1 || comma - sign > 3 || cell.size() - comma - 1 != 3) return;  // parse_cell's groups only
+    if (ambiguous_++ == 0) {
+        first_ = std::string(cell);
+        first_line_ = line;
+    }
+}
+
+std::optional<std::string> ThousandsEvidence::note() const
+{
+    if (settled_ || ambiguous_ == 0) return std::nullopt;
+    return "read " + std::to_string(ambiguous_) + " value" + (ambiguous_ > 1 ? "s" : "") + " like '" + first_ +
+           "' (line " + std::to_string(first_line_) + ") with ',' as the thousands separator, as no number in the " +
+           "file has a decimal point to tell; give --decimal , if ',' is the decimal mark";
+}
+
 }  // namespace elman

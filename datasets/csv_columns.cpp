@@ -25,6 +25,35 @@ std::string join(const std::vector<std::string>& names)
     throw Error(path + ":" + std::to_string(line) + ": " + what);
 }
 
+// The note for integer period columns written as decimals ("1964.0"), or "" when none is.
+std::string float_note(const std::vector<std::string>& header, const std::vector<ColumnProfile>& profiles,
+                       const std::vector<std::size_t>& cols)
+{
+    std::vector<std::string> names;
+    std::string example;
+    for (std::size_t c : cols)
+        if (profiles[c].float_written) {
+            names.push_back(quoted(header[c]));
+            if (example.empty()) example = quoted(profiles[c].first);
+        }
+    if (names.empty()) return "";
+    return "column" + std::string(names.size() > 1 ? "s " : " ") + join(names) + " hold" +
+           (names.size() > 1 ? "" : "s") + " whole numbers written as decimals (" + example +
+           ", as pandas writes an integer column that had a missing value): read as integers";
+}
+
+// A year column alone, written "1964.0": yearly periods "1964".
+PeriodSpec float_year(const std::vector<std::string>& header, const std::vector<ColumnProfile>& profiles,
+                      std::size_t c)
+{
+    PeriodSpec spec;
+    spec.kind = PeriodKind::dates;
+    spec.columns = {c};
+    spec.parts = {PeriodPart::year};
+    spec.notes.push_back(float_note(header, profiles, {c}));
+    return spec;
+}
+
 std::size_t find_column(const std::string& path, const std::vector<std::string>& header, const std::string& name,
                         const char* what)
 {
@@ -43,6 +72,10 @@ std::string not_a_period(const std::string& path, const std::vector<std::string>
                       " is neither a date elman reads (2019-01-31, 01/31/2019, Jan 2020, 2019-Q1, ...) nor a "
                       "plain row index; give its form with --date-format";
     if (const auto s = suggest_date_format(p)) msg += " (" + *s + ")";
+    if (p.float_written)
+        return msg + "; its whole numbers are written as decimals (as pandas writes an integer column that had a "
+                     "missing value): columns named year, quarter, month, day, hour are read as such, e.g. "
+                     "--period-column year,month; else give --no-period to number the rows";
     return msg + ", the period columns with --period-column, or --no-period to number the rows";
 }
 
@@ -106,6 +139,7 @@ PeriodSpec combine_parts(const std::string& path, const std::vector<std::string>
                           ": cannot tell which column is the year, month (or quarter), day, hour and minute; "
                           "name them so (year, month, day, hour) or list them in that order");
     for (const auto& p : parts) spec.parts.push_back(*p);
+    if (const std::string note = float_note(header, profiles, cols); !note.empty()) spec.notes.push_back(note);
     return spec;
 }
 
@@ -123,6 +157,8 @@ PeriodSpec named_period(const std::string& path, const std::vector<std::string>&
         PeriodSpec spec;
         spec.columns = cols;
         spec.parts = {PeriodPart::date};
+        if (o.date_format.empty() && first.float_written && first.part == PeriodPart::year)
+            return float_year(header, profiles, cols[0]);
         if (!o.date_format.empty() || !first.forms.empty())
             spec.kind = PeriodKind::dates;
         else if (first.index || first.integer)
@@ -181,6 +217,8 @@ PeriodSpec found_period(const std::string& path, const std::vector<std::string>&
         spec.notes.push_back("the periods combine columns " + join(names) + " (name others with --period-column)");
         return spec;
     }
+    if (profiles[first].float_written && profiles[first].part == PeriodPart::year)
+        return float_year(header, profiles, first);
     if (profiles[first].index) {
         spec.kind = PeriodKind::index;
         spec.columns = {first};

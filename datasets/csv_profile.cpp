@@ -92,6 +92,7 @@ void profile_integers(ColumnProfile& p, const std::string& name, bool first_colu
         plain = plain && is_integer_label(l);
     }
     p.integer = !v.empty();
+    p.float_written = p.integer && !plain;
     if (!p.integer || !plain) return;
     // A row index: 0, 1, 2... or 1, 2, 3... in the first column (three values at least, so that
     // a short value column is not mistaken for one), or increasing integers under a row-id name.
@@ -157,7 +158,7 @@ ColumnProfile profile_column(const std::string& name, const std::vector<std::vec
     p.numeric = numbers > text;
     p.time_of_day = p.nonempty > 0 && times == p.nonempty;
     profile_integers(p, name, column == 0);
-    p.forms = common_forms(p.labels);
+    if (!p.float_written) p.forms = common_forms(p.labels);
     p.written_date = !p.forms.empty() && std::any_of(p.labels.begin(), p.labels.end(), [](const std::string& l) {
                          return !is_integer_label(l);
                      });
@@ -221,6 +222,10 @@ std::optional<std::string> compose_label(const PeriodSpec& spec, const std::vect
     }
     if (year < 1 || year > 9999) return std::nullopt;
     char buf[40];
+    if (spec.parts.size() == 1) {  // a year column alone (written "1964.0")
+        std::snprintf(buf, sizeof buf, "%04lld", year);
+        return buf;
+    }
     if (quarter != 0) {
         if (quarter < 1 || quarter > 4) return std::nullopt;
         std::snprintf(buf, sizeof buf, "%04lld-Q%lld", year, quarter);

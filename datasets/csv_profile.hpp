@@ -18,6 +18,9 @@ struct ColumnProfile {
     std::string first;                // the first non-empty cell
     std::size_t first_line = 2;       // its file line
     bool integer = false;             // every non-empty cell an integer (at least one)
+    // integer, and written with a zero fraction ("1964.0", as pandas writes an integer column
+    // that had a missing value): never a date form of its own (1964.0 is no %Y.%m)
+    bool float_written = false;
     // 0, 1, 2... or 1, 2, 3... in the first column (at least three), or increasing integers
     // under a row-id name (instant, id, No, index, Unnamed: 0, an empty name)
     bool index = false;

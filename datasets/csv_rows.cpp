@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "datasets/csv_cells.hpp"
+#include "datasets/csv_headerless.hpp"
 #include "datasets/csv_profile.hpp"
 
 namespace elman::detail {
@@ -54,6 +55,7 @@ private:
     // The label that ruled out a reading of the dates (a day above 12), for a note.
     std::string eliminated_by_, eliminated_form_;
     std::size_t eliminated_line_ = 0;
+    ThousandsEvidence thousands_;
 };
 
 // Why `label` is no period like the rows before, or nullopt with its instant for each form.
@@ -77,8 +79,9 @@ std::optional<std::string> RowReader::period_problem(const std::string& label, s
         }
     }
     if (std::none_of(ok.begin(), ok.end(), [](bool b) { return b; }))
-        return "period " + shown_cell(label) + " is not a date in the form of the rows before (" +
-               shown_cell(p.sample) + ", " + rows_.forms.front().format + ")";
+        return "period " + shown_cell(label) + " is not a date in the form " +
+               (rows_.size() == 0 ? "sniffed from the first rows (" : "of the rows before (") + shown_cell(p.sample) +
+               ", " + rows_.forms.front().format + ")";
     for (std::size_t f = rows_.forms.size(); f-- > 0;) {
         if (ok[f]) continue;
         if (eliminated_by_.empty()) {
@@ -122,7 +125,10 @@ void RowReader::add_row(const std::vector<std::string>& cells, std::string& labe
         const std::string at =
             loc(r_.path(), line) + ":" + std::to_string(c + 1) + ": column '" + l_.header[c] + "'" + series + ": ";
         switch (v.kind) {
-        case CellKind::number: rows_.values[k].push_back(v.value); continue;
+        case CellKind::number:
+            rows_.values[k].push_back(v.value);
+            if (l_.dialect.decimal == '.' && !o_.decimal) thousands_.see(cell, line);
+            continue;
         case CellKind::missing:
             rows_.values[k].push_back(missing_value);
             missing_.push_back({row, k, cell});
@@ -188,6 +194,7 @@ void RowReader::read(std::vector<std::string>& notes)
         notes.push_back("dates read as " + rows_.forms[0].format + (rows_.forms[0].day_first ? " (day first)" : " (month first)") +
                         ": line " + std::to_string(eliminated_line_) + " " + shown_cell(eliminated_by_) + " cannot be " +
                         eliminated_form_);
+    if (const auto note = thousands_.note()) notes.push_back(*note);
     std::vector<NonData> footer;
     for (auto& p : pending_)
         if (!p.text.empty()) footer.push_back(p);
@@ -206,6 +213,30 @@ void RowReader::read(std::vector<std::string>& notes)
     if (footer.size() > 3) list += ", ...";
     notes.push_back("skipped " + std::to_string(footer.size()) + " footer line" + (footer.size() > 1 ? "s" : "") +
                     " after the last data row: " + list);
+}
+
+// The date forms of the period's labels in the sample `rows`: the given --date-format, else
+// those every label's shape allows (datasets/csv_profile.hpp common_forms). Throws elman::Error
+// when none fits.
+void set_forms(const std::string& path, PeriodSpec& p, const std::vector<std::vector<std::string>>& rows,
+               const CsvOptions& o)
+{
+    std::vector<std::string> labels;
+    for (const auto& row : rows)
+        if (const auto label = compose_label(p, row)) labels.push_back(*label);
+    p.sample = labels.empty() ? "" : labels.front();
+    if (!o.date_format.empty()) {
+        std::string fmt = o.date_format;
+        const bool timed = p.columns.size() > 1 && !labels.empty() && labels.front().find(':') != std::string::npos;
+        if (timed) fmt += std::count(labels.front().begin(), labels.front().end(), ':') > 1 ? " %H:%M:%S" : " %H:%M";
+        p.forms = {form_from_format(fmt)};
+    } else {
+        p.forms = common_forms(labels);
+        if (o.dayfirst) std::erase_if(p.forms, [](const DateForm& f) { return f.ambiguous && !f.day_first; });
+    }
+    if (p.forms.empty())
+        throw Error(path + ": column '" + p.name + "': no date form fits every label of the first rows (" +
+                    shown_cell(p.sample) + " ...); give it with --date-format");
 }
 
 }  // namespace
@@ -263,30 +294,21 @@ Layout read_layout(CsvRecords& records, const CsvOptions& o, const std::vector<s
         }
     }
     if (rows.empty() && problem) throw Error(*problem);
-    l.plan = plan_columns(records.path(), l.header, rows, lines, o, l.dialect, named, frame);
+    try {
+        l.plan = plan_columns(records.path(), l.header, rows, lines, o, l.dialect, named, frame);
+    } catch (const Error&) {
+        // A named column missing from a "header" that is data: say that, not "no column 'y'".
+        if (!rows.empty()) refuse_data_header(records.path(), l.header, rows.front(), l.dialect, o);
+        throw;
+    }
     notes.insert(notes.end(), l.plan.period.notes.begin(), l.plan.period.notes.end());
     if (l.dialect.delimiter_sniffed && l.dialect.delimiter != ',')
         notes.push_back("cells separated by " + delimiter_name(l.dialect.delimiter) + " (sniffed; --delimiter to change)");
     if (l.dialect.decimal_sniffed)
         notes.push_back("numbers read with a decimal comma (sniffed; --decimal . to change)");
     PeriodSpec& p = l.plan.period;
-    if (p.kind != PeriodKind::dates) return l;
-    std::vector<std::string> labels;
-    for (const auto& row : rows)
-        if (const auto label = compose_label(p, row)) labels.push_back(*label);
-    p.sample = labels.empty() ? "" : labels.front();
-    if (!o.date_format.empty()) {
-        std::string fmt = o.date_format;
-        const bool timed = p.columns.size() > 1 && !labels.empty() && labels.front().find(':') != std::string::npos;
-        if (timed) fmt += std::count(labels.front().begin(), labels.front().end(), ':') > 1 ? " %H:%M:%S" : " %H:%M";
-        p.forms = {form_from_format(fmt)};
-    } else {
-        p.forms = common_forms(labels);
-        if (o.dayfirst) std::erase_if(p.forms, [](const DateForm& f) { return f.ambiguous && !f.day_first; });
-    }
-    if (p.forms.empty())
-        throw Error(records.path() + ": column '" + p.name + "': no date form fits every label of the first rows (" +
-                    shown_cell(p.sample) + " ...); give it with --date-format");
+    if (p.kind == PeriodKind::dates) set_forms(records.path(), p, rows, o);
+    refuse_headerless(records.path(), l.header, l.plan, l.dialect, o);
     return l;
 }
 

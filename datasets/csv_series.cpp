@@ -2,13 +2,13 @@
 // then split by series and settled one series at a time.
 #include "datasets/csv_series.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "core/error.hpp"
 #include "datasets/csv_reader.hpp"
 #include "datasets/csv_rows.hpp"
-#include "datasets/time_axis.hpp"
-#include "datasets/transforms.hpp"
+#include "datasets/csv_settle.hpp"
 
 namespace elman {
 
@@ -43,8 +43,8 @@ RawRows select_rows(const RawRows& all, const std::vector<std::size_t>& which, c
     return r;
 }
 
-// One series from its rows: trimmed, its time axis settled, filled when asked; the first of
-// `rows.values` is the value column, the others the covariates. Throws elman::Error.
+// One series from its rows, settled as load_csv settles a file's (datasets/csv_settle.hpp); the
+// first of `rows.values` is the value column, the others the covariates. Throws elman::Error.
 Series settle_series(const std::string& path, RawRows rows, const std::vector<MissingCell>& missing,
                      const Layout& l, const std::vector<std::string>& names, const CsvOptions& o)
 {
@@ -56,10 +56,9 @@ Series settle_series(const std::string& path, RawRows rows, const std::vector<Mi
     for (const auto& name : names)
         for (std::size_t c = 0; c < l.header.size(); ++c)
             if (l.header[c] == name) (own.plan.values.empty() ? own.plan.values : own.plan.covariates).push_back(c);
-    detail::trim_missing(path, rows, missing, own, o, s.notes);
-    s.time = settle_time_axis(path, rows, l.plan.period, o, detail::duplicate_hint(l), s.notes);
-    if (o.missing == Missing::interpolate || o.gaps == Gaps::interpolate)
-        for (auto& column : rows.values) interpolate_missing(column);
+    detail::SettledRows settled = detail::settle_rows(path, rows, missing, own, names, o, s.notes);
+    s.time = std::move(settled.time);
+    if (!settled.filled.empty()) s.filled = std::move(settled.filled[0]);
     s.name = names[0];
     s.periods = std::move(rows.labels);
     s.values = std::move(rows.values[0]);
@@ -84,6 +83,27 @@ SeriesRead read_one(const std::string& id, const std::string& path, RawRows rows
         r.error = e.what();
     }
     return r;
+}
+
+// A note every series read gives alike (two-digit years of a wide file, a reading of all of
+// them) is the file's: said once, in SeriesFile::notes, where the CLI prints it.
+void hoist_common_notes(SeriesFile& f)
+{
+    const SeriesRead* first = nullptr;
+    for (const auto& r : f.series)
+        if (r.series && !first) first = &r;
+    if (!first) return;
+    const std::vector<std::string> candidates = first->series->notes;
+    for (const auto& note : candidates) {
+        bool everywhere = true;
+        for (const auto& r : f.series)
+            if (r.series && std::find(r.series->notes.begin(), r.series->notes.end(), note) == r.series->notes.end())
+                everywhere = false;
+        if (!everywhere) continue;
+        f.notes.push_back(note);
+        for (auto& r : f.series)
+            if (r.series) std::erase(r.series->notes, note);
+    }
 }
 
 }  // namespace
@@ -118,6 +138,7 @@ SeriesFile load_csv_long(const std::string& path, const CsvOptions& o)
         RawRows rows = select_rows(file.rows, groups[g], columns, file.missing, missing);
         out.series.push_back(read_one(ids[g], path, std::move(rows), missing, l, names, o));
     }
+    hoist_common_notes(out);
     return out;
 }
 
@@ -143,6 +164,7 @@ SeriesFile load_csv_columns(const std::string& path, const std::vector<std::stri
         RawRows rows = select_rows(file.rows, all_rows, which, file.missing, missing);
         out.series.push_back(read_one(names[0], path, std::move(rows), missing, l, names, o));
     }
+    hoist_common_notes(out);
     return out;
 }
 

@@ -1,9 +1,11 @@
 // Several series from one CSV file: a long file (one row per series and period, the series
 // told apart by an id column, as Nixtla's unique_id/ds/y) or several value columns of a wide
-// one. Each series is read as load_csv reads one (datasets/csv.hpp: missing values, time order,
-// frequency, gaps), on its own: a problem of one series (rows out of order, a gap, a missing
-// value inside it) is that series' error and leaves the others whole; a problem of the file
-// (no such column, a bad cell, a bad row) is an elman::Error as for one series.
+// one. Each series is read as load_csv reads one (datasets/csv.hpp: a file without a header row
+// or not in UTF-8 refused, bare CR line ends read, missing values, two-digit years, time order,
+// frequency, gaps, the values --interpolate made up kept in Series::filled), on its own: a
+// problem of one series (rows out of order, a gap, a missing value inside it) is that series'
+// error and leaves the others whole; a problem of the file (no such column, a bad cell, a bad
+// row) is an elman::Error as for one series.
 #pragma once
 
 #include <optional>
@@ -24,7 +26,9 @@ struct SeriesRead {
 
 struct SeriesFile {
     std::vector<SeriesRead> series;
-    std::vector<std::string> notes;  // what the reader assumed for the whole file
+    // What the reader assumed for the whole file, and the notes every series read gave alike
+    // (said once here, not in each series' notes).
+    std::vector<std::string> notes;
 };
 
 // A long file: options.id_column names the id column (required); the value column is

@@ -254,6 +254,30 @@ std::string format_instant(Instant t, Resolution r, bool utc)
     return buf;
 }
 
+std::string format_label(Instant t, const std::string& format)
+{
+    const CivilTime c = civil(t);
+    std::string f;
+    for (std::size_t i = 0; i < format.size(); ++i) {
+        if (format[i] == '%' && i + 1 < format.size()) {
+            if (format[i + 1] == 'q')
+                f += static_cast<char>('0' + (c.month - 1) / 3 + 1);
+            else
+                f += format.substr(i, 2);
+            ++i;
+            continue;
+        }
+        f += format[i];
+    }
+    const date::sys_time<Ms> at{Ms{t}};
+    try {
+        if (t % 1000 == 0) return date::format(f.c_str(), date::floor<std::chrono::seconds>(at));
+        return date::format(f.c_str(), at);
+    } catch (const std::exception&) {
+        return "";
+    }
+}
+
 double fractional_year(Instant t)
 {
     const CivilTime c = civil(t);

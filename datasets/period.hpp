@@ -69,6 +69,13 @@ DateForm form_from_format(const std::string& format);
 // "2019-07-31", "2019-07-31 13:00", "2019-07-31 13:00:05"; with `utc`, "2019-07-31T13:00Z".
 std::string format_instant(Instant t, Resolution resolution, bool utc = false);
 
+// The label of an instant written in a strftime-style `format` as date::format writes it (every
+// field zero-padded, %q the quarter number, seconds without a fraction when the instant has
+// none, an offset %z as +0000): "Jan 1961" for "%b %Y". "" when date.h cannot write the format.
+// The inverse of parse_label for the forms label_forms proposes; a caller checks it against the
+// labels it continues (datasets/series.hpp future_labels).
+std::string format_label(Instant t, const std::string& format);
+
 // Fields of an instant, for plots and calendar arithmetic.
 struct CivilTime {
     int year = 1970;

@@ -61,6 +61,13 @@ struct Frame {
 // labels' resolution, e.g. "1961-01"), continuing a plain integer index, or numbering rows.
 std::vector<std::string> future_periods(const Series& s, std::size_t count);
 
+// The same periods labelled as the series' own labels are written: in the form they were read
+// in (TimeAxis::date_format; "Jan 1961", "Mar-1956", "31.12.2020", "04-01"), each field
+// zero-padded or not as the last labels have it ("1/5/1985"), when that form writes the last
+// label back exactly; otherwise (labels with an offset, a form date.h cannot write)
+// future_periods' ISO labels. What forecast.csv and `elman predict` print after a series.
+std::vector<std::string> future_labels(const Series& s, std::size_t count);
+
 // The time axis for plots: fractional years on a calendar, else the row number.
 std::vector<double> plot_times(const Series& s, std::string& axis_label);
 

@@ -1,5 +1,6 @@
 #include "datasets/split.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -30,6 +31,13 @@ std::size_t default_test_size(std::size_t n, std::size_t season)
 {
     const double m = static_cast<double>(season < 1 ? 1 : season);
     return static_cast<std::size_t>(m * std::round(0.2 * static_cast<double>(n) / m));
+}
+
+std::size_t default_test_cap(std::size_t horizon, std::size_t season)
+{
+    constexpr std::size_t horizons = 20;
+    const std::size_t m = season < 1 ? 1 : season;
+    return std::max(m, horizons * std::max<std::size_t>(horizon, 1) / m * m);
 }
 
 Split split_series(const std::vector<double>& y, const SplitSizes& s)

@@ -140,7 +140,7 @@ void forecast_future(ForecastResult& r, const Series& s)
         r.future_intervals = interval_bounds(r.model.multi_step_intervals, f.point, f.validated, rolling_leads(r.horizon, r.horizon));
     for (Baseline b : baselines()) r.future[to_string(b)] = baseline_multi_step(b, y, r.horizon, r.season);
     for (const auto& name : forecast_methods()) r.outside_band[name] = r.band.outside(r.future[name]);
-    r.future_periods = future_periods(s, r.horizon);
+    r.future_periods = future_labels(s, r.horizon);
 }
 
 }  // namespace

@@ -110,7 +110,7 @@ GlobalResult run_global(const std::vector<const Series*>& series, const Forecast
     for (std::size_t i : ok) {
         const auto& y = series[i]->values;
         positive = positive && std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; });
-        gs.push_back({detail::slice(y, 0, plans[i].n_train), detail::fitted_size(plans[i].n_train, season)});
+        gs.push_back({detail::slice(y, 0, plans[i].n_train), detail::fitted_size(plans[i].n_train, season, plans[i].horizon)});
     }
     const auto cands = global_candidates(gs, season, positive, o);
     std::vector<detail::GlobalMember> kept = cands.empty() ? std::vector<detail::GlobalMember>{}

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/csv.hpp"
 #include "datasets/frequency.hpp"
 #include "datasets/period.hpp"
 #include "forecast/intervals.hpp"
@@ -30,6 +31,10 @@ struct SeriesInfo {
     std::string last_period;          // the label of its last value
     double last_value = 0;            // its last value
     std::optional<Instant> last_instant;  // and its instant, on a calendar
+    // How the CSV file was read: the options as given (CsvOptions' defaults for the rest), so
+    // that `elman predict` reads a later file of the series alike (--ignore-gaps, --column...).
+    // Set by the CLI; empty for a series read otherwise and for models saved before it was kept.
+    std::optional<CsvOptions> read;
 };
 
 // The model's two ensembles.

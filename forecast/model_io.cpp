@@ -5,7 +5,10 @@
 //    "combine": "median", "interrupted": bool,
 //    "series": {"column", "frequency", "calendar": {"unit", "step", "day_of_month", "last_day",
 //               "resolution", "utc"} | null, "frequency_source", "season", "season_source",
-//               "min", "max", "n", "last_period", "last_value", "last_instant" (ms, or null)},
+//               "min", "max", "n", "last_period", "last_value", "last_instant" (ms, or null),
+//               "read": {"column", "period_columns", "has_period", "missing", "gaps", "delimiter",
+//                        "decimal" (one-character strings, or "": sniffed), "na_values",
+//                        "date_format", "dayfirst", "sort", "frequency"} (absent: not known)},
 //    "intervals": {"one_step": {"additive": C, "log": C (for a positive series)},
 //                  "multi_step": {"additive": C, "log": C}},
 //      C = {"scale": [s_1..s_H], "q80", "q95", "scores"} (forecast/intervals.hpp),
@@ -74,6 +77,50 @@ double finite(double v, const std::string& what)
     return v;
 }
 
+const char* gaps_name(Gaps g) { return g == Gaps::interpolate ? "interpolate" : g == Gaps::keep ? "keep" : "error"; }
+
+nlohmann::json read_json(const CsvOptions& o)
+{
+    auto one = [](const std::optional<char>& c) { return c ? std::string(1, *c) : std::string(); };
+    return {{"column", o.column},
+            {"period_columns", o.period_columns},
+            {"has_period", o.has_period},
+            {"missing", o.missing == Missing::interpolate ? "interpolate" : "error"},
+            {"gaps", gaps_name(o.gaps)},
+            {"delimiter", one(o.delimiter)},
+            {"decimal", one(o.decimal)},
+            {"na_values", o.na_values},
+            {"date_format", o.date_format},
+            {"dayfirst", o.dayfirst},
+            {"sort", o.sort},
+            {"frequency", o.frequency}};
+}
+
+CsvOptions read_of(const nlohmann::json& j)
+{
+    auto one = [&](const char* key) {
+        const std::string s = j.at(key).get<std::string>();
+        if (s.empty()) return std::optional<char>{};
+        if (s.size() != 1) throw Error(std::string("\"read\": \"") + key + "\" is not one character");
+        return std::optional<char>{s[0]};
+    };
+    CsvOptions o;
+    o.column = j.at("column").get<std::string>();
+    o.period_columns = j.at("period_columns").get<std::vector<std::string>>();
+    o.has_period = j.at("has_period").get<bool>();
+    o.missing = j.at("missing").get<std::string>() == "interpolate" ? Missing::interpolate : Missing::error;
+    const std::string gaps = j.at("gaps").get<std::string>();
+    o.gaps = gaps == "interpolate" ? Gaps::interpolate : gaps == "keep" ? Gaps::keep : Gaps::error;
+    o.delimiter = one("delimiter");
+    o.decimal = one("decimal");
+    o.na_values = j.at("na_values").get<std::vector<std::string>>();
+    o.date_format = j.at("date_format").get<std::string>();
+    o.dayfirst = j.at("dayfirst").get<bool>();
+    o.sort = j.at("sort").get<bool>();
+    o.frequency = j.at("frequency").get<std::string>();
+    return o;
+}
+
 nlohmann::json series_json(const SeriesInfo& s)
 {
     nlohmann::json cal = nullptr;
@@ -81,7 +128,7 @@ nlohmann::json series_json(const SeriesInfo& s)
         cal = {{"unit", unit_name(s.calendar.unit)},         {"step", s.calendar.step},
                {"day_of_month", s.calendar.day_of_month},    {"last_day", s.calendar.last_day},
                {"resolution", to_string(s.calendar.resolution)}, {"utc", s.calendar.utc}};
-    return {{"column", s.column},
+    nlohmann::json j = {{"column", s.column},
             {"frequency", frequency_name(s.calendar)},
             {"calendar", cal},
             {"frequency_source", to_string(s.frequency_source)},
@@ -93,6 +140,8 @@ nlohmann::json series_json(const SeriesInfo& s)
             {"last_period", s.last_period},
             {"last_value", finite(s.last_value, "the last training value")},
             {"last_instant", s.last_instant ? nlohmann::json(*s.last_instant) : nlohmann::json(nullptr)}};
+    if (s.read) j["read"] = read_json(*s.read);
+    return j;
 }
 
 SeriesInfo series_of(const nlohmann::json& j)
@@ -118,6 +167,7 @@ SeriesInfo series_of(const nlohmann::json& j)
     s.last_period = j.at("last_period").get<std::string>();
     s.last_value = j.at("last_value").get<double>();
     if (!j.at("last_instant").is_null()) s.last_instant = j.at("last_instant").get<Instant>();
+    if (j.contains("read")) s.read = read_of(j.at("read"));
     return s;
 }
 

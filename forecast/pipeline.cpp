@@ -68,7 +68,7 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
     ForecastResult r;
     detail::plan_sizes(r, series, o);
     const std::vector<double> train = detail::slice(series.values, 0, r.n_train);
-    const std::size_t n_fit = detail::fitted_size(r.n_train, r.season);
+    const std::size_t n_fit = detail::fitted_size(r.n_train, r.season, r.horizon);
     // Positivity is checked on the whole series: one-step forecasts take logs of the test history.
     ForecastOptions co = o;
     const auto& y = series.values;

@@ -92,7 +92,7 @@ Prediction forecast_after(ForecastModel& model, const Series& s, std::size_t hor
                                  std::to_string(k) + " of " + std::to_string(h) + " points (band: " +
                                  PlausibleBand::rule() + ")");
     }
-    p.periods = future_periods(s, h);
+    p.periods = future_labels(s, h);
     return p;
 }
 

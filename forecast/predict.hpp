@@ -20,7 +20,7 @@ namespace elman {
 std::vector<std::string> check_series(const ForecastModel& model, const Series& s, const std::string& label);
 
 struct Prediction {
-    std::vector<std::string> periods;  // labelled on the series' calendar (future_periods)
+    std::vector<std::string> periods;  // on the series' calendar, in its labels' form (future_labels)
     std::vector<double> values;        // the forecasts, finite
     IntervalBounds intervals;          // 80% and 95%, one per forecast; empty for a model
                                        // saved before intervals (pipeline.json version < 3)

@@ -41,7 +41,7 @@ struct ForecastResult {
     // and elman's intervals around them.
     MethodForecasts future;
     IntervalBounds future_intervals;
-    std::vector<std::string> future_periods;
+    std::vector<std::string> future_periods;  // in the series' label form (datasets/series.hpp future_labels)
     // Candidates or models dropped and why (non-finite scores, divergence), and test values left
     // out of the metrics (filled by --interpolate), one line each.
     std::vector<std::string> notes;

@@ -52,14 +52,20 @@ void plan_sizes(ForecastResult& r, const Series& s, const ForecastOptions& o)
         throw Error("series of " + std::to_string(n) + " values is too short: a lookback of " +
                     std::to_string(fewest - 9) + " needs more than " + std::to_string(fewest) + " training values" +
                     (m > 1 && !o.lookback ? " (a smaller --season needs fewer)" : ""));
+    r.horizon_source = o.horizon ? Source::given : Source::by_default;
+    r.horizon = o.horizon ? o.horizon : default_horizon(s.time.calendar);
     r.n_test = o.test ? *o.test : default_test_size(n, m);
     // Fewer values than 2.5 seasons round to no whole season: 20% of the values then.
     if (!o.test && r.n_test < 1) r.n_test = std::max<std::size_t>(default_test_size(n, 1), 1);
+    if (const std::size_t cap = default_test_cap(r.horizon, m); !o.test && r.n_test > cap) {
+        r.notes.push_back("the test part is the last " + std::to_string(cap) + " values (20 horizons of " +
+                          std::to_string(r.horizon) + ", in whole seasons of " + std::to_string(m) + "), not 20% of " +
+                          std::to_string(n) + " (" + std::to_string(r.n_test) + "); give --test to change it");
+        r.n_test = cap;
+    }
     if (r.n_test >= n)
         throw Error("--test " + std::to_string(r.n_test) + " leaves no training values out of " + std::to_string(n));
     r.n_train = n - r.n_test;
-    r.horizon_source = o.horizon ? Source::given : Source::by_default;
-    r.horizon = o.horizon ? o.horizon : default_horizon(s.time.calendar);
     if (r.n_test > 0 && r.horizon > r.n_test) {
         if (o.horizon)
             throw Error("--horizon " + std::to_string(r.horizon) + " exceeds the test part (" + std::to_string(r.n_test) +
@@ -74,9 +80,10 @@ void plan_sizes(ForecastResult& r, const Series& s, const ForecastOptions& o)
     }
 }
 
-std::size_t fitted_size(std::size_t n_train, std::size_t season)
+std::size_t fitted_size(std::size_t n_train, std::size_t season, std::size_t horizon)
 {
-    const std::size_t n_val = std::max<std::size_t>(default_test_size(n_train, season), 1);
+    std::size_t n_val = std::max<std::size_t>(default_test_size(n_train, season), 1);
+    if (horizon > 0) n_val = std::min(n_val, default_test_cap(horizon, season));
     return n_train - std::min(n_val, n_train - 1);
 }
 

@@ -15,12 +15,14 @@ namespace elman::detail {
 // (differences would overflow), or not positive under --log; or a periods/values mismatch.
 void check_values(const Series& s, const ForecastOptions& o);
 
-// Sets r.season, r.n_test, r.n_train, r.horizon and their sources; throws elman::Error naming
+// Sets r.season, r.n_test, r.n_train, r.horizon and their sources (a default test part capped by
+// default_test_cap gets a note in r.notes); throws elman::Error naming
 // the option that would help when the series is too short for them.
 void plan_sizes(ForecastResult& r, const Series& s, const ForecastOptions& o);
 
 // The values of the training part before its validation tail: the tail has the test part's
-// size by the same rule (default_test_size(n_train, season), at least 1, at most n_train − 1).
-std::size_t fitted_size(std::size_t n_train, std::size_t season);
+// size by the same rule (default_test_size(n_train, season), at most default_test_cap(horizon,
+// season) when horizon > 0, at least 1, at most n_train − 1).
+std::size_t fitted_size(std::size_t n_train, std::size_t season, std::size_t horizon = 0);
 
 }  // namespace elman::detail

@@ -15,6 +15,7 @@
 
 #include "cli_run.hpp"
 #include "temp_dir.hpp"
+#include "tools/forecast_plots.hpp"
 
 namespace fs = std::filesystem;
 using elman::test::CliRun;
@@ -194,7 +195,8 @@ TEST_CASE("cli: predict refuses another column or frequency and warns about valu
           std::string::npos);
     const CliRun own = run_cli("predict --model " + t.file("cars") + " " + t.file("cars.csv") + " --horizon 2", t.path);
     CHECK(own.status == 0);
-    CHECK(own.err.empty());
+    CHECK(own.err == "elman: note: cars.csv: read as the model's series was (" + (t.path / "cars/model/pipeline.json").string() +
+                         "): --column Sales\n");
     t.write("daily.csv", "day,Sales\n2021-01-01,15000\n2021-01-02,15100\n2021-01-03,15050\n2021-01-04,14900\n"
                          "2021-01-05,15000\n2021-01-06,15100\n2021-01-07,15050\n2021-01-08,14900\n2021-01-09,15000\n"
                          "2021-01-10,15100\n2021-01-11,15050\n2021-01-12,14900\n2021-01-13,15000\n2021-01-14,15100\n"
@@ -208,6 +210,72 @@ TEST_CASE("cli: predict refuses another column or frequency and warns about valu
     const CliRun far = run_cli("predict --model " + t.file("cars") + " " + t.file("big.csv") + " --horizon 2", t.path);
     CHECK(far.status == 0);
     CHECK(far.err.find("elman: warning: 96 of 96 values of big.csv:Sales lie outside") != std::string::npos);
+}
+
+TEST_CASE("cli: predict reads the file as the model's series was read and labels the future as the file does",
+          "[cli][inputs]")
+{
+    Tmp t;
+    static const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::ostringstream os;
+    os << "Month,Sales,Price\n";
+    for (std::size_t i = 0; i < 60; ++i)  // Jul 2002 missing: a gap
+        if (i != 30)
+            os << months[i % 12] << " " << 2000 + i / 12 << "," << 100 + 20 * std::sin(0.5236 * static_cast<double>(i))
+               << ",5\n";
+    t.write("gappy.csv", os.str());
+    const CliRun f = run_cli("forecast " + t.file("gappy.csv") + " --column Sales --ignore-gaps --test 0" + t.out("m") + fast,
+                             t.path);
+    INFO("forecast stderr: " << f.err);
+    REQUIRE(f.status == 0);
+    CHECK(lines_of(read_file(t.path / "m/forecast.csv"))[1].rfind("Jan 2005,", 0) == 0);
+    // Neither --column nor --ignore-gaps: both from the model, said in one note, no gap error.
+    const CliRun p = run_cli("predict --model " + t.file("m") + " " + t.file("gappy.csv") + " --horizon 2", t.path);
+    INFO("predict stderr: " << p.err);
+    REQUIRE(p.status == 0);
+    CHECK(p.err.find("gappy.csv: read as the model's series was (") != std::string::npos);
+    CHECK(p.err.find("): --column Sales --ignore-gaps\n") != std::string::npos);
+    CHECK(p.err.find("error") == std::string::npos);
+    const auto lines = lines_of(p.out);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].rfind("period,Sales_forecast,", 0) == 0);
+    CHECK(lines[1].rfind("Jan 2005,", 0) == 0);  // the file's form, as forecast.csv has it
+    CHECK(lines[2].rfind("Feb 2005,", 0) == 0);
+    // An option given to predict wins over the model's.
+    const CliRun q = run_cli("predict --model " + t.file("m") + " " + t.file("gappy.csv") + " --interpolate --horizon 1",
+                             t.path);
+    REQUIRE(q.status == 0);
+    CHECK(q.err.find("): --column Sales\n") != std::string::npos);
+    CHECK(q.err.find("filled 1 period missing from the monthly series") != std::string::npos);
+}
+
+TEST_CASE("cli: the table keeps its columns for huge scores, a missing calendar is said once", "[cli][inputs]")
+{
+    Tmp t;
+    // Flat training values, then a jump: every method's MASE is in the millions.
+    std::ostringstream os;
+    os << "v\n";
+    os.precision(17);
+    for (std::size_t i = 0; i < 60; ++i)
+        os << (i < 48 ? 100 + 1e-4 * std::sin(static_cast<double>(i)) : 5000.0 + static_cast<double>(i)) << "\n";
+    t.write("jump.csv", os.str());
+    const CliRun r = run_cli("forecast " + t.file("jump.csv") + " --no-period --test 12 --epochs 2 --seeds 1 --ensemble 1 "
+                             "--max-steps 20" + t.out("j"), t.path);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.status == 0);
+    const auto lines = lines_of(r.out);
+    std::size_t header = 0;
+    while (header < lines.size() && lines[header].rfind("method ", 0) != 0) ++header;
+    REQUIRE(header + 4 < lines.size());
+    for (std::size_t i = header + 1; i < header + 5; ++i) {
+        INFO(lines[i]);
+        CHECK(lines[i].size() == lines[header].size());
+    }
+    CHECK(r.out.find("e+") != std::string::npos);  // a score too wide for %.3f, in fewer digits
+    const std::string both = r.out + r.err;
+    const auto first = both.find("no calendar");
+    REQUIRE(first != std::string::npos);
+    CHECK(both.find("no calendar", first + 1) == std::string::npos);
 }
 
 TEST_CASE("cli: files out of order, with gaps or with ambiguous dates are refused, naming the flag", "[cli][inputs]")
@@ -301,6 +369,37 @@ TEST_CASE("cli: --folds K writes every fold's scores, their mean and sd, beside 
     CHECK(many.status != 0);
     CHECK(many.err.find("try fewer --folds") != std::string::npos);
     CHECK_FALSE(fs::exists(t.path / "z"));
+}
+
+TEST_CASE("cli: forecast.svg draws a very long series as its envelope, in a file of a plot's size", "[cli][inputs]")
+{
+    Tmp t;
+    elman::Series s;
+    s.name = "v";
+    for (std::size_t i = 0; i < 60000; ++i) {
+        s.periods.push_back(std::to_string(i));
+        s.values.push_back(std::sin(0.01 * static_cast<double>(i)) + (i == 31234 ? 5.0 : 0.0));
+    }
+    elman::ForecastResult r;
+    r.n_train = s.values.size();
+    r.horizon = 4;
+    r.future["elman"] = {0, 0.1, 0.2, 0.3};
+    r.future["naive"] = {0, 0, 0, 0};
+    elman::cli::plot_forecasts(t.path, s, "long.csv:v", r);
+    const std::string svg = read_file(t.path / "forecast.svg");
+    CHECK(svg.size() < 600'000);  // 60,000 points unthinned: several MB
+    // PLplot writes text as character references (&#x6c;): decoded, the title says what was thinned.
+    std::string text;
+    for (std::size_t i = 0; i < svg.size(); ++i) {
+        if (svg.compare(i, 3, "&#x") == 0) {
+            const std::size_t end = svg.find(';', i);
+            text += static_cast<char>(std::stoi(svg.substr(i + 3, end - i - 3), nullptr, 16));
+            i = end;
+        } else if (svg.compare(i, 7, "</text>") == 0) {
+            text += '\n';
+        }
+    }
+    CHECK(text.find("lowest and highest of every 30 values") != std::string::npos);
 }
 
 #endif  // ELMAN_CLI

@@ -135,3 +135,38 @@ TEST_CASE("cli: model-file errors are one line naming the file and the reason, a
     check({"convert", same.string(), same.string()}, "are the same file");
     CHECK(fs::file_size(same) == before);
 }
+
+TEST_CASE("cli: model errors name CLI flags, convert refuses what elman cannot read back", "[cli][errors]")
+{
+    elman::test::TempDir tmp("elman-cli-flags");
+    const auto fails = [&](const std::vector<std::string>& args, const std::string& message) {
+        const auto r = run_cli(args, tmp.path);
+        INFO(r.err);
+        REQUIRE(r.status != 0);
+        REQUIRE(r.err.find('\n') == r.err.size() - 1);
+        REQUIRE_THAT(r.err, Catch::Contains(message));
+        // No C++ name a command-line user cannot act on.
+        for (const char* cpp : {"Options::", "load_keras_weights", "import_onnx", "export_onnx"})
+            REQUIRE_THAT(r.err, !Catch::Contains(cpp));
+        return r;
+    };
+    fails({"summary", "--model", k_dir + "k2_weights_only.h5"}, "save one in Keras with model.save('model.keras')");
+    const std::string stateful = k_dir + "k3_stateful.keras";
+    const fs::path keras = tmp.path / "s.keras", onnx = tmp.path / "s.onnx";
+    fails({"convert", stateful, keras.string()}, "give it with --batch-size N");
+    REQUIRE_FALSE(fs::exists(keras));
+    REQUIRE(run_cli({"convert", stateful, keras.string(), "--batch-size", "2"}, tmp.path).status == 0);
+    REQUIRE(run_cli({"summary", "--model", keras.string()}, tmp.path).status == 0);
+    // ONNX of a stateful layer: a second input and output elman cannot read; refused unless asked for.
+    fails({"convert", stateful, onnx.string()}, "give --state-io");
+    REQUIRE_FALSE(fs::exists(onnx));
+    REQUIRE(run_cli({"convert", stateful, onnx.string(), "--state-io"}, tmp.path).status == 0);
+    fails({"summary", "--model", onnx.string()}, "choose one with --onnx-output NAME");
+    fails({"summary", "--model", onnx.string(), "--onnx-output", "output"},
+          "a stateful layer's state input is not read");
+    // --onnx-output picks an output by name, and names one that is not there.
+    const std::string rnn = std::string(ELMAN_SOURCE_DIR) + "/tests/fixtures/onnx/torch_rnn_linear.onnx";
+    REQUIRE(run_cli({"summary", "--model", rnn, "--onnx-output", "y"}, tmp.path).status == 0);
+    fails({"summary", "--model", rnn, "--onnx-output", "Y_h"}, "the graph has no output 'Y_h'");
+    fails({"summary", "--model", stateful, "--onnx-output", "y"}, "is not an .onnx file");
+}

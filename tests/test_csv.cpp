@@ -430,3 +430,94 @@ TEST_CASE("csv: a file without a header row is refused with the header line to a
     TempCsv numeric_name("Month,2815\n1964-01,1\n1964-02,2\n1964-03,3\n");
     REQUIRE(load_csv(numeric_name.str()).name == "2815");
 }
+
+namespace {
+
+std::string file_notes(const SeriesFile& f)
+{
+    std::string all;
+    for (const auto& n : f.notes) all += n + "\n";
+    return all;
+}
+
+template <class Load>
+std::string many_error(Load load)
+{
+    try {
+        load();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("many series: headerless files are refused as for one series, long and wide", "[csv][many]")
+{
+    TempCsv wide("2020-01,1,5\n2020-02,2,6\n2020-03,3,7\n2020-04,4,8\n");
+    REQUIRE_THAT(many_error([&] { load_csv_columns(wide.str(), {}, {}); }),
+                 Contains(wide.str() + ":1: the first line ('2020-01', '1', '5') is data, not a header") &&
+                     Contains("e.g. 'period,value2,value3'"));
+    // Named columns that the "header" cannot have: the reason is the missing header, not the name.
+    REQUIRE_THAT(many_error([&] { load_csv_columns(wide.str(), {"sales"}, {}); }), Contains(":1: the first line"));
+    TempCsv long_rows("A,2020-01,1\nA,2020-02,2\nB,2020-01,7\nB,2020-02,8\n");
+    REQUIRE_THAT(many_error([&] { load_csv_long(long_rows.str(), with_id("id")); }),
+                 Contains(":1: the first line ('A', '2020-01', '1') is data") && Contains("e.g. 'id,period,value'"));
+    // A real header whose names are not the data's kinds is read.
+    TempCsv named("id,2020,2021\nA,1,2\nB,3,4\n");
+    REQUIRE_THAT(many_error([&] { load_csv_long(named.str(), with_id("id")); }), !Contains("is data, not a header"));
+}
+
+TEST_CASE("many series: two-digit years, filled values, non-UTF-8 and bare CR are read as for one series",
+          "[csv][many]")
+{
+    // Two series Jan-64..Sep-72 in a long file: each read in the 1960s-70s, the note said once.
+    std::string rows = "id,Month,v\n";
+    for (const char* id : {"A", "B"}) {
+        const std::string one = two_digit_monthly(64, 105);
+        std::size_t at = one.find('\n') + 1;
+        while (at < one.size()) {
+            const std::size_t end = one.find('\n', at);
+            rows += std::string(id) + "," + one.substr(at, end - at) + "\n";
+            at = end + 1;
+        }
+    }
+    TempCsv yy(rows);
+    const SeriesFile f = load_csv_long(yy.str(), with_id("id"));
+    REQUIRE(f.series.size() == 2);
+    for (const auto& s : f.series) {
+        REQUIRE(s.series);
+        REQUIRE(future_periods(*s.series, 1) == std::vector<std::string>{"1972-10"});
+        REQUIRE_THAT(notes_of(*s.series), !Contains("two-digit"));
+    }
+    REQUIRE_THAT(file_notes(f), Contains("two-digit years read as 1964\u20131972"));
+    // --interpolate: the made-up value is recorded for the series that had it, with a note.
+    TempCsv gap("month,a,b\n2020-01,1,10\n2020-02,2,NA\n2020-03,3,30\n2020-04,4,40\n");
+    CsvOptions interpolate;
+    interpolate.missing = Missing::interpolate;
+    interpolate.gaps = Gaps::interpolate;
+    const SeriesFile w = load_csv_columns(gap.str(), {}, interpolate);
+    REQUIRE(w.series[0].series->filled.empty());
+    REQUIRE(w.series[1].series->filled == std::vector<std::size_t>{1});
+    REQUIRE(w.series[1].series->values[1] == 20);
+    REQUIRE_THAT(notes_of(*w.series[1].series), Contains("filled 1 missing value by linear interpolation "
+                                                         "(--interpolate): line 3 '2020-02'"));
+    TempCsv long_gap("id,month,y\nA,2020-01,1\nA,2020-02,\nA,2020-03,3\nB,2020-01,5\nB,2020-02,6\n");
+    const SeriesFile lg = load_csv_long(long_gap.str(), [] {
+        CsvOptions o = with_id("id");
+        o.missing = Missing::interpolate;
+        return o;
+    }());
+    REQUIRE(lg.series[0].series->filled == std::vector<std::size_t>{1});
+    REQUIRE(lg.series[1].series->filled.empty());
+    // The file's encoding and line ends: as load_csv.
+    TempCsv latin1("id;Datum;Temp\xE9rature\nA;2020-01;1\nA;2020-02;2\n");
+    REQUIRE_THAT(many_error([&] { load_csv_long(latin1.str(), with_id("id")); }),
+                 Contains(":1:14: byte 0xE9 is not UTF-8") && Contains("save the file as UTF-8"));
+    REQUIRE_THAT(many_error([&] { load_csv_columns(latin1.str(), {}, {}); }), Contains("byte 0xE9 is not UTF-8"));
+    TempCsv cr("month,a,b\r2020-01,1,5\r2020-02,2,6\r2020-03,3,7\r");
+    const SeriesFile c = load_csv_columns(cr.str(), {}, {});
+    REQUIRE(c.series.size() == 2);
+    REQUIRE(c.series[1].series->values == std::vector<double>{5, 6, 7});
+}

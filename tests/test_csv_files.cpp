@@ -3,8 +3,12 @@
 // expected frequency, season, first label and next labels, or its error.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "core/error.hpp"
 #include "datasets/csv.hpp"
@@ -76,6 +80,27 @@ void check(const Case& c)
     if (c.n) CHECK(s.values.size() == c.n);
     if (c.note) CHECK_THAT(notes, Contains(c.note));
     for (double v : s.values) REQUIRE(std::isfinite(v));
+}
+
+// A file of these bytes in the temporary folder, removed at scope exit: for the variants of a
+// form that a test spells out inline.
+struct Inline {
+    std::filesystem::path path;
+    explicit Inline(const std::string& bytes)
+    {
+        static int counter = 0;
+        path = std::filesystem::temp_directory_path() /
+               ("elman_test_csv_files_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + ".csv");
+        std::ofstream(path, std::ios::binary) << bytes;
+    }
+    ~Inline() { std::filesystem::remove(path); }
+};
+
+std::string notes_of(const Series& s)
+{
+    std::string all;
+    for (const auto& n : s.notes) all += n + "\n";
+    return all;
 }
 
 }  // namespace
@@ -208,4 +233,79 @@ TEST_CASE("csv files: order, duplicates, gaps and irregular spacing", "[csv][fil
                                          "21's '2021-05-14'");
     check({"irregular.csv", {.ignore_gaps = true}, "weekly", 52, "2021-01-01", {"2021-10-08", "2021-10-15"}, 40,
            "irregular periods kept as consecutive observations"});
+}
+
+TEST_CASE("csv files: integer periods written as decimals by pandas are read as integers, with a note", "[csv][files]")
+{
+    const Inline ym("year,month,Sales\n1964.0,1.0,2815\n1964.0,2.0,2672\n1964.0,3.0,2755\n1964.0,4.0,2721\n");
+    const Series s = load_csv(ym.path.string());
+    REQUIRE(s.periods.front() == "1964-01");
+    REQUIRE(s.frequency == Frequency::monthly);
+    REQUIRE(s.values == std::vector<double>{2815, 2672, 2755, 2721});
+    REQUIRE_THAT(notes_of(s), Contains("columns 'year', 'month' hold whole numbers written as decimals ('1964.0', as "
+                                       "pandas writes an integer column that had a missing value): read as integers"));
+    const Inline y("Year,Sales\n1990.0,5\n1991.0,6\n1992.0,7\n1993.0,8\n");
+    const Series yearly = load_csv(y.path.string());
+    REQUIRE(yearly.frequency == Frequency::yearly);
+    REQUIRE(yearly.periods.front() == "1990");
+    REQUIRE(future_periods(yearly, 1) == std::vector<std::string>{"1994"});
+    REQUIRE_THAT(notes_of(yearly), Contains("column 'Year' holds whole numbers written as decimals ('1990.0'"));
+    // Quarters too; a year that is not whole is no year: an error naming the option that reads it.
+    const Inline yq("yr,qtr,v\n2001.0,1.0,5\n2001.0,2.0,6\n2001.0,3.0,7\n2001.0,4.0,8\n2002.0,1.0,9\n");
+    REQUIRE(load_csv(yq.path.string()).frequency == Frequency::quarterly);
+    const Inline t("t,v\n1.0,5\n2.0,6\n3.0,7\n4.0,8\n");
+    REQUIRE_THROWS_WITH(load_csv(t.path.string()), Contains("whole numbers are written as decimals") &&
+                                                     Contains("--period-column year,month"));
+    CsvOptions named;
+    named.period_columns = {"t"};
+    REQUIRE_THROWS_WITH(load_csv(t.path.string(), named), Contains(":2: period '1.0' is not an integer index"));
+}
+
+TEST_CASE("csv files: values like '2,815' read as thousands say so when nothing in the file tells", "[csv][files]")
+{
+    const Inline all("month,v\n2020-01,\"2,815\"\n2020-02,\"2,672\"\n2020-03,\"2,755\"\n2020-04,981\n");
+    const Series s = load_csv(all.path.string());
+    REQUIRE(s.values == std::vector<double>{2815, 2672, 2755, 981});
+    REQUIRE_THAT(notes_of(s), Contains("read 3 values like '2,815' (line 2) with ',' as the thousands separator") &&
+                                  Contains("give --decimal , if ',' is the decimal mark"));
+    for (const char* settled : {"2020-04,\"1,234.5\"\n", "2020-04,981.5\n", "2020-04,\"1,234,567\"\n"}) {
+        const Inline f("month,v\n2020-01,\"2,815\"\n2020-02,\"2,672\"\n2020-03,\"2,755\"\n" + std::string(settled));
+        INFO(settled);
+        REQUIRE_THAT(notes_of(load_csv(f.path.string())), !Contains("thousands separator"));
+    }
+    CsvOptions point;
+    point.decimal = '.';
+    REQUIRE_THAT(notes_of(load_csv(all.path.string(), point)), !Contains("thousands separator"));
+    const Inline semicolon("month;v\n2020-01;2,815\n2020-02;2,672\n2020-03;2,755\n");
+    const Series eu = load_csv(semicolon.path.string());
+    REQUIRE(eu.values[0] == Approx(2.815));
+    REQUIRE_THAT(notes_of(eu), !Contains("thousands separator"));
+}
+
+TEST_CASE("csv files: future labels are written in the file's own form and padding", "[csv][files]")
+{
+    struct Next {
+        const char* file;
+        Opts opts;
+        std::vector<std::string> next;  // future_labels(s, 2)
+    };
+    const std::vector<Next> cases{
+        {"month_names.csv", {}, {"Jan 2022", "Feb 2022"}},
+        {"year_month_name.csv", {}, {"1951-Jan", "1951-Feb"}},
+        {"us_slash.csv", {}, {"2/10/1985", "2/11/1985"}},                     // no zero padding, as the file
+        {"shampoo_style.csv", {.date_format = "%y-%m"}, {"4-01", "4-02"}},    // year unpadded, month padded
+        {"semicolon_decimal_comma.csv", {}, {"10.02.2021", "11.02.2021"}},
+        {"quarterly_q.csv", {}, {"2020Q1", "2020Q2"}},
+        {"quarter_hourly_dmy.csv", {}, {"01-01-2003 02:00", "01-01-2003 02:15"}},
+        {"date_time_columns.csv", {.period_columns = {"Date", "Time"}}, {"16/12/2006 18:04:00", "16/12/2006 18:05:00"}},
+        {"monthly_ym.csv", {}, {"2021-01", "2021-02"}},
+        // Labels with milliseconds and Z: the form cannot write them back, ISO 8601 instead.
+        {"hourly_iso_z.csv", {}, {"2015-01-05T00:00:00Z", "2015-01-05T01:00:00Z"}},
+        {"index.csv", {}, {"50", "51"}},
+    };
+    for (const Next& c : cases) {
+        INFO(c.file);
+        const Series s = load({c.file, c.opts});
+        CHECK(future_labels(s, 2) == c.next);
+    }
 }

@@ -1,5 +1,5 @@
 // The forecasting pipeline on the inputs that used to give silent wrong answers: a scale near
-// 1e200, non-finite values, constant and all-zero series, default horizons by frequency,
+// 1e200, non-finite values, constant and all-zero series, default horizons and test parts by frequency,
 // rolling-origin multi-step, --test 0, the plausibility band, and what pipeline.json keeps; the
 // MIMO strategy, the prediction intervals and rolling-origin backtests.
 #include <catch2/catch.hpp>
@@ -12,11 +12,13 @@
 
 #include "core/error.hpp"
 #include "datasets/builtin.hpp"
+#include "datasets/split.hpp"
 #include "forecast/backtest.hpp"
 #include "forecast/forecast.hpp"
 #include "forecast/many_report.hpp"
 #include "forecast/many_series.hpp"
 #include "forecast/predict.hpp"
+#include "forecast/split.hpp"
 #include "temp_dir.hpp"
 #include "text.hpp"
 
@@ -455,4 +457,44 @@ TEST_CASE("backtest: K folds from rolling origins, each trained before its test 
     ForecastOptions none = fast();
     none.test = 0;
     REQUIRE_THROWS_WITH(run_backtest(s, none, BacktestOptions{2, 0}), Contains("--folds needs a test part"));
+}
+
+TEST_CASE("forecast: a long series' default test part is 20 horizons, with a note, and its plot is thinned",
+          "[forecast][inputs]")
+{
+    // 20,000 hourly values: 20% would be 4008 values to forecast for a 48-hour horizon.
+    Series s;
+    s.name = "load";
+    s.time.calendar = parse_frequency("hourly");
+    s.time.frequency_source = Source::inferred;
+    for (std::size_t t = 0; t < 20000; ++t) {
+        s.time.instants.push_back(make_instant(2020, 1, 1) + static_cast<Instant>(t) * 60 * ms_per_minute);
+        s.periods.push_back(std::to_string(t));
+        s.values.push_back(std::sin(0.26 * static_cast<double>(t)));
+    }
+    s.season = 24;
+    ForecastResult r;
+    detail::plan_sizes(r, s, ForecastOptions{});
+    REQUIRE(r.horizon == 48);
+    REQUIRE(r.n_test == 960);
+    REQUIRE(r.n_train == 19040);
+    REQUIRE(r.notes.size() == 1);
+    REQUIRE_THAT(r.notes[0], Contains("the test part is the last 960 values (20 horizons of 48, in whole seasons of 24), "
+                                      "not 20% of 20000 (4008); give --test to change it"));
+    REQUIRE(detail::fitted_size(r.n_train, 24, 48) == 19040 - 960);
+    ForecastOptions given;
+    given.test = 5000;
+    ForecastResult g;
+    detail::plan_sizes(g, s, given);
+    REQUIRE(g.n_test == 5000);
+    REQUIRE(g.notes.empty());
+    // The shipped series keep ANCHORS.md's 20% protocol: the cap is far above them.
+    ForecastResult air;
+    detail::plan_sizes(air, monthly(144, 300, 100), ForecastOptions{});
+    REQUIRE(air.n_test == 24);
+    REQUIRE(air.notes.empty());
+    REQUIRE(default_test_cap(6, 1) == 120);
+    REQUIRE(default_test_cap(18, 12) == 360);
+    REQUIRE(default_test_cap(13, 52) == 260);
+    REQUIRE(default_test_cap(1, 168) == 168);
 }

@@ -17,6 +17,7 @@
 #include "layers/dense.hpp"
 #include "layers/sequential.hpp"
 #include "layers/simple_rnn.hpp"
+#include "tools/cli_wording.hpp"
 #include "tools/explain_cli.hpp"
 #include "tools/forecast_command.hpp"
 #include "tools/model_commands.hpp"
@@ -27,7 +28,7 @@ using elman::Error;
 namespace {
 
 struct SummaryArgs {
-    std::string model, cell = "simple";
+    std::string model, cell = "simple", onnx_output;
     std::size_t input_dim = 1, units = 0, dense = 1, timesteps = 0;
 };
 
@@ -36,6 +37,7 @@ CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a)
     CLI::App* sc = app.add_subcommand("summary", "print the Keras-style summary of a model file, or of "
                                                  "SimpleRNN, LSTM or GRU (--cell, --units) -> Dense(--dense)");
     sc->add_option("-m,--model", a.model, "a checkpoint directory, .keras, .h5 or .onnx file");
+    sc->add_option("--onnx-output", a.onnx_output, "the output of an .onnx graph with several to import (e.g. Y_h)");
     sc->add_option("--input-dim", a.input_dim, "features per time step")->capture_default_str();
     sc->add_option("--units", a.units, "recurrent units (without --model)");
     sc->add_option("--cell", a.cell, "recurrent cell without --model: simple (SimpleRNN), lstm (LSTM) or gru (GRU, reset_after)")
@@ -48,9 +50,10 @@ CLI::App* add_summary_command(CLI::App& app, SummaryArgs& a)
 void run_summary(const SummaryArgs& a)
 {
     if (!a.model.empty()) {
-        std::cout << elman::tools::summarize_model(a.model);
+        std::cout << elman::tools::summarize_model(a.model, a.onnx_output);
         return;
     }
+    if (!a.onnx_output.empty()) throw Error("--onnx-output picks an output of an .onnx --model");
     if (a.input_dim < 1) throw Error("--input-dim must be >= 1");
     elman::check_cell(a.cell);
     if (a.units < 1) throw Error("give --model PATH, or --units N (>= 1) for a new SimpleRNN (or --cell lstm, --cell gru)");
@@ -61,9 +64,7 @@ void run_summary(const SummaryArgs& a)
     std::cout << model.summary();
 }
 
-struct ConvertArgs {
-    std::string in, out;
-};
+using elman::tools::ConvertArgs;
 
 CLI::App* add_convert_command(CLI::App& app, ConvertArgs& a)
 {
@@ -71,6 +72,13 @@ CLI::App* add_convert_command(CLI::App& app, ConvertArgs& a)
                                                  "(read only) or .onnx, by the names' extensions");
     cc->add_option("in", a.in, "the model to read")->required();
     cc->add_option("out", a.out, "the file or directory to write")->required();
+    cc->add_option("--onnx-output", a.onnx_output, "the output of an .onnx graph with several to import (e.g. Y_h)");
+    cc->add_option("--batch-size", a.batch_size,
+                   "the batch size a .keras file records (Keras builds a stateful layer only with one; "
+                   "default: any, or the batch of the state a stateful layer carries)");
+    cc->add_flag("--state-io", a.state_io,
+                 "to .onnx: write a stateful layer's state as a second graph input and output (for runtimes that "
+                 "carry it, e.g. onnxruntime; elman reads single-input graphs)");
     return cc;
 }
 
@@ -137,7 +145,7 @@ int main(int argc, char** argv)
             return 0;
         }
         if (cc->parsed()) {
-            std::cout << elman::tools::convert_model(convert_args.in, convert_args.out) << "\n";
+            std::cout << elman::tools::convert_model(convert_args) << "\n";
             return 0;
         }
         if (mc->parsed()) return elman::cli::run_merge_command(merge_args);
@@ -151,7 +159,7 @@ int main(int argc, char** argv)
                              "(check --units, --input-dim and the sizes in the file)\n");
         return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "elman: error: %s\n", one_line(e.what()).c_str());
+        std::fprintf(stderr, "elman: error: %s\n", one_line(elman::cli::cli_wording(e.what())).c_str());
         return 1;
     }
 }

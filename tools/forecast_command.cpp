@@ -139,7 +139,7 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
     a.command = fc;
     add_input_options(fc, a.in);
     add_many_options(fc, a.many);
-    a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons; 0: fit on all)");
+    a.test_option = fc->add_option("--test", a.test, "test values at the end (default: 20%, whole seasons, at most 20 horizons; 0: fit on all)");
     a.lookback_option = fc->add_option("--lookback", a.lookback, "input window length (default: chosen)");
     fc->add_option("--horizon", a.o.horizon,
                    "multi-step horizon (default: M4's for the frequency, e.g. 18 monthly, capped by the test part)")
@@ -189,7 +189,7 @@ int run_forecast_command(ForecastArgs& a)
     const Series s = load_input(a.in);
     const std::string label = series_label(a.in, s);
     const Source season_source = o.season ? Source::given : s.time.season_source;
-    print_notes(label, s, o.season.value_or(s.season), season_source);
+    print_notes(label, s, o.season.value_or(s.season), season_source, !a.quiet);
     if (!a.quiet && isatty(fileno(stderr)))
         o.progress = [](const std::string& line) { std::fprintf(stderr, "  %s\n", line.c_str()); };
     std::optional<BacktestResult> backtest;
@@ -206,6 +206,7 @@ int run_forecast_command(ForecastArgs& a)
         std::fprintf(stderr, "elman forecast: interrupted (SIGINT) before any model finished an epoch; nothing written\n");
         return exit_interrupted;
     }
+    r.model.series.read = csv_options(a.in);  // for predict to read a later file alike
     for (const auto& n : r.notes) std::fprintf(stderr, "elman: note: %s\n", n.c_str());
     for (const auto& w : band_warnings(r)) std::fprintf(stderr, "elman: warning: %s\n", w.c_str());
     write_atomically(a.out, [&](const fs::path& dir) {

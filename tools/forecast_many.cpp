@@ -69,12 +69,14 @@ std::string layout_of(const ManyArgs& m, const SeriesFile& f)
     return "wide (columns " + names + ")";
 }
 
-// A MASE for the table: "n/a" when undefined (no series with a defined MASE), never "nan".
+// A MASE for the table: "n/a" when undefined (no series with a defined MASE), never "nan"; in
+// fewer digits when `format` would not fit the table's columns of 12 (a diverged series).
 std::string shown(double v, const char* format)
 {
     if (!std::isfinite(v)) return "n/a";
     char buf[32];
     std::snprintf(buf, sizeof buf, format, v);
+    if (std::string(buf).size() > 12) std::snprintf(buf, sizeof buf, "%.4g", v);
     return buf;
 }
 
@@ -98,6 +100,24 @@ void print_aggregate(const Aggregate& a, bool global)
     }
 }
 
+// Each series' own notes (a value --interpolate filled, rows trimmed), as for one series, up to a
+// screenful; every one is also in that series' metrics.json.
+void print_series_notes(const SeriesFile& file, const std::string& name)
+{
+    constexpr std::size_t most = 20;
+    std::size_t shown = 0, left = 0;
+    for (const auto& r : file.series) {
+        if (!r.series) continue;
+        for (const auto& n : r.series->notes) {
+            if (shown++ < most)
+                std::fprintf(stderr, "elman: note: %s:%s: %s\n", name.c_str(), r.id.c_str(), n.c_str());
+            else
+                ++left;
+        }
+    }
+    if (left) std::fprintf(stderr, "elman: note: %zu more notes of single series, in each series' metrics.json\n", left);
+}
+
 }  // namespace
 
 void add_many_options(CLI::App* fc, ManyArgs& m)
@@ -119,6 +139,7 @@ int run_many_command(ForecastArgs& a)
     const SeriesFile file = load_series(a.in, a.many);
     const std::string name = fs::path(a.in.file).filename().string();
     for (const auto& n : file.notes) std::fprintf(stderr, "elman: note: %s: %s\n", name.c_str(), n.c_str());
+    print_series_notes(file, name);
     ManyOptions mo;
     mo.forecast = a.o;
     mo.shard = shard;

@@ -36,6 +36,63 @@ std::vector<PlotBand> interval_bands(const std::vector<double>& x, const Interva
     return {{what + " 95% interval", x, b.lo95, b.hi95, c, 0.18}, {what + " 80% interval", x, b.lo80, b.hi80, c, 0.35}};
 }
 
+// More points than a plot's width can show make a file of megabytes (100,000 hourly values: 21
+// MB) that browsers draw slowly, with nothing more to see.
+constexpr std::size_t max_plotted = 4000;
+
+// Every `k` consecutive points as two, their lowest and highest (in time order), so that the
+// thinned line keeps the series' envelope: its peaks and troughs.
+void thin_line(PlotLine& l, std::size_t k)
+{
+    std::vector<double> x, y;
+    for (std::size_t a = 0; a < l.y.size(); a += k) {
+        const std::size_t b = std::min(a + k, l.y.size());
+        std::size_t lo = a, hi = a;
+        for (std::size_t i = a; i < b; ++i) {
+            if (!(l.y[i] >= l.y[lo])) lo = i;
+            if (!(l.y[i] <= l.y[hi])) hi = i;
+        }
+        for (std::size_t i : {std::min(lo, hi), std::max(lo, hi)}) {
+            if (!x.empty() && x.back() == l.x[i]) continue;
+            x.push_back(l.x[i]);
+            y.push_back(l.y[i]);
+        }
+    }
+    l.x = std::move(x);
+    l.y = std::move(y);
+}
+
+// A band's every `k` points as one: the widest (lowest lo, highest hi) over them.
+void thin_band(PlotBand& b, std::size_t k)
+{
+    std::vector<double> x, lo, hi;
+    for (std::size_t a = 0; a < b.x.size(); a += k) {
+        const std::size_t e = std::min(a + k, b.x.size());
+        x.push_back(b.x[a]);
+        lo.push_back(*std::min_element(b.lo.begin() + static_cast<std::ptrdiff_t>(a), b.lo.begin() + static_cast<std::ptrdiff_t>(e)));
+        hi.push_back(*std::max_element(b.hi.begin() + static_cast<std::ptrdiff_t>(a), b.hi.begin() + static_cast<std::ptrdiff_t>(e)));
+    }
+    b.x = std::move(x);
+    b.lo = std::move(lo);
+    b.hi = std::move(hi);
+}
+
+// Thins every line and band longer than max_plotted points; returns "" or the words for the
+// title: " (lines of more than 4000 points drawn as the lowest and highest of every k)".
+std::string thin_plot(std::vector<PlotLine>& lines, std::vector<PlotBand>& bands)
+{
+    std::size_t most = 0;
+    for (const auto& l : lines) most = std::max(most, l.y.size());
+    for (const auto& b : bands) most = std::max(most, b.x.size());
+    if (most <= max_plotted) return "";
+    const std::size_t k = (most + max_plotted / 2 - 1) / (max_plotted / 2);  // two points per bucket
+    for (auto& l : lines)
+        if (l.y.size() > max_plotted) thin_line(l, k);
+    for (auto& b : bands)
+        if (b.x.size() > max_plotted) thin_band(b, k);
+    return " (long lines drawn as the lowest and highest of every " + std::to_string(k) + " values)";
+}
+
 }  // namespace
 
 void plot_forecasts(const std::filesystem::path& dir, const Series& s, const std::string& label,
@@ -68,8 +125,9 @@ void plot_forecasts(const std::filesystem::path& dir, const Series& s, const std
         lines.push_back({"elman forecast", x_future, joined(r.future.at("elman"), n - 1), palette(2), 1, 2.0});
         lines.push_back({reference + " forecast", x_future, joined(r.future.at(reference), n - 1), grey, 3});
     }
-    const std::string what = r.n_test ? "forecasts of the last " + std::to_string(r.n_test) + " values"
-                                      : "forecast of the next " + std::to_string(r.horizon) + " values";
+    const std::string thinned = thin_plot(lines, bands);
+    const std::string what = (r.n_test ? "forecasts of the last " + std::to_string(r.n_test) + " values"
+                                       : "forecast of the next " + std::to_string(r.horizon) + " values") + thinned;
     plot_lines((dir / "forecast.svg").string(), lines,
                {.title = label + ": " + what + (r.interrupted ? " (interrupted run)" : ""),
                 .x_label = x_label,

@@ -162,6 +162,20 @@ std::string metric(double v, const char* f)
     return buf;
 }
 
+// `v` as `f` writes it when that fits in `width` characters, else in as many significant
+// digits as fit ("5.7e+05" for a MASE of 573670.8 in a column of 7), so that the table's
+// columns stay aligned whatever a diverged model scores.
+std::string fitted(double v, const char* f, std::size_t width)
+{
+    std::string s = metric(v, f);
+    for (int digits = 4; s.size() > width && digits >= 1; --digits) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+        s = buf;
+    }
+    return s;
+}
+
 }  // namespace
 
 Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside)
@@ -212,18 +226,19 @@ void print_table(const ForecastResult& r)
         }
         return;
     }
-    std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "", "one-step", "", "", "",
+    std::printf("%-18s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "", "one-step", "", "", "",
                 ("multi-step (" + std::to_string(r.horizon) + " ahead)").c_str(), "", "", "");
-    std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "method", "RMSE", "MAE", "MAPE%", "MASE", "RMSE",
+    std::printf("%-18s %10s %10s %8s %7s   %10s %10s %8s %7s\n", "method", "RMSE", "MAE", "MAPE%", "MASE", "RMSE",
                 "MAE", "MAPE%", "MASE");
     for (const auto& name : forecast_methods()) {
         const auto& a = r.one_step_metrics.at(name);
         const auto& b = r.multi_step_metrics.at(name);
         const std::string shown = name + (r.outside_band.at(name) ? " (!)" : "");
-        std::printf("%-16s %10s %10s %8s %7s   %10s %10s %8s %7s\n", shown.c_str(), metric(a.rmse, "%.4g").c_str(),
-                    metric(a.mae, "%.4g").c_str(), metric(a.mape, "%.3g").c_str(), metric(a.mase, "%.3f").c_str(),
-                    metric(b.rmse, "%.4g").c_str(), metric(b.mae, "%.4g").c_str(), metric(b.mape, "%.3g").c_str(),
-                    metric(b.mase, "%.3f").c_str());
+        std::printf("%-18s %10s %10s %8s %7s   %10s %10s %8s %7s\n", shown.c_str(), fitted(a.rmse, "%.4g", 10).c_str(),
+                    fitted(a.mae, "%.4g", 10).c_str(), fitted(a.mape, "%.3g", 8).c_str(),
+                    fitted(a.mase, "%.3f", 7).c_str(), fitted(b.rmse, "%.4g", 10).c_str(),
+                    fitted(b.mae, "%.4g", 10).c_str(), fitted(b.mape, "%.3g", 8).c_str(),
+                    fitted(b.mase, "%.3f", 7).c_str());
     }
 }
 

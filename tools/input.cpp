@@ -79,6 +79,51 @@ CsvOptions csv_options(const Input& in)
     return o;
 }
 
+std::vector<std::string> adopt_reading(Input& in, const std::string& column, const std::optional<CsvOptions>& read)
+{
+    std::vector<std::string> taken;
+    auto text = [&](std::string& mine, const std::string& theirs, const char* flag) {
+        if (!mine.empty() || theirs.empty()) return;
+        mine = theirs;
+        taken.push_back(std::string(flag) + " " + theirs);
+    };
+    auto flag = [&](bool& mine, bool theirs, const char* name) {
+        if (mine || !theirs) return;
+        mine = true;
+        taken.push_back(name);
+    };
+    text(in.column, column, "--column");
+    if (!read) return taken;
+    const CsvOptions& r = *read;
+    if (in.period_columns.empty() && !in.no_period) {
+        std::string names;
+        for (const auto& c : r.period_columns) names += (names.empty() ? "" : ",") + c;
+        if (!names.empty()) taken.push_back("--period-column " + names);
+        in.period_columns = r.period_columns;
+        flag(in.no_period, !r.has_period, "--no-period");
+    }
+    if (!in.interpolate && !in.ignore_gaps) {
+        flag(in.interpolate, r.gaps == Gaps::interpolate || r.missing == Missing::interpolate, "--interpolate");
+        flag(in.ignore_gaps, r.gaps == Gaps::keep, "--ignore-gaps");
+    }
+    const auto one = [](const std::optional<char>& c) {
+        return !c ? std::string() : *c == '\t' ? std::string("tab") : std::string(1, *c);
+    };
+    text(in.delimiter, one(r.delimiter), "--delimiter");
+    text(in.decimal, one(r.decimal), "--decimal");
+    if (in.na_values.empty() && !r.na_values.empty()) {
+        in.na_values = r.na_values;
+        std::string all;
+        for (const auto& v : r.na_values) all += (all.empty() ? "" : ",") + v;
+        taken.push_back("--na-values " + all);
+    }
+    text(in.date_format, r.date_format, "--date-format");
+    text(in.frequency, r.frequency, "--frequency");
+    flag(in.dayfirst, r.dayfirst, "--dayfirst");
+    flag(in.sort, r.sort, "--sort");
+    return taken;
+}
+
 Series load_input(const Input& in)
 {
     if (in.file.empty() == in.builtin.empty())
@@ -121,10 +166,11 @@ std::string calendar_line(const Series& s, std::size_t season, Source season_sou
     return freq + ", " + season_text;
 }
 
-void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source)
+void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source,
+                 bool summary_follows)
 {
     for (const auto& n : s.notes) std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), n.c_str());
-    if (!s.time.calendar.known())
+    if (!s.time.calendar.known() && !summary_follows)
         std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), calendar_line(s, season, season_source).c_str());
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,12 @@ void add_input_options(CLI::App* cmd, Input& in);
 // How to read the file the options name (datasets/csv.hpp); an elman::Error for a bad option.
 CsvOptions csv_options(const Input& in);
 
+// Completes `in` with how a model's series was read, for each option the user left unset:
+// `column` (the model's value column, when --column is not given) and `read` (the options its
+// CSV file was read with, SeriesInfo::read; empty for older models). Returns the options taken,
+// as the command line spells them: {"--column Close", "--ignore-gaps"}.
+std::vector<std::string> adopt_reading(Input& in, const std::string& column, const std::optional<CsvOptions>& read);
+
 // The series the options name; an elman::Error for a bad file or option.
 Series load_input(const Input& in);
 
@@ -42,7 +49,9 @@ std::string series_label(const Input& in, const Series& s);
 std::string calendar_line(const Series& s, std::size_t season, Source season_source);
 
 // Prints each of the series' notes on stderr as "elman: note: LABEL: ...", and the calendar
-// line too when there is no calendar (even with --quiet: an assumption about the user's data).
-void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source);
+// line too when there is no calendar (an assumption about the user's data) unless
+// `summary_follows`: then the summary's first line on stdout says it, once.
+void print_notes(const std::string& label, const Series& s, std::size_t season, Source season_source,
+                 bool summary_follows = false);
 
 }  // namespace elman::cli

@@ -1,7 +1,10 @@
 #include "tools/predict.hpp"
 
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "forecast/predict.hpp"
@@ -13,6 +16,48 @@ namespace elman::cli {
 namespace {
 
 void warn(const std::string& what) { std::fprintf(stderr, "elman: warning: %s\n", what.c_str()); }
+
+// The series `in` names, read as the model's series was (its column, --ignore-gaps, ...: the
+// options recorded in DIR/pipeline.json) for each option `in` leaves unset, with a note naming
+// them; `in` gets the options used. A file without the model's column is read with its own, so
+// that check_series names both columns.
+Series read_like_model(Input& in, const ForecastModel& model, const fs::path& dir)
+{
+    const std::string given_column = in.column;
+    std::vector<std::string> taken = adopt_reading(in, model.series.column, model.series.read);
+    const std::string name = in.builtin.empty() ? fs::path(in.file).filename().string() : in.builtin;
+    const auto say_taken = [&] {
+        if (taken.empty()) return;
+        std::string flags;
+        for (const auto& t : taken) flags += (flags.empty() ? "" : " ") + t;
+        std::fprintf(stderr, "elman: note: %s: read as the model's series was (%s): %s\n", name.c_str(),
+                     (dir / "pipeline.json").string().c_str(), flags.c_str());
+    };
+    Series s;
+    try {
+        s = load_input(in);
+    } catch (const Error& e) {
+        const bool missing_column = given_column.empty() && !in.column.empty() &&
+                                    std::string(e.what()).find("no column '" + in.column + "'") != std::string::npos;
+        if (!missing_column) {
+            say_taken();
+            throw;
+        }
+        const std::exception_ptr first = std::current_exception();
+        Input own = in;
+        own.column.clear();
+        try {
+            s = load_input(own);
+        } catch (const Error&) {
+            say_taken();
+            std::rethrow_exception(first);
+        }
+        std::erase(taken, "--column " + in.column);
+        in = own;
+    }
+    say_taken();
+    return s;
+}
 
 }  // namespace
 
@@ -30,6 +75,8 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
     pc->add_option("--output", a.array.output, "Y.npy to write the model's output to (with --input)");
     pc->add_option("--batch-size", a.array.batch_size, "rows per forward pass (with --input)")
         ->capture_default_str();
+    pc->add_option("--onnx-output", a.array.onnx_output,
+                   "with --input: the output of an .onnx graph with several to run (e.g. Y_h)");
     add_input_options(pc, a.in);
     pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));  // 0 is not "the default"
@@ -47,12 +94,12 @@ void run_predict(const PredictArgs& a)
         return;
     }
     const std::string& model_dir = a.model_dir;
-    const Input& in = a.in;
     fs::path dir = model_dir;
     if (!fs::exists(dir / "pipeline.json") && fs::exists(dir / "model" / "pipeline.json")) dir /= "model";
     if (!fs::is_directory(dir)) throw Error("--model " + model_dir + ": no such directory");
     ForecastModel model = ForecastModel::load(dir.string());
-    const Series s = load_input(in);
+    Input in = a.in;
+    const Series s = read_like_model(in, model, dir);
     const std::string label = series_label(in, s);
     for (const auto& n : s.notes) std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), n.c_str());
     for (const auto& w : check_series(model, s, label)) warn(w);

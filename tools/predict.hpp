@@ -24,7 +24,10 @@ struct PredictArgs {
 CLI::App* add_predict_command(CLI::App& app, PredictArgs& args);
 
 // With --input X.npy: runs the model file on X and writes Y (tools/model_commands.hpp).
-// Otherwise prints "period,NAME_forecast" and one row per forecast on stdout, warnings on stderr; the
+// Otherwise reads the series as the model's series was read (its value column and the options
+// recorded in pipeline.json, for those not given; a note names them), then prints
+// "period,NAME_forecast" and one row per forecast on stdout, labelled as the file labels its
+// periods (future_labels), warnings on stderr; the
 // horizon 0 means the frequency's default (datasets/frequency.hpp: default_horizon). Errors:
 // another value column or frequency than the model's, a series shorter than the model needs,
 // a non-finite forecast. Warnings: a value at the model's last training period other than
