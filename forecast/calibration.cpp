@@ -20,14 +20,16 @@ struct Residuals {
 };
 
 Residuals tail_residuals(ForecastModel& model, Ensemble e, const std::vector<double>& train, std::size_t n_fit,
-                         std::size_t H)
+                         std::size_t H, const Covariates& x)
 {
     const std::size_t n = train.size();
     std::vector<std::size_t> origins;
     for (std::size_t t = n_fit; t < n; ++t) origins.push_back(t);
     std::vector<std::vector<std::vector<double>>> paths;  // [member][origin][lead]
+    // Paths past the end of the tail are never scored: their covariates may be unknown.
+    const Covariates known = padded_future(x, n + H);
     for (ForecastMember* m : model.ensemble(e))
-        if (!m->refit) paths.push_back(m->paths(train, origins, H));
+        if (!m->refit) paths.push_back(m->paths(train, origins, H, known));
     const std::vector<double> none(H, std::numeric_limits<double>::quiet_NaN());
     Residuals r;
     r.additive = r.additive_spread = r.log = r.log_spread = std::vector<std::vector<double>>(origins.size(), none);
@@ -51,9 +53,9 @@ Residuals tail_residuals(ForecastModel& model, Ensemble e, const std::vector<dou
 // One ensemble's calibration from the residuals of its validated members' median and their
 // spread on the validation tail, at leads 1..min(horizon, tail).
 IntervalCalibration calibrate_ensemble(ForecastModel& model, Ensemble e, const std::vector<double>& train,
-                                       std::size_t n_fit, std::size_t horizon)
+                                       std::size_t n_fit, std::size_t horizon, const Covariates& x)
 {
-    const Residuals r = tail_residuals(model, e, train, n_fit, std::min(horizon, train.size() - n_fit));
+    const Residuals r = tail_residuals(model, e, train, n_fit, std::min(horizon, train.size() - n_fit), x);
     IntervalCalibration c;
     c.additive = calibrate_conformal(r.additive, r.additive_spread);
     const bool positive = r.positive && std::all_of(train.begin(), train.end(), [](double v) { return v > 0; });
@@ -63,10 +65,11 @@ IntervalCalibration calibrate_ensemble(ForecastModel& model, Ensemble e, const s
 
 }  // namespace
 
-void calibrate_model(ForecastModel& model, const std::vector<double>& train, std::size_t n_fit, std::size_t horizon)
+void calibrate_model(ForecastModel& model, const std::vector<double>& train, std::size_t n_fit, std::size_t horizon,
+                     const Covariates& x)
 {
-    model.one_step_intervals = calibrate_ensemble(model, Ensemble::one_step, train, n_fit, 1);
-    model.multi_step_intervals = calibrate_ensemble(model, Ensemble::multi_step, train, n_fit, horizon);
+    model.one_step_intervals = calibrate_ensemble(model, Ensemble::one_step, train, n_fit, 1, x);
+    model.multi_step_intervals = calibrate_ensemble(model, Ensemble::multi_step, train, n_fit, horizon, x);
 }
 
 }  // namespace elman::detail

@@ -33,7 +33,13 @@ std::vector<Candidate> candidates(const std::vector<double>& train, std::size_t 
     else
         lookbacks = {4, 8, 12, 16};
     std::vector<std::size_t> outputs;
-    if (o.strategy != Strategy::mimo || horizon < 2) outputs.push_back(1);
+    // Past-only covariates are unknown after the origin: a recursive forecast cannot step on.
+    const bool past = !o.past_covariates.empty();
+    if (past && o.strategy == Strategy::recursive && horizon > 1)
+        throw Error("--strategy recursive cannot use past-only covariates (--past-covariates, --covariates): their "
+                    "values after the forecast origin are unknown; use --strategy mimo or auto, or give them as "
+                    "--future-covariates");
+    if ((o.strategy != Strategy::mimo && !past) || horizon < 2) outputs.push_back(1);
     if (o.strategy != Strategy::recursive && horizon > 1) outputs.push_back(horizon);
     std::vector<Candidate> out;
     for (std::size_t k : outputs)

@@ -47,12 +47,13 @@ namespace {
 // The refit of a kept member on the whole training part for its early-stopping epoch count, in
 // the same ensembles; nullopt when it was interrupted, diverged or is not finite.
 std::optional<ForecastMember> refit_one(const ForecastMember& sm, const std::vector<double>& train,
-                                        const ForecastOptions& o, RunControl& run, ForecastResult& r)
+                                        const ForecastOptions& o, RunControl& run, ForecastResult& r,
+                                        const Covariates& x)
 {
     const auto t0 = Clock::now();
     try {
         ForecastMember mem =
-            train_member({sm.log, sm.lags, sm.lookback, sm.outputs}, train, train.size(), sm.seed, sm.epochs, o);
+            train_member({sm.log, sm.lags, sm.lookback, sm.outputs}, train, train.size(), sm.seed, sm.epochs, o, x);
         if (mem.history.interrupted) {
             run.mark_interrupted();
             run.report("refit (" + mem.describe() + ") interrupted, dropped");
@@ -117,7 +118,7 @@ std::vector<ForecastMember*> keep_best(std::vector<Group>& groups, std::size_t e
 }  // namespace
 
 void keep_and_refit(std::vector<Group>& groups, const std::vector<double>& train, const ForecastOptions& o,
-                    RunControl& run, ForecastResult& r)
+                    RunControl& run, ForecastResult& r, const Covariates& x)
 {
     const std::vector<ForecastMember*> kept = keep_best(groups, o.ensemble);
     // Refits only after a complete screening: an interrupted run has to stop.
@@ -127,7 +128,7 @@ void keep_and_refit(std::vector<Group>& groups, const std::vector<double>& train
         const std::optional<BlasThreadsScope> one_blas_thread =
             o.threads > 1 ? std::make_optional<BlasThreadsScope>(1) : std::nullopt;
         parallel_for(kept.size(), o.threads, [&](std::size_t i) {
-            if (!run.stop_now()) refitted[i] = refit_one(*kept[i], train, o, run, r);
+            if (!run.stop_now()) refitted[i] = refit_one(*kept[i], train, o, run, r, x);
         });
         // Both generations vote: the refitted models saw the latest values, the early-stopped
         // ones were validated; the median of the two sets was steadier than either alone.

@@ -20,8 +20,9 @@ std::vector<double> median_combine(const std::vector<std::vector<double>>& rows)
 // validation score (in_one_step; all groups when none is recursive) and of the o.ensemble best
 // groups by the multi-step score (in_multi_step), with their
 // refits on the whole of `train` unless o.refit is off or the run was interrupted
-// (r.refits_planned, r.refits). The refits come first, then the validated models.
+// (r.refits_planned, r.refits), with the covariates x aligned with train. The refits come
+// first, then the validated models.
 void keep_and_refit(std::vector<Group>& groups, const std::vector<double>& train, const ForecastOptions& o,
-                    RunControl& run, ForecastResult& r);
+                    RunControl& run, ForecastResult& r, const Covariates& x = {});
 
 }  // namespace elman::detail

@@ -53,14 +53,14 @@ std::vector<std::size_t> rolling_leads(std::size_t count, std::size_t horizon)
 }
 
 // elman's forecasts of the test part and their intervals (when the model is calibrated).
-void forecast_test(ForecastResult& r, const std::vector<double>& y)
+void forecast_test(ForecastResult& r, const std::vector<double>& y, const Covariates& x)
 {
     ForecastModel& model = r.model;
     const EnsembleForecast one =
-        model.combine(Ensemble::one_step, [&](ForecastMember& m) { return m.one_step(y, r.n_train); });
+        model.combine(Ensemble::one_step, [&](ForecastMember& m) { return m.one_step(y, r.n_train, x); });
     require_finite(one.point, "one-step", 1);
     const EnsembleForecast multi =
-        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.rolling(y, r.n_train, r.horizon); });
+        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.rolling(y, r.n_train, r.horizon, x); });
     require_finite(multi.point, "multi-step", r.horizon);
     r.one_step["elman"] = one.point;
     r.multi_step["elman"] = multi.point;
@@ -109,11 +109,12 @@ std::vector<std::size_t> unscored_test_values(ForecastResult& r, const Series& s
     return skip;
 }
 
-void evaluate_test(ForecastResult& r, const std::vector<double>& y, const std::vector<std::size_t>& skip)
+void evaluate_test(ForecastResult& r, const std::vector<double>& y, const std::vector<std::size_t>& skip,
+                   const Covariates& x)
 {
     const std::vector<double> train = slice(y, 0, r.n_train), test = without(slice(y, r.n_train, y.size()), r.n_train, skip);
     const std::size_t m = r.season;
-    forecast_test(r, y);
+    forecast_test(r, y, x);
     if (!r.one_step_intervals.empty()) {
         r.one_step_interval_scores = score_intervals(test, without(r.one_step_intervals, r.n_train, skip), train, m);
         r.multi_step_interval_scores = score_intervals(test, without(r.multi_step_intervals, r.n_train, skip), train, m);
@@ -129,11 +130,17 @@ void evaluate_test(ForecastResult& r, const std::vector<double>& y, const std::v
     }
 }
 
-void forecast_future(ForecastResult& r, const Series& s)
+void forecast_future(ForecastResult& r, const Series& s, const Covariates& x)
 {
     const std::vector<double>& y = s.values;
+    for (std::size_t c = 0; c < x.future.size(); ++c)
+        if (x.future[c].size() < y.size() + r.horizon)
+            throw Error("forecast: with no test part (--test 0) the forecast of the next " + std::to_string(r.horizon) +
+                        " periods needs the known-future covariates' values for them; covariate '" +
+                        r.model.future_covariates.at(c) + "' has " + std::to_string(x.future[c].size() - y.size()) +
+                        " (give a CSV of the future periods with --future)");
     const EnsembleForecast f =
-        r.model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(y, r.horizon); });
+        r.model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(y, r.horizon, x); });
     r.future["elman"] = f.point;
     require_finite(r.future["elman"], "multi-step", r.horizon);
     if (r.model.multi_step_intervals.calibrated())
@@ -145,7 +152,7 @@ void forecast_future(ForecastResult& r, const Series& s)
 
 }  // namespace
 
-void evaluate_forecasts(ForecastResult& r, const Series& s)
+void evaluate_forecasts(ForecastResult& r, const Series& s, const Covariates& x)
 {
     const std::vector<double>& y = s.values;
     const std::vector<double> train = slice(y, 0, r.n_train);
@@ -164,9 +171,9 @@ void evaluate_forecasts(ForecastResult& r, const Series& s)
     info.last_value = y[r.n_train - 1];
     if (s.time.instants.size() == y.size()) info.last_instant = s.time.instants[r.n_train - 1];
     if (r.n_test > 0)
-        evaluate_test(r, y, unscored_test_values(r, s));
+        evaluate_test(r, y, unscored_test_values(r, s), x);
     else
-        forecast_future(r, s);
+        forecast_future(r, s, x);
 }
 
 }  // namespace elman::detail

@@ -12,6 +12,8 @@ namespace elman::detail {
 // (r.n_train, r.n_test, r.season, r.horizon set). Throws elman::Error when elman's forecasts
 // are not finite. Values s.filled in the test part (made up by --interpolate) are left out of
 // every method's metrics, with a note in r.notes; an error when every test value was filled.
-void evaluate_forecasts(ForecastResult& r, const Series& s);
+// x: the model's covariates aligned with s (select_covariates); with no test part a known-future
+// covariate must run r.horizon periods past s (an elman::Error naming --future otherwise).
+void evaluate_forecasts(ForecastResult& r, const Series& s, const Covariates& x = {});
 
 }  // namespace elman::detail

@@ -98,6 +98,9 @@ GlobalResult run_global(const std::vector<const Series*>& series, const Forecast
     validate_forecast_options(o);
     if (o.cell != "simple")
         throw Error("--global trains SimpleRNN models only (--cell " + o.cell + " is for the models of each series)");
+    if (!o.past_covariates.empty() || !o.future_covariates.empty())
+        throw Error("--global does not take covariates yet (--covariates, --past-covariates, --future-covariates): "
+                    "drop --global to fit one model per series with its covariates");
     GlobalResult g;
     g.results.resize(series.size());
     g.errors.resize(series.size());

@@ -43,7 +43,7 @@ struct GlobalResult {
 };
 
 // Trains one global model on `series` (none null) with options `o`. Throws elman::Error for bad
-// options; a series' own problem (too short, another season, non-finite values) is its error,
+// options, covariates among them (the global model takes none); a series' own problem (too short, another season, non-finite values) is its error,
 // and when no model can be trained every series gets that error.
 GlobalResult run_global(const std::vector<const Series*>& series, const ForecastOptions& o);
 

@@ -48,18 +48,48 @@ std::vector<std::vector<double>> scaled_predictions(ForecastMember& m, const Ten
     return out;
 }
 
+// The covariates x must be the member's (their count) and long enough for paths from `origins`
+// over `horizon` values: past ones up to the last origin, known-future ones up to the last
+// period a window step reads (origin + the start of the last block of `outputs`).
+void check_covariates(const ForecastMember& m, const Covariates& x, const std::vector<std::size_t>& origins,
+                      std::size_t horizon)
+{
+    const std::size_t P = m.past_covariates, F = m.covariate_mean.size() - P;
+    if (x.past.size() != P || x.future.size() != F)
+        throw Error("forecast: " + m.describe() + " was fitted with " + std::to_string(P) + " past and " +
+                    std::to_string(F) + " future covariates, got " + std::to_string(x.past.size()) + " and " +
+                    std::to_string(x.future.size()));
+    if (P > 0 && horizon > m.outputs)
+        throw Error("forecast: " + m.describe() + " uses past-only covariates, unknown after the forecast origin: it "
+                    "forecasts at most " + std::to_string(m.outputs) + " values at once, asked for " +
+                    std::to_string(horizon));
+    if (origins.empty()) return;
+    const std::size_t last = *std::max_element(origins.begin(), origins.end());
+    const std::size_t last_block = (horizon - 1) / m.outputs * m.outputs;
+    for (const auto& v : x.past)
+        if (v.size() < last) throw Error("forecast: a past covariate has " + std::to_string(v.size()) +
+                                         " values, the forecast from origin " + std::to_string(last) + " needs them all");
+    for (const auto& v : x.future)
+        if (v.size() < last + last_block + 1)
+            throw Error("forecast: a known-future covariate has " + std::to_string(v.size()) + " values, the forecast of " +
+                        std::to_string(horizon) + " values from origin " + std::to_string(last) + " needs " +
+                        std::to_string(last + last_block + 1) + " (its values for the periods forecast)");
+}
+
 }  // namespace
 
 std::vector<std::vector<double>> ForecastMember::paths(const std::vector<double>& y,
-                                                       const std::vector<std::size_t>& origins, std::size_t horizon)
+                                                       const std::vector<std::size_t>& origins, std::size_t horizon,
+                                                       const Covariates& x)
 {
     const Differencing diff(lags);
-    const std::size_t o = diff.order(), L = lookback;
+    const std::size_t o = diff.order(), L = lookback, F = inputs();
     if (horizon < 1) throw Error("forecast: the horizon must be >= 1");
     for (std::size_t t : origins)
         if (t < o + L || t > y.size())
             throw Error("forecast: " + describe() + " needs " + std::to_string(o + L) +
                         " values before the first forecast, got " + std::to_string(t));
+    check_covariates(*this, x, origins, horizon);
     const std::vector<double> z = log ? log_transform(y) : y;
     const std::vector<double> d = diff.apply(z);  // d[j] belongs to time j + o
     // s[b]: the scaled differences before origin b, then its own predictions, fed back.
@@ -67,12 +97,17 @@ std::vector<std::vector<double>> ForecastMember::paths(const std::vector<double>
     std::vector<std::vector<double>> s(B), dhat(B);
     for (std::size_t b = 0; b < B; ++b)
         for (std::size_t k = 0; k < L; ++k) s[b].push_back((d[origins[b] - o - L + k] - mean) / scale);
-    // Every origin steps together: one batch of windows per step of `outputs` values.
+    // Every origin steps together: one batch of windows [B, L, F] per step of `outputs` values;
+    // step k of origin b's window at step h is period τ = origins[b] + h − L + k.
     for (std::size_t h = 0; h < horizon; h += outputs) {
-        Tensor<float> x = Tensor<float>::from_shape({B, L, std::size_t(1)});
+        Tensor<float> in = Tensor<float>::from_shape({B, L, F});
         for (std::size_t b = 0; b < B; ++b)
-            for (std::size_t k = 0; k < L; ++k) x.data()[b * L + k] = static_cast<float>(s[b][s[b].size() - L + k]);
-        const std::vector<std::vector<double>> p = scaled_predictions(*this, x);
+            for (std::size_t k = 0; k < L; ++k) {
+                float* row = in.data() + (b * L + k) * F;
+                row[0] = static_cast<float>(s[b][s[b].size() - L + k]);
+                if (F > 1) put_covariates(row + 1, x, covariate_mean, covariate_scale, origins[b] + h - L + k);
+            }
+        const std::vector<std::vector<double>> p = scaled_predictions(*this, in);
         for (std::size_t b = 0; b < B; ++b)
             for (std::size_t j = 0; j < outputs && h + j < horizon; ++j) {
                 s[b].push_back(p[b][j]);
@@ -89,26 +124,28 @@ std::vector<std::vector<double>> ForecastMember::paths(const std::vector<double>
     return out;
 }
 
-std::vector<double> ForecastMember::one_step(const std::vector<double>& y, std::size_t from)
+std::vector<double> ForecastMember::one_step(const std::vector<double>& y, std::size_t from, const Covariates& x)
 {
     if (from > y.size()) throw Error("forecast: one-step forecasts from " + std::to_string(from) + " past the series");
     std::vector<std::size_t> origins;
     for (std::size_t t = from; t < y.size(); ++t) origins.push_back(t);
     std::vector<double> f;
     if (origins.empty()) return f;
-    for (const auto& p : paths(y, origins, 1)) f.push_back(p.front());
+    for (const auto& p : paths(y, origins, 1, x)) f.push_back(p.front());
     return f;
 }
 
-std::vector<double> ForecastMember::multi_step(const std::vector<double>& history, std::size_t horizon)
+std::vector<double> ForecastMember::multi_step(const std::vector<double>& history, std::size_t horizon,
+                                               const Covariates& x)
 {
     if (history.size() < warmup())
         throw Error("forecast: " + describe() + " needs " + std::to_string(warmup()) + " values of history, got " +
                     std::to_string(history.size()));
-    return paths(history, {history.size()}, horizon).front();
+    return paths(history, {history.size()}, horizon, x).front();
 }
 
-std::vector<double> ForecastMember::rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon)
+std::vector<double> ForecastMember::rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon,
+                                            const Covariates& x)
 {
     if (horizon < 1) throw Error("forecast: the horizon must be >= 1");
     if (from < warmup() || from > y.size())
@@ -116,7 +153,13 @@ std::vector<double> ForecastMember::rolling(const std::vector<double>& y, std::s
                     " values before the first forecast, got " + std::to_string(from));
     const std::vector<std::size_t> origins = rolling_origins(from, y.size(), horizon);
     if (origins.empty()) return {};
-    return join_rolling(paths(y, origins, horizon), from, y.size(), horizon);
+    for (const auto& v : x.future)
+        if (v.size() < y.size())
+            throw Error("forecast: a known-future covariate has " + std::to_string(v.size()) + " values for a series of " +
+                        std::to_string(y.size()));
+    // The last block's steps past the end of y are cut: their covariates need not be known.
+    const Covariates known = x.future.empty() ? x : padded_future(x, y.size() + horizon);
+    return join_rolling(paths(y, origins, horizon, known), from, y.size(), horizon);
 }
 
 std::vector<std::size_t> rolling_origins(std::size_t from, std::size_t n, std::size_t horizon)

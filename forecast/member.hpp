@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "forecast/covariates.hpp"
 #include "layers/fit.hpp"
 #include "layers/sequential.hpp"
 
@@ -28,6 +29,10 @@ struct ForecastMember {
     std::size_t lookback = 0;
     std::size_t outputs = 1;      // 1: recursive; H > 1: MIMO, the next H values at once
     double mean = 0, scale = 1;   // of the differenced (log) series on the data it was fitted on
+    // Its covariates' scaler (forecast/covariates.hpp), past ones first: one entry per covariate,
+    // the first `past_covariates` of them past-only, the others known-future. Empty: none.
+    std::vector<double> covariate_mean, covariate_scale;
+    std::size_t past_covariates = 0;
     // The differenced series it was fitted on was constant: it forecasts `mean` exactly and
     // its model was not trained.
     bool constant = false;
@@ -49,18 +54,27 @@ struct ForecastMember {
     std::string describe_transforms() const;
     // Values needed before the first forecast: Σlags + lookback.
     std::size_t warmup() const;
+    // Features per window step: 1 + the number of covariates (the recurrent layer's input_dim).
+    std::size_t inputs() const { return 1 + covariate_mean.size(); }
     // Forecast paths: out[i][k] is the forecast of the value at origins[i] + k made from
-    // y[0..origins[i]) alone, k < horizon. An origin may be y.size() (the values after y).
-    // Throws elman::Error for an origin below warmup() or past y.size(), or horizon 0.
+    // y[0..origins[i]) alone (and the covariates x aligned with y, forecast/covariates.hpp),
+    // k < horizon. An origin may be y.size() (the values after y). Throws elman::Error for an
+    // origin below warmup() or past y.size(), horizon 0, covariates x that are not the ones
+    // the member was fitted with (their count) or too short (a known-future one must reach the
+    // last period forecast), or, with past-only covariates, a horizon beyond `outputs` (their
+    // values after the origin are unknown).
     std::vector<std::vector<double>> paths(const std::vector<double>& y, const std::vector<std::size_t>& origins,
-                                           std::size_t horizon);
+                                           std::size_t horizon, const Covariates& x = {});
     // One-step forecasts of y[from..y.size()), each from the true y[0..t).
-    std::vector<double> one_step(const std::vector<double>& y, std::size_t from);
+    std::vector<double> one_step(const std::vector<double>& y, std::size_t from, const Covariates& x = {});
     // Forecasts of the `horizon` values after `history`.
-    std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon);
+    std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon, const Covariates& x = {});
     // Forecasts of y[from..y.size()) in blocks of `horizon` from rolling origins: block b
-    // forecasts y[from + b·horizon ..) from the true y before it.
-    std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon);
+    // forecasts y[from + b·horizon ..) from the true y before it. A known-future covariate
+    // needs values up to y.size() − 1 only: the steps of the last block past the end of y are
+    // computed without them and cut.
+    std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon,
+                                const Covariates& x = {});
 };
 
 // The origins of rolling(): from, from + horizon, ... below n.

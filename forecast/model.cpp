@@ -43,19 +43,21 @@ EnsembleForecast ForecastModel::combine(Ensemble e, const std::function<std::vec
     return {detail::median_combine(all), std::move(validated)};
 }
 
-std::vector<double> ForecastModel::one_step(const std::vector<double>& y, std::size_t from)
+std::vector<double> ForecastModel::one_step(const std::vector<double>& y, std::size_t from, const Covariates& x)
 {
-    return combine(Ensemble::one_step, [&](ForecastMember& m) { return m.one_step(y, from); }).point;
+    return combine(Ensemble::one_step, [&](ForecastMember& m) { return m.one_step(y, from, x); }).point;
 }
 
-std::vector<double> ForecastModel::multi_step(const std::vector<double>& history, std::size_t horizon)
+std::vector<double> ForecastModel::multi_step(const std::vector<double>& history, std::size_t horizon,
+                                              const Covariates& x)
 {
-    return combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(history, horizon); }).point;
+    return combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(history, horizon, x); }).point;
 }
 
-std::vector<double> ForecastModel::rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon)
+std::vector<double> ForecastModel::rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon,
+                                           const Covariates& x)
 {
-    return combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.rolling(y, from, horizon); }).point;
+    return combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.rolling(y, from, horizon, x); }).point;
 }
 
 namespace {

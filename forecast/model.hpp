@@ -53,6 +53,9 @@ struct ForecastModel {
     std::size_t horizon = 1;  // the multi-step horizon it was chosen and calibrated for
     SeriesInfo series;
     std::vector<ForecastMember> members;
+    // The covariates every member takes (ForecastOptions::past_covariates, ::future_covariates),
+    // by column name, in input order: forecasts need them (forecast/covariates.hpp).
+    std::vector<std::string> past_covariates, future_covariates;
     IntervalCalibration one_step_intervals, multi_step_intervals;
     // From a run cut short (saved as "interrupted" in pipeline.json).
     bool interrupted = false;
@@ -64,21 +67,24 @@ struct ForecastModel {
     // The ensemble's forecasts: f(member) for each member, combined.
     EnsembleForecast combine(Ensemble e, const std::function<std::vector<double>(ForecastMember&)>& f);
     // ForecastMember's forecasts of the same names, combined by the median: one_step over the
-    // one-step ensemble, multi_step and rolling over the multi-step ensemble.
-    std::vector<double> one_step(const std::vector<double>& y, std::size_t from);
-    std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon);
-    std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon);
+    // one-step ensemble, multi_step and rolling over the multi-step ensemble. x: the covariates
+    // past_covariates and future_covariates name, aligned with y (select_covariates).
+    std::vector<double> one_step(const std::vector<double>& y, std::size_t from, const Covariates& x = {});
+    std::vector<double> multi_step(const std::vector<double>& history, std::size_t horizon, const Covariates& x = {});
+    std::vector<double> rolling(const std::vector<double>& y, std::size_t from, std::size_t horizon,
+                                const Covariates& x = {});
     // The distinct candidates kept, in order, with their model counts:
     // "5 × [log, diff 1,12, lookback 24], 5 × [diff 12, lookback 24]"; with `e`, only that
     // ensemble's.
     std::string describe() const;
     std::string describe(Ensemble e) const;
 
-    // dir/pipeline.json (transforms, scalers, lookbacks, what the series was) and
+    // dir/pipeline.json (transforms, scalers, lookbacks, covariates, what the series was) and
     // dir/member_<i>/ (checkpoints). A non-finite number is an error, never written as null.
     void save(const std::string& dir) const;
-    // Reads what save wrote (format versions 1 and 2); a missing or malformed file, a member
-    // without a finite mean or a positive scale, is an elman::Error naming the file and member.
+    // Reads what save wrote (format versions 1 to 4); a missing or malformed file, a member
+    // without a finite mean or a positive scale, or whose covariate scaler or checkpoint does not
+    // match the model's covariates, is an elman::Error naming the file and member.
     static ForecastModel load(const std::string& dir);
 };
 

@@ -1,8 +1,9 @@
 // ForecastModel::save and ::load (forecast/model.hpp): pipeline.json and one checkpoint per member.
 //
-// pipeline.json (format_version 3):
+// pipeline.json (format_version 3; 4 when the model takes covariates):
 //   {"format": "elman-forecast", "format_version": 3, "season": m, "horizon": H,
 //    "combine": "median", "interrupted": bool,
+//    "covariates": {"past": [names], "future": [names]} (version 4; absent: none),
 //    "series": {"column", "frequency", "calendar": {"unit", "step", "day_of_month", "last_day",
 //               "resolution", "utc"} | null, "frequency_source", "season", "season_source",
 //               "min", "max", "n", "last_period", "last_value", "last_instant" (ms, or null),
@@ -15,7 +16,9 @@
 //    "members": [{"checkpoint", "log", "lags", "lookback", "outputs", "mean", "scale",
 //                 "constant", "refit", "one_step", "multi_step", "val_mae",
 //                 "val_multi_mae" (absent when not finite), "epochs", "seed",
-//                 "cell": "simple", "lstm" or "gru" (absent in older files: simple)}, ...]}
+//                 "cell": "simple", "lstm" or "gru" (absent in older files: simple),
+//                 "covariate_mean", "covariate_scale" (version 4: one per covariate, past
+//                 first)}, ...]}
 // Version 2 files (no "horizon", "intervals", "outputs", "refit", "one_step", "multi_step":
 // every member recursive, in both ensembles, no intervals) and version 1 files (no "series",
 // no "constant"; predict then cannot check its input) still load.
@@ -201,11 +204,16 @@ void check_cell_of(const ForecastMember& m, const nlohmann::json& e, std::size_t
                     want + "\"");
 }
 
-// The checkpoint must be the network the entry describes: windows [lookback, 1] in, `outputs`
-// values out (a hand-edited pipeline.json would otherwise read past a prediction).
+// The checkpoint must be the network the entry describes: windows [lookback, 1 + covariates]
+// in, `outputs` values out (a hand-edited pipeline.json would otherwise read past a prediction).
 void check_shapes(ForecastMember& m, std::size_t i, const std::string& where)
 {
-    const Shape out = m.model.output_shape({m.lookback, 1});
+    const Shape in = m.model.input_shape();
+    if (in.size() == 2 && in[1] != m.inputs())
+        throw Error(where + ": member " + std::to_string(i) + "'s checkpoint takes " + std::to_string(in[1]) +
+                    " inputs per step, but pipeline.json gives it " +
+                    std::to_string(m.inputs() - 1) + " covariates (" + std::to_string(m.inputs()) + " inputs)");
+    const Shape out = m.model.output_shape({m.lookback, m.inputs()});
     if (out.size() != 1 || out[0] != m.outputs)
         throw Error(where + ": member " + std::to_string(i) + "'s checkpoint gives output " + shape_str(out) +
                     " for windows of " + std::to_string(m.lookback) + " values, expected [" +
@@ -269,6 +277,14 @@ nlohmann::json member_json(const ForecastMember& m, std::size_t i)
                         {"seed", m.seed},
                         {"cell", m.model.layers().empty() ? "" : cell_of(*m.model.layers().front())}};
     if (std::isfinite(m.val_multi_mae)) j["val_multi_mae"] = m.val_multi_mae;
+    if (!m.covariate_mean.empty()) {
+        j["covariate_mean"] = nlohmann::json::array();
+        j["covariate_scale"] = nlohmann::json::array();
+        for (std::size_t c = 0; c < m.covariate_mean.size(); ++c) {
+            j["covariate_mean"].push_back(finite(m.covariate_mean[c], who + " covariate mean"));
+            j["covariate_scale"].push_back(finite(m.covariate_scale[c], who + " covariate scale"));
+        }
+    }
     return j;
 }
 
@@ -294,6 +310,13 @@ ForecastMember member_of(const nlohmann::json& e, std::size_t i, const std::stri
     if (!(m.scale > 0.0)) throw Error(where + ": member " + std::to_string(i) + "'s scale is not > 0");
     if (m.outputs < 1 || m.lookback < 1)
         throw Error(where + ": member " + std::to_string(i) + "'s outputs and lookback must be >= 1");
+    m.covariate_mean = e.value("covariate_mean", std::vector<double>{});
+    m.covariate_scale = e.value("covariate_scale", std::vector<double>{});
+    for (std::size_t c = 0; c < m.covariate_mean.size(); ++c)
+        if (!std::isfinite(m.covariate_mean[c]) || c >= m.covariate_scale.size() || !(m.covariate_scale[c] > 0.0) ||
+            !std::isfinite(m.covariate_scale[c]))
+            throw Error(where + ": member " + std::to_string(i) + "'s covariate " + std::to_string(c + 1) +
+                        " has no finite mean and positive scale");
     return m;
 }
 
@@ -305,12 +328,14 @@ void ForecastModel::save(const std::string& dir) const
     fs::create_directories(dir);
     nlohmann::json j;
     j["format"] = "elman-forecast";
-    j["format_version"] = 3;
+    const bool covariates = !past_covariates.empty() || !future_covariates.empty();
+    j["format_version"] = covariates ? 4 : 3;
     j["season"] = season;
     j["horizon"] = horizon;
     j["combine"] = "median";
     j["interrupted"] = interrupted;
     j["series"] = series_json(series);
+    if (covariates) j["covariates"] = {{"past", past_covariates}, {"future", future_covariates}};
     if (one_step_intervals.calibrated() && multi_step_intervals.calibrated())
         j["intervals"] = {{"one_step", calibration_json(one_step_intervals, "the one-step")},
                           {"multi_step", calibration_json(multi_step_intervals, "the multi-step")}};
@@ -338,6 +363,13 @@ ForecastModel ForecastModel::load(const std::string& dir)
         fm.season = j.at("season").get<std::size_t>();
         fm.horizon = j.value("horizon", std::size_t(1));
         fm.interrupted = j.value("interrupted", false);
+        if (j.value("format_version", 1) > 4)
+            throw Error(where + " has format_version " + j.at("format_version").dump() +
+                        ", newer than this elman reads (4); update elman");
+        if (j.contains("covariates")) {
+            fm.past_covariates = j.at("covariates").at("past").get<std::vector<std::string>>();
+            fm.future_covariates = j.at("covariates").at("future").get<std::vector<std::string>>();
+        }
         if (j.contains("series")) fm.series = series_of(j.at("series"));
         if (j.contains("intervals")) {
             fm.one_step_intervals = calibration_of(j.at("intervals").at("one_step"), where);
@@ -346,6 +378,11 @@ ForecastModel ForecastModel::load(const std::string& dir)
         for (const auto& e : j.at("members")) {
             const std::size_t i = fm.members.size();
             ForecastMember m = member_of(e, i, where);
+            m.past_covariates = fm.past_covariates.size();
+            if (m.covariate_mean.size() != fm.past_covariates.size() + fm.future_covariates.size())
+                throw Error(where + ": member " + std::to_string(i) + " has a scaler for " +
+                            std::to_string(m.covariate_mean.size()) + " covariates, the model names " +
+                            std::to_string(fm.past_covariates.size() + fm.future_covariates.size()));
             m.model = load_model<float>(dir + "/" + e.at("checkpoint").get<std::string>());
             check_shapes(m, i, where);
             check_cell_of(m, e, i, where);

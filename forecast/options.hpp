@@ -45,6 +45,15 @@ struct ForecastOptions {
     std::size_t seeds = 5;                 // models (seeds) per candidate
     bool refit = true;                     // add the kept models refitted on the whole training part
     std::uint64_t seed = 42;
+    // Covariates: columns of Series::covariates that enter every window as extra inputs of the
+    // recurrent layer (input_dim = 1 + their count; forecast/covariates.hpp says how). Past-only
+    // covariates (--past-covariates, --covariates) are read up to the period before each forecast
+    // origin, so only MIMO candidates can use them (a recursive forecast would need their values
+    // after the origin; Strategy::recursive with them is an error). Known-future covariates
+    // (--future-covariates: calendar, a policy dummy, planned prices) are read up to each
+    // forecast period, so a forecast after the series needs their future values (the series'
+    // covariates running past its values, forecast/covariates.hpp: append_future_covariates).
+    std::vector<std::string> past_covariates, future_covariates;
     // Models train in parallel on this many threads; the results do not depend on it.
     std::size_t threads = default_threads();
     // Called with one line per step when set (the CLI prints it on a terminal).

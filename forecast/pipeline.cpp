@@ -59,7 +59,30 @@ void validate_forecast_options(const ForecastOptions& o)
     if (o.lags)
         for (std::size_t l : *o.lags)
             if (l < 1) throw Error("--diff lags must be >= 1");
+    for (const auto& name : o.past_covariates)
+        if (std::find(o.future_covariates.begin(), o.future_covariates.end(), name) != o.future_covariates.end())
+            throw Error("covariate '" + name + "' is given both as past-only (--past-covariates) and as known-future "
+                        "(--future-covariates); give it once");
 }
+
+namespace {
+
+// The covariates the options name, from the series, with notes on what the pipeline does with
+// them (checked: known, finite, each as long as the series).
+Covariates covariates_for(const Series& series, const ForecastOptions& o, std::size_t n_fit, ForecastResult& r)
+{
+    const Covariates x = select_covariates(series, o.past_covariates, o.future_covariates);
+    if (x.empty()) return x;
+    std::vector<std::string> names = o.past_covariates;
+    names.insert(names.end(), o.future_covariates.begin(), o.future_covariates.end());
+    for (auto& n : constant_covariate_notes(x, names, n_fit)) r.notes.push_back(std::move(n));
+    if (!x.past.empty() && r.horizon > 1)
+        r.notes.push_back("past-only covariates: only MIMO candidates (a recursive multi-step forecast would need "
+                          "their values after the forecast origin)");
+    return x;
+}
+
+}  // namespace
 
 ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
 {
@@ -74,8 +97,11 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
     const auto& y = series.values;
     if (!o.log && !std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; })) co.log = false;
 
+    const Covariates x = covariates_for(series, o, n_fit, r);
+    r.model.past_covariates = o.past_covariates;
+    r.model.future_covariates = o.future_covariates;
     detail::RunControl run(o);
-    std::vector<detail::Group> groups = detail::screen(train, n_fit, r.season, r.horizon, co, run, r);
+    std::vector<detail::Group> groups = detail::screen(train, n_fit, r.season, r.horizon, co, run, r, x);
     if (groups.empty() && run.interrupted())
         throw ForecastInterrupted("forecast: interrupted before any model finished an epoch");
     if (groups.empty())
@@ -85,11 +111,11 @@ ForecastResult run_forecast(const Series& series, const ForecastOptions& o)
     r.screened = detail::screened_candidates(groups);
     r.model.season = r.season;
     r.model.horizon = r.horizon;
-    detail::keep_and_refit(groups, train, o, run, r);
-    detail::calibrate_model(r.model, train, n_fit, r.horizon);
+    detail::keep_and_refit(groups, train, o, run, r, x);
+    detail::calibrate_model(r.model, train, n_fit, r.horizon, x);
     r.interrupted = run.interrupted();
     r.model.interrupted = r.interrupted;
-    detail::evaluate_forecasts(r, series);
+    detail::evaluate_forecasts(r, series, x);
     return r;
 }
 

@@ -1,6 +1,7 @@
 // Forecasting with a saved model: the checks of its input and the forecast (forecast/predict.hpp).
 #include "forecast/predict.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -19,6 +20,33 @@ std::string number(double v)
 }
 
 std::string range(double lo, double hi) { return "[" + number(lo) + ", " + number(hi) + "]"; }
+
+// The model's covariates from s, checked for a forecast of h values after it: every one s
+// carries, a known-future one with values for the h periods after s, past-only ones only up to
+// the horizon the model forecasts at once.
+Covariates model_covariates(const ForecastModel& model, const Series& s, std::size_t h)
+{
+    for (const auto* names : {&model.past_covariates, &model.future_covariates})
+        for (const auto& name : *names)
+            if (std::find(s.covariate_names.begin(), s.covariate_names.end(), name) == s.covariate_names.end())
+                throw Error("predict: the model takes the " +
+                            std::string(names == &model.past_covariates ? "past-only" : "known-future") +
+                            " covariate '" + name + "', which the series '" + s.name +
+                            "' does not carry (read its column with the series)");
+    const Covariates x = select_covariates(s, model.past_covariates, model.future_covariates, "predict: covariate",
+                                           "predict: covariate");
+    for (std::size_t c = 0; c < x.future.size(); ++c)
+        if (x.future[c].size() < s.values.size() + h)
+            throw Error("predict: the model takes the known-future covariate '" + model.future_covariates[c] +
+                        "': give its values for the " + std::to_string(h) +
+                        " periods to forecast (--future FILE.csv: a period column and " + model.future_covariates[c] +
+                        ", one row per future period)");
+    if (!x.past.empty() && h > model.horizon)
+        throw Error("predict: the model takes past-only covariates, unknown after the series' end, so it forecasts at "
+                    "most " + std::to_string(model.horizon) + " values (--horizon " + std::to_string(model.horizon) +
+                    " or less)");
+    return x;
+}
 
 }  // namespace
 
@@ -67,9 +95,10 @@ Prediction forecast_after(ForecastModel& model, const Series& s, std::size_t hor
     if (s.values.size() < model.warmup())
         throw Error("series of " + std::to_string(s.values.size()) + " values is too short for the model, which needs " +
                     std::to_string(model.warmup()));
+    const Covariates x = model_covariates(model, s, h);
     Prediction p;
     const EnsembleForecast f =
-        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(s.values, h); });
+        model.combine(Ensemble::multi_step, [&](ForecastMember& m) { return m.multi_step(s.values, h, x); });
     p.values = f.point;
     for (double v : p.values)
         if (!std::isfinite(v)) throw Error("predict: the forecast is not finite (every model's forecast overflowed)");

@@ -28,8 +28,12 @@ struct Prediction {
 };
 
 // The `horizon` values after s (0: the model's frequency's default_horizon), the median of the
-// multi-step ensemble's forecasts, with their intervals at leads 1..horizon. Throws
-// elman::Error when s is shorter than model.warmup() or the forecast is not finite.
+// multi-step ensemble's forecasts, with their intervals at leads 1..horizon. A model with
+// covariates (model.past_covariates, model.future_covariates) reads them from s.covariates: a
+// known-future one must carry values for the `horizon` periods after s as well
+// (append_future_covariates, forecast/covariates.hpp); with past-only ones the horizon is at most
+// model.horizon. Throws elman::Error when s is shorter than model.warmup(), lacks a covariate or
+// its future values (naming it and --future), or the forecast is not finite.
 Prediction forecast_after(ForecastModel& model, const Series& s, std::size_t horizon);
 
 }  // namespace elman

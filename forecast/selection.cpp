@@ -27,13 +27,17 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 // The validation scores of a group, from the median of its members' paths from every origin
 // of the validation tail (lead by lead): one-step = the MAE at lead 1; multi-step = the MAE at
 // each lead 1..min(H, tail), averaged over the leads (each lead weighs the same).
-void score_group(Group& g, const std::vector<double>& train, std::size_t n_fit, std::size_t horizon)
+void score_group(Group& g, const std::vector<double>& train, std::size_t n_fit, std::size_t horizon,
+                 const Covariates& x)
 {
     const std::size_t n = train.size(), H = std::min(horizon, n - n_fit);
     std::vector<std::size_t> origins;
     for (std::size_t t = n_fit; t < n; ++t) origins.push_back(t);
     std::vector<std::vector<std::vector<double>>> member_paths;
-    for (auto& m : g.members) member_paths.push_back(m.paths(train, origins, H));
+    // Paths from the tail's last origins run past its end, unscored: their covariates may be unknown
+    // (padded_future's filler is read only by those steps).
+    const Covariates known = padded_future(x, n + H);
+    for (auto& m : g.members) member_paths.push_back(m.paths(train, origins, H, known));
     double multi = 0;
     for (std::size_t h = 0; h < H; ++h) {
         // Lead h + 1 from the origins whose target lies in the tail.
@@ -63,11 +67,12 @@ std::string screened_line(const std::string& who, const ForecastMember& mem, dou
 // dropped (diverged, not finite, interrupted before an epoch), each with a line why.
 std::optional<ForecastMember> screen_one(const Candidate& c, const std::string& who, std::uint64_t seed,
                                          const std::vector<double>& train, std::size_t n_fit,
-                                         const ForecastOptions& o, RunControl& run, ForecastResult& r)
+                                         const ForecastOptions& o, RunControl& run, ForecastResult& r,
+                                         const Covariates& x)
 {
     const auto t0 = Clock::now();
     try {
-        ForecastMember mem = train_member(c, train, n_fit, seed, o.epochs, o);
+        ForecastMember mem = train_member(c, train, n_fit, seed, o.epochs, o, x);
         if (mem.history.interrupted) {
             run.mark_interrupted();
             if (mem.history.loss.empty()) {
@@ -75,7 +80,7 @@ std::optional<ForecastMember> screen_one(const Candidate& c, const std::string& 
                 return std::nullopt;
             }
         }
-        mem.val_mae = mae(slice(train, n_fit, train.size()), mem.one_step(train, n_fit));
+        mem.val_mae = mae(slice(train, n_fit, train.size()), mem.one_step(train, n_fit, x));
         if (!std::isfinite(mem.val_mae)) {
             run.drop(who + " (" + mem.describe() + "): validation MAE is not finite, dropped", r);
             return std::nullopt;
@@ -93,7 +98,8 @@ std::optional<ForecastMember> screen_one(const Candidate& c, const std::string& 
 }  // namespace
 
 std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, std::size_t season,
-                          std::size_t horizon, const ForecastOptions& o, RunControl& run, ForecastResult& r)
+                          std::size_t horizon, const ForecastOptions& o, RunControl& run, ForecastResult& r,
+                          const Covariates& x)
 {
     const std::vector<Candidate> cands = candidates(train, season, horizon, o);
     const std::vector<std::size_t> feasible = feasible_candidates(cands, n_fit, train.size(), season, o);
@@ -109,7 +115,7 @@ std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, s
         const std::size_t ci = feasible[job / S], k = job % S;
         const std::string who = "candidate " + std::to_string(ci + 1) + "/" + std::to_string(cands.size()) +
                                 " seed " + std::to_string(k + 1) + "/" + std::to_string(S);
-        models[job] = screen_one(cands[ci], who, o.seed + 7919 * ci + 104729 * k, train, n_fit, o, run, r);
+        models[job] = screen_one(cands[ci], who, o.seed + 7919 * ci + 104729 * k, train, n_fit, o, run, r, x);
     });
     std::vector<Group> groups;
     for (std::size_t f = 0; f < feasible.size(); ++f) {
@@ -117,7 +123,7 @@ std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, s
         for (std::size_t k = 0; k < S; ++k)
             if (auto& slot = models[f * S + k]) g.members.push_back(std::move(*slot));
         if (g.members.empty()) continue;
-        score_group(g, train, n_fit, horizon);
+        score_group(g, train, n_fit, horizon, x);
         if (std::isfinite(g.val_mae)) groups.push_back(std::move(g));
     }
     std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.val_mae < b.val_mae; });

@@ -21,10 +21,12 @@ struct Group {
 };
 
 // Trains o.seeds models per candidate (forecast/candidates.hpp, for this horizon) on
-// train[0..n_fit), early stopping on the rest, and returns the candidates whose validation
-// scores are finite, best one-step score first (r.candidates, r.notes).
+// train[0..n_fit) with the covariates x (aligned with train), early stopping on the rest, and
+// returns the candidates whose validation scores are finite, best one-step score first
+// (r.candidates, r.notes).
 std::vector<Group> screen(const std::vector<double>& train, std::size_t n_fit, std::size_t season,
-                          std::size_t horizon, const ForecastOptions& o, RunControl& run, ForecastResult& r);
+                          std::size_t horizon, const ForecastOptions& o, RunControl& run, ForecastResult& r,
+                          const Covariates& x = {});
 
 // One entry per group for ForecastResult::screened: the candidate, its group scores, the first
 // seed's epochs and seed; no model.

@@ -1,6 +1,6 @@
 // The `elman` program on real-world inputs: what it says about the calendar it found (on
 // stderr, --quiet or not), what metrics.json and pipeline.json record, undefined metrics,
-// --test 0, `predict` checking its input against the model, and --folds.
+// --test 0, `predict` checking its input against the model, --folds, and covariates.
 #include <catch2/catch.hpp>
 
 #ifdef ELMAN_CLI
@@ -400,6 +400,64 @@ TEST_CASE("cli: forecast.svg draws a very long series as its envelope, in a file
         }
     }
     CHECK(text.find("lowest and highest of every 30 values") != std::string::npos);
+}
+
+TEST_CASE("cli: a known-future covariate is fitted, recorded, and predict needs its values from --future",
+          "[cli][covariates]")
+{
+    Tmp t;
+    // 72 months; a policy dummy from 2002-07 on lifts sales by 50.
+    std::ostringstream os, bare;
+    os << "month,sales,policy\n";
+    bare << "month,sales\n";
+    for (std::size_t k = 0; k < 72; ++k) {
+        char period[48];
+        std::snprintf(period, sizeof period, "%04zu-%02zu", 2000 + k / 12, k % 12 + 1);
+        const int policy = k >= 30;
+        const double v = 100 + 10 * std::sin(0.5236 * static_cast<double>(k)) + 50 * policy;
+        os << period << "," << v << "," << policy << "\n";
+        bare << period << "," << v << "\n";
+    }
+    t.write("sales.csv", os.str());
+    t.write("bare.csv", bare.str());
+    const std::string one = " --lookback 12 --diff none --no-log --strategy recursive --horizon 3";
+    const CliRun fit = run_cli("forecast " + t.file("sales.csv") + " --future-covariates policy --test 12" + one +
+                                   t.out("m") + fast,
+                               t.path);
+    INFO("stderr: " << fit.err);
+    REQUIRE(fit.status == 0);
+    const auto pipeline = nlohmann::json::parse(read_file(t.path / "m/model/pipeline.json"));
+    CHECK(pipeline.at("covariates").at("future") == nlohmann::json::array({"policy"}));
+    const std::string model = "predict --model " + t.file("m") + " --horizon 3 ";
+    const CliRun none = run_cli(model + t.file("sales.csv"), t.path);
+    CHECK(none.status != 0);
+    // one line of error, after the note on the options taken from the model (its column)
+    const auto none_lines = lines_of(none.err);
+    REQUIRE_FALSE(none_lines.empty());
+    CHECK(none_lines.back().rfind("elman: error: predict: the model takes the known-future covariate", 0) == 0);
+    CHECK(none.err.find("elman: error:") == none.err.rfind("elman: error:"));
+    CHECK(none.err.find("the model takes the known-future covariate 'policy': give its values for the 3 periods to "
+                        "forecast (--future FILE.csv") != std::string::npos);
+    const CliRun missing = run_cli(model + t.file("bare.csv"), t.path);
+    CHECK(missing.status != 0);
+    CHECK(missing.err.find("policy") != std::string::npos);
+    t.write("future.csv", "month,policy\n2006-01,1\n2006-02,1\n2006-03,1\n");
+    const CliRun p = run_cli(model + t.file("sales.csv") + " --future " + t.file("future.csv"), t.path);
+    INFO("predict stderr: " << p.err);
+    REQUIRE(p.status == 0);
+    const auto rows = lines_of(p.out);
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[1].rfind("2006-01,", 0) == 0);
+    const CliRun all = run_cli("forecast " + t.file("sales.csv") + " --future-covariates policy --test 0" + one +
+                                   t.out("all") + fast,
+                               t.path);
+    CHECK(all.status != 0);
+    CHECK(all.err.find("give a CSV of the future periods with --future") != std::string::npos);
+    const CliRun with_test = run_cli("forecast " + t.file("sales.csv") + " --future-covariates policy --future " +
+                                         t.file("future.csv") + one + t.out("t") + fast,
+                                     t.path);
+    CHECK(with_test.status != 0);
+    CHECK(with_test.err.find("--future is for a forecast after the series (--test 0)") != std::string::npos);
 }
 
 #endif  // ELMAN_CLI

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "forecast/backtest.hpp"
+#include "forecast/covariates.hpp"
 #include "forecast/forecast.hpp"
 #include "tools/backtest_report.hpp"
 #include "tools/forecast_report.hpp"
@@ -86,6 +87,16 @@ void finish_options(ForecastArgs& a)
     o.strategy = parse_strategy(a.strategy);
     o.refit = !a.no_refit;
     validate_forecast_options(o);
+    a.in.covariates = o.past_covariates;
+    a.in.covariates.insert(a.in.covariates.end(), o.future_covariates.begin(), o.future_covariates.end());
+    if (!a.future.empty() && o.future_covariates.empty())
+        throw Error("--future gives the values of known-future covariates after the series: name them with "
+                    "--future-covariates");
+    if (!a.future.empty() && o.test.value_or(1) != 0)
+        throw Error("--future is for a forecast after the series (--test 0); with a test part the covariates' values "
+                    "in it are read from the series' own file");
+    if (!a.future.empty() && a.many.many())
+        throw Error("--future continues one series; with several series, fit with a test part or use elman predict");
     if (a.command->count("--folds") && a.folds < 1) throw Error("--folds must be >= 1");
     if (a.command->count("--fold-step") && !a.command->count("--folds")) throw Error("--fold-step needs --folds");
     if (a.command->count("--fold-step") && a.fold_step < 1) throw Error("--fold-step must be >= 1");
@@ -122,6 +133,10 @@ void print_summary(const ForecastResult& r, const Series& s, const std::string& 
     const char* cell = a.o.cell == "lstm" ? "LSTM" : a.o.cell == "gru" ? "GRU" : "SimpleRNN";
     std::printf("elman: %zu %s(%zu) models (-> Dense(1) recursive, -> Dense(%zu) MIMO)\n", r.model.members.size(), cell,
                 a.o.units, r.horizon);
+    if (!r.model.past_covariates.empty() || !r.model.future_covariates.empty())
+        std::printf("  covariates: %zu past-only, %zu known-future (inputs per step: %zu)\n",
+                    r.model.past_covariates.size(), r.model.future_covariates.size(),
+                    1 + r.model.past_covariates.size() + r.model.future_covariates.size());
     std::printf("  one-step: median of %s\n", r.model.describe(Ensemble::one_step).c_str());
     std::printf("  multi-step: median of %s\n\n", r.model.describe(Ensemble::multi_step).c_str());
     print_table(r);
@@ -170,6 +185,17 @@ CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& a)
                    "rolling-origin backtest: run K times, each fold trained only on the data before its test part "
                    "(backtest.json, folds.csv)");
     fc->add_option("--fold-step", a.fold_step, "values between the folds' origins (default: the horizon)");
+    fc->add_option("--covariates,--past-covariates", a.o.past_covariates,
+                   "past-only covariate columns, comma-separated: extra inputs read up to the period before each "
+                   "forecast (multi-step: MIMO candidates only)")
+        ->delimiter(',');
+    fc->add_option("--future-covariates", a.o.future_covariates,
+                   "known-future covariate columns (calendar, a policy dummy, planned prices): extra inputs read at "
+                   "each forecast period; a forecast after the series needs their future values (--future)")
+        ->delimiter(',');
+    fc->add_option("--future", a.future,
+                   "with --test 0: a CSV of the periods after the series with the --future-covariates columns")
+        ->check(CLI::ExistingFile);
     fc->add_flag("--no-refit", a.no_refit,
                  "only the early-stopped models, without their refits on the whole training part");
     fc->add_option("-o,--out", a.out, "output directory")->capture_default_str();
@@ -186,7 +212,10 @@ int run_forecast_command(ForecastArgs& a)
     o.should_stop = [] { return g_sigint.load(std::memory_order_relaxed); };
     if (a.many.many()) return run_many_command(a);
     if (!a.many.shard.empty()) throw Error("--shard splits several series: give --id-column, --columns or --all-columns");
-    const Series s = load_input(a.in);
+    Series s = load_input(a.in);
+    if (!a.future.empty())
+        append_future_covariates(s, a.future, o.future_covariates,
+                                 o.horizon ? o.horizon : default_horizon(s.time.calendar));
     const std::string label = series_label(a.in, s);
     const Source season_source = o.season ? Source::given : s.time.season_source;
     print_notes(label, s, o.season.value_or(s.season), season_source, !a.quiet);

@@ -27,6 +27,7 @@ struct ForecastArgs {
     std::size_t folds = 0, fold_step = 0;  // --folds K (0: no backtest), --fold-step S (0: the horizon)
     int log_mode = -1;  // -1: chosen by validation, 0: off, 1: on
     std::string diff = "auto", strategy = "auto", out = "forecast";
+    std::string future;  // --future FILE: the known-future covariates' values after the series
     bool quiet = false, no_refit = false;
     CLI::App* command = nullptr;  // set by add_forecast_command
     CLI::Option *test_option = nullptr, *lookback_option = nullptr, *season_option = nullptr;

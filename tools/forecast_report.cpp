@@ -88,6 +88,7 @@ Json metrics_document(const Series& s, const ForecastResult& r)
     j["season_source"] = to_string(r.season_source);
     j["horizon"] = r.horizon;
     j["horizon_source"] = to_string(r.horizon_source);
+    j["covariates"] = {{"past", r.model.past_covariates}, {"future", r.model.future_covariates}};
     j["multi_step_protocol"] = "rolling origins: the test part in consecutive blocks of " + std::to_string(r.horizon) +
                                " values, each forecast recursively from the true history before it";
     j["interrupted"] = r.interrupted;

@@ -75,6 +75,7 @@ CsvOptions csv_options(const Input& in)
     o.dayfirst = in.dayfirst;
     o.sort = in.sort;
     o.frequency = in.frequency;
+    o.covariates = in.covariates;
     if (!o.frequency.empty()) parse_frequency(o.frequency);  // an unknown name fails before reading
     return o;
 }

@@ -22,6 +22,9 @@ struct Input {
     std::vector<std::string> period_columns, na_values;
     std::string delimiter, decimal, date_format, frequency;
     bool no_period = false, interpolate = false, ignore_gaps = false, sort = false, dayfirst = false;
+    // Covariate columns read with the values (CsvOptions::covariates); set by the commands from
+    // --past-covariates and --future-covariates (forecast) or the model (predict).
+    std::vector<std::string> covariates;
 };
 
 // Adds FILE, --builtin, --column, --period-column, --no-period, --interpolate, --ignore-gaps,

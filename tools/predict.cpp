@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "forecast/covariates.hpp"
 #include "forecast/predict.hpp"
 
 namespace fs = std::filesystem;
@@ -78,6 +79,10 @@ CLI::App* add_predict_command(CLI::App& app, PredictArgs& a)
     pc->add_option("--onnx-output", a.array.onnx_output,
                    "with --input: the output of an .onnx graph with several to run (e.g. Y_h)");
     add_input_options(pc, a.in);
+    pc->add_option("--future", a.future,
+                   "a CSV of the periods to forecast with the model's known-future covariate columns (a model fitted "
+                   "with --future-covariates needs it)")
+        ->check(CLI::ExistingFile);
     pc->add_option("--horizon", a.horizon, "values to forecast (default: M4's for the frequency, e.g. 18 monthly)")
         ->check(CLI::Range(std::size_t(1), std::size_t(1000000)));  // 0 is not "the default"
     return pc;
@@ -99,7 +104,17 @@ void run_predict(const PredictArgs& a)
     if (!fs::is_directory(dir)) throw Error("--model " + model_dir + ": no such directory");
     ForecastModel model = ForecastModel::load(dir.string());
     Input in = a.in;
-    const Series s = read_like_model(in, model, dir);
+    // The model's covariates are read with the series: a file without them fails naming the column.
+    in.covariates = model.past_covariates;
+    in.covariates.insert(in.covariates.end(), model.future_covariates.begin(), model.future_covariates.end());
+    Series s = read_like_model(in, model, dir);
+    if (!a.future.empty()) {
+        if (model.future_covariates.empty())
+            throw Error("--future " + a.future + ": the model takes no known-future covariates (fitted without "
+                        "--future-covariates)");
+        append_future_covariates(s, a.future, model.future_covariates,
+                                 a.horizon ? a.horizon : default_horizon(model.series.calendar));
+    }
     const std::string label = series_label(in, s);
     for (const auto& n : s.notes) std::fprintf(stderr, "elman: note: %s: %s\n", label.c_str(), n.c_str());
     for (const auto& w : check_series(model, s, label)) warn(w);

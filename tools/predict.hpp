@@ -15,6 +15,7 @@ namespace elman::cli {
 struct PredictArgs {
     Input in;
     std::string model_dir;
+    std::string future;  // --future FILE: the model's known-future covariates after the series
     std::size_t horizon = 0;
     tools::ArrayPredictArgs array;  // --input X.npy --output Y.npy: any model on an array
     CLI::App* command = nullptr;  // set by add_predict_command
