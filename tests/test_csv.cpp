@@ -33,14 +33,21 @@ struct TempCsv {
     std::string str() const { return path.string(); }
 };
 
-std::string load_error(const TempCsv& f, const CsvOptions& o = {})
+// The message of the elman::Error that load() throws, or "no error".
+template <class Load>
+std::string error_of(Load load)
 {
     try {
-        load_csv(f.str(), o);
+        load();
     } catch (const Error& e) {
         return e.what();
     }
     return "no error";
+}
+
+std::string load_error(const TempCsv& f, const CsvOptions& o = {})
+{
+    return error_of([&] { load_csv(f.str(), o); });
 }
 
 }  // namespace
@@ -440,33 +447,22 @@ std::string file_notes(const SeriesFile& f)
     return all;
 }
 
-template <class Load>
-std::string many_error(Load load)
-{
-    try {
-        load();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "no error";
-}
-
 }  // namespace
 
 TEST_CASE("many series: headerless files are refused as for one series, long and wide", "[csv][many]")
 {
     TempCsv wide("2020-01,1,5\n2020-02,2,6\n2020-03,3,7\n2020-04,4,8\n");
-    REQUIRE_THAT(many_error([&] { load_csv_columns(wide.str(), {}, {}); }),
+    REQUIRE_THAT(error_of([&] { load_csv_columns(wide.str(), {}, {}); }),
                  Contains(wide.str() + ":1: the first line ('2020-01', '1', '5') is data, not a header") &&
                      Contains("e.g. 'period,value2,value3'"));
     // Named columns that the "header" cannot have: the reason is the missing header, not the name.
-    REQUIRE_THAT(many_error([&] { load_csv_columns(wide.str(), {"sales"}, {}); }), Contains(":1: the first line"));
+    REQUIRE_THAT(error_of([&] { load_csv_columns(wide.str(), {"sales"}, {}); }), Contains(":1: the first line"));
     TempCsv long_rows("A,2020-01,1\nA,2020-02,2\nB,2020-01,7\nB,2020-02,8\n");
-    REQUIRE_THAT(many_error([&] { load_csv_long(long_rows.str(), with_id("id")); }),
+    REQUIRE_THAT(error_of([&] { load_csv_long(long_rows.str(), with_id("id")); }),
                  Contains(":1: the first line ('A', '2020-01', '1') is data") && Contains("e.g. 'id,period,value'"));
     // A real header whose names are not the data's kinds is read.
     TempCsv named("id,2020,2021\nA,1,2\nB,3,4\n");
-    REQUIRE_THAT(many_error([&] { load_csv_long(named.str(), with_id("id")); }), !Contains("is data, not a header"));
+    REQUIRE_THAT(error_of([&] { load_csv_long(named.str(), with_id("id")); }), !Contains("is data, not a header"));
 }
 
 TEST_CASE("many series: two-digit years, filled values, non-UTF-8 and bare CR are read as for one series",
@@ -513,9 +509,9 @@ TEST_CASE("many series: two-digit years, filled values, non-UTF-8 and bare CR ar
     REQUIRE(lg.series[1].series->filled.empty());
     // The file's encoding and line ends: as load_csv.
     TempCsv latin1("id;Datum;Temp\xE9rature\nA;2020-01;1\nA;2020-02;2\n");
-    REQUIRE_THAT(many_error([&] { load_csv_long(latin1.str(), with_id("id")); }),
+    REQUIRE_THAT(error_of([&] { load_csv_long(latin1.str(), with_id("id")); }),
                  Contains(":1:14: byte 0xE9 is not UTF-8") && Contains("save the file as UTF-8"));
-    REQUIRE_THAT(many_error([&] { load_csv_columns(latin1.str(), {}, {}); }), Contains("byte 0xE9 is not UTF-8"));
+    REQUIRE_THAT(error_of([&] { load_csv_columns(latin1.str(), {}, {}); }), Contains("byte 0xE9 is not UTF-8"));
     TempCsv cr("month,a,b\r2020-01,1,5\r2020-02,2,6\r2020-03,3,7\r");
     const SeriesFile c = load_csv_columns(cr.str(), {}, {});
     REQUIRE(c.series.size() == 2);
