@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include <xtensor-blas/xblas.hpp>
 
 #include "core/error.hpp"
+#include "core/row_gemv.hpp"
 
 // OpenBLAS's thread control, when the BLAS is OpenBLAS (weak: absent with another BLAS).
 extern "C" {
@@ -42,6 +44,15 @@ void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
     openblas_set_num_threads(threads);
 }
 
+// One-row products that elman's own kernel takes (core/row_gemv.hpp): float, B not
+// transposed, and B small enough to stay in L1 (k·n ≤ 64·192 floats, 48 KiB), where it took
+// 0.39–0.79x sgemv's time (bench/gemv_bench); larger products are bound by L2 either way and
+// sgemv was as fast or faster (up to 1.2x), so they stay with BLAS.
+bool own_row_gemv(bool trans_b, std::size_t k, std::size_t n)
+{
+    return !trans_b && k > 0 && k * n <= 64 * 192;
+}
+
 }  // namespace
 
 int blas_threads() { return openblas_get_num_threads ? openblas_get_num_threads() : 1; }
@@ -74,6 +85,9 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
     using cxxblas::StorageOrder;
     using cxxblas::Transpose;
     using index = xt::blas_index_t;
+    if constexpr (std::is_same_v<T, float>)
+        if (m == 1 && own_row_gemv(trans_b, k, n))
+            return row_gemv(k, n, alpha, a, 1, b, n, beta, c);
     with_threads_for(m, n, k, [&] {
         if (m == 1 && k > 0) {
             // One row: c[n] = alpha·op(B)ᵀ·a[k] + beta·c, a matrix-vector product (GEMV), which
@@ -132,6 +146,9 @@ void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t 
     using cxxblas::StorageOrder;
     using cxxblas::Transpose;
     using index = xt::blas_index_t;
+    if constexpr (std::is_same_v<T, float>)
+        if (m == 1 && own_row_gemv(trans_b, k, n))
+            return row_gemv(k, n, alpha, a, trans_a ? lda : 1, b, ldb, beta, c);
     with_threads_for(m, n, k, [&] {
         if (m == 1 && k > 0) {
             // One row of C: c = op(B)ᵀ·a (GEMV, as in the contiguous gemm); a's k values are

@@ -1,12 +1,14 @@
-// core/blas.hpp beyond gemm (which test_ops_matmul covers): what runs, and the thread scope that
-// multi-threaded training relies on.
+// core/blas.hpp beyond gemm (which test_ops_matmul covers): what runs, the thread scope that
+// multi-threaded training relies on, and the one-row kernel gemm hands float products to.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include "core/blas.hpp"
+#include "core/row_gemv.hpp"
 
 using namespace elman;
 
@@ -84,4 +86,88 @@ TEST_CASE("blas: gemm on blocks of larger buffers (leading dimensions) equals th
     REQUIRE_THROWS_WITH(elman::gemm<double>(false, false, 2, 2, 2, 1.0, x.data(), 1, x.data(), 2,
                                             0.0, x.data(), 2),
                         Catch::Contains("lda 1"));
+}
+
+namespace {
+
+// c = alpha·aᵀ·B + beta·c in double, and the bound on float's error: a few roundings per term
+// of Σ|a_p·B[p,j]| (the kernel's partial sums have at most k/2 + 3 additions in a chain).
+struct RowProduct {
+    std::vector<double> want, bound;
+};
+
+RowProduct row_product(std::size_t k, std::size_t n, float alpha, const std::vector<float>& a,
+                       std::size_t inc_a, const std::vector<float>& b, std::size_t ldb,
+                       float beta, const std::vector<float>& c)
+{
+    RowProduct r{std::vector<double>(n), std::vector<double>(n)};
+    for (std::size_t j = 0; j < n; ++j) {
+        double s = 0, abs_sum = 0;
+        for (std::size_t p = 0; p < k; ++p) {
+            s += double(a[p * inc_a]) * b[p * ldb + j];
+            abs_sum += std::abs(double(a[p * inc_a]) * b[p * ldb + j]);
+        }
+        const double old = beta != 0.0f ? beta * double(c[j]) : 0.0;  // c may be NaN then
+        r.want[j] = alpha * s + old;
+        r.bound[j] = (double(k) + 4) * 6e-8 * (std::abs(alpha) * abs_sum + std::abs(old)) + 1e-30;
+    }
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("blas: the one-row kernel matches the exact product for every column and row tail",
+          "[blas]")
+{
+    // n crosses the 64-, 32- and 16-column blocks and the one-by-one tail; k the rows left over
+    // after the partial sums' groups of 2 and 4; a strided a (a transposed column) and a row
+    // stride longer than n; beta = 0 must not read c, which holds NaN then.
+    const float nan = std::nanf("");
+    for (std::size_t k : {0u, 1u, 2u, 3u, 5u, 8u, 33u, 64u})
+        for (std::size_t n : {1u, 5u, 16u, 17u, 31u, 32u, 48u, 63u, 64u, 65u, 100u, 130u})
+            for (std::size_t inc_a : {1u, 3u})
+                for (float beta : {0.0f, 1.0f, -0.25f}) {
+                    const float alpha = inc_a == 1 ? 1.0f : -0.5f;
+                    const std::size_t ldb = n + (inc_a == 1 ? 0 : 3);
+                    INFO("k " << k << " n " << n << " inc_a " << inc_a << " beta " << beta);
+                    std::vector<float> a(std::max<std::size_t>(1, k * inc_a)), b(k * ldb);
+                    std::vector<float> c(n + 1);
+                    for (std::size_t i = 0; i < a.size(); ++i) a[i] = float(std::sin(0.7 * i + 0.1));
+                    for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(std::cos(1.3 * i));
+                    for (std::size_t j = 0; j < n; ++j) c[j] = beta == 0.0f ? nan : float(0.1 * j);
+                    c[n] = 42.0f;  // past the end: untouched
+                    const RowProduct r = row_product(k, n, alpha, a, inc_a, b, ldb, beta, c);
+                    row_gemv(k, n, alpha, a.data(), inc_a, b.data(), ldb, beta, c.data());
+                    for (std::size_t j = 0; j < n; ++j) {
+                        INFO("column " << j);
+                        REQUIRE(std::abs(c[j] - r.want[j]) <= r.bound[j]);
+                    }
+                    REQUIRE(c[n] == 42.0f);
+                }
+}
+
+TEST_CASE("blas: gemm gives float one-row products to the kernel, larger ones and double to BLAS",
+          "[blas]")
+{
+    // Both routes give the product to float accuracy; the kernel's route gives exactly what
+    // row_gemv gives (gemm adds nothing around it), and double is unchanged by it.
+    for (std::size_t n : {64u, 256u}) {  // k·n = 4096 (kernel) and 16384 (BLAS)
+        const std::size_t k = 64;
+        std::vector<float> a(k), b(k * n), c(n, 0.5f), c_kernel(n, 0.5f);
+        for (std::size_t i = 0; i < k; ++i) a[i] = float(std::sin(0.3 * i));
+        for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(std::cos(0.11 * i));
+        const RowProduct r = row_product(k, n, 1.0f, a, 1, b, n, 1.0f, c);
+        elman::gemm<float>(false, false, 1, n, k, 1.0f, a.data(), b.data(), 1.0f, c.data());
+        row_gemv(k, n, 1.0f, a.data(), 1, b.data(), n, 1.0f, c_kernel.data());
+        std::size_t same = 0;
+        for (std::size_t j = 0; j < n; ++j) {
+            REQUIRE(std::abs(c[j] - r.want[j]) <= r.bound[j]);
+            same += c[j] == c_kernel[j];
+        }
+        INFO("n " << n);
+        if (n == 64) REQUIRE(same == n);
+    }
+    std::vector<double> a(3, 1.0), b(3 * 2, 2.0), c(2, 1.0);
+    elman::gemm<double>(false, false, 1, 2, 3, 1.0, a.data(), b.data(), 1.0, c.data());
+    REQUIRE(c == std::vector<double>{7.0, 7.0});
 }
