@@ -5,7 +5,7 @@
 //
 // gemm() (core/blas.hpp) sends its float one-row products with B not transposed here instead
 // of to OpenBLAS's sgemv: at the sizes of a small RNN's recurrent step (k = U, n = U..4U,
-// U ≤ 256) this kernel takes 0.35–0.6x sgemv's time on one AVX-512 core (bench/gemv_bench,
+// U ≤ 96) this kernel takes 0.39–0.79x sgemv's time on one AVX-512 core (bench/gemv_bench,
 // docs/performance.md "Batch-1 inference"), because sgemv's call costs more than the product.
 #pragma once
 

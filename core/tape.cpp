@@ -64,7 +64,7 @@ const Tensor<T>& Var<T>::grad() const
     if (!n.has_grad)
         throw Error("grad: no gradient reached %" + std::to_string(index_) + " (" + n.op +
                     "); call backward first, or it does not influence the loss");
-    return n.grad;
+    return *n.grad;
 }
 
 template <class T>
@@ -104,7 +104,7 @@ std::string Var<T>::op() const
 // ---- BackwardContext ----
 
 template <class T>
-const Tensor<T>& BackwardContext<T>::grad() const { return tape_.nodes[self_].grad; }
+const Tensor<T>& BackwardContext<T>::grad() const { return *tape_.nodes[self_].grad; }
 
 template <class T>
 const Tensor<T>& BackwardContext<T>::value() const { return tape_.value(self_); }
@@ -144,7 +144,7 @@ void BackwardContext<T>::throw_shape_mismatch(std::size_t k, const Shape& got) c
 namespace detail {
 
 template <class T>
-Var<T> TapeState<T>::push(Node<T> node)
+Var<T> TapeState<T>::push(Node<T>&& node)
 {
     nodes.push_back(std::move(node));
     Var<T> v;
@@ -165,10 +165,10 @@ Tensor<T>& TapeState<T>::grad_buffer(std::size_t i)
         return n.param->grad;
     }
     if (!n.has_grad) {
-        n.grad = xt::zeros<T>(n.value.shape());
+        n.grad.emplace(xt::zeros<T>(n.value.shape()));
         n.has_grad = true;
     }
-    return n.grad;
+    return *n.grad;
 }
 
 }  // namespace detail
@@ -181,9 +181,7 @@ Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs
 {
     if (inputs.empty()) throw Error(std::string(op) + ": no inputs");
     auto s = inputs[0].state(op);
-    detail::Node<T> node;
-    node.op = op;
-    node.value = std::move(value);
+    detail::Node<T> node(op, {}, std::move(value));
     bool any = false;
     for (const auto& in : inputs) {
         if (!in.on(s)) {
@@ -207,10 +205,7 @@ template <class T>
 Var<T> detach(const Var<T>& x)
 {
     auto s = x.state("detach");
-    detail::Node<T> node;
-    node.op = "detach";
-    node.label = "%" + std::to_string(x.index());
-    node.value = s->value(x.index());
+    detail::Node<T> node("detach", "%" + std::to_string(x.index()), s->value(x.index()));
     return s->push(std::move(node));
 }
 
@@ -225,10 +220,7 @@ Tape<T>::~Tape() = default;
 template <class T>
 Var<T> Tape<T>::variable(Tensor<T> value, std::string label)
 {
-    detail::Node<T> node;
-    node.op = "input";
-    node.label = std::move(label);
-    node.value = std::move(value);
+    detail::Node<T> node("input", std::move(label), std::move(value));
     node.requires_grad = grad_enabled();
     return state_->push(std::move(node));
 }
@@ -236,19 +228,15 @@ Var<T> Tape<T>::variable(Tensor<T> value, std::string label)
 template <class T>
 Var<T> Tape<T>::constant(Tensor<T> value, std::string label)
 {
-    detail::Node<T> node;
-    node.op = "constant";
-    node.label = std::move(label);
-    node.value = std::move(value);
+    detail::Node<T> node("constant", std::move(label), std::move(value));
     return state_->push(std::move(node));
 }
 
 template <class T>
 Var<T> Tape<T>::param(Parameter<T>& p)
 {
-    detail::Node<T> node;
-    node.op = "param";
-    node.label = p.name;
+    // value stays empty (no allocation): TapeState::value() reads p.value
+    detail::Node<T> node("param", p.name, Tensor<T>::from_shape({0}));
     node.param = &p;
     node.requires_grad = grad_enabled();
     return state_->push(std::move(node));

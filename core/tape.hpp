@@ -21,6 +21,7 @@
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -195,11 +196,18 @@ namespace detail {
 
 template <class T>
 struct Node {
+    Node(const char* op_, std::string label_, Tensor<T> value_)
+        : op(op_), label(std::move(label_)), value(std::move(value_))
+    {
+    }
+
     const char* op = "";
     std::string label;               // leaves: "x", a parameter's name, ...
+    // Set by the constructor's caller: a default xarray is 0-D, one element on the heap, and a
+    // batch-1 forward records few enough nodes that those allocations showed in its profile.
     Tensor<T> value;
-    Tensor<T> grad;
-    bool has_grad = false;           // grad holds dL/dvalue (a default xarray is 0-D, not empty)
+    std::optional<Tensor<T>> grad;   // allocated by the first gradient that reaches the node
+    bool has_grad = false;           // grad holds dL/dvalue
     bool requires_grad = false;
     // The inputs' node indices (ops have 1-5 inputs: no heap allocation up to 4).
     xt::svector<std::size_t, 4> parents;
@@ -219,7 +227,7 @@ struct TapeState : std::enable_shared_from_this<TapeState<T>> {
         const Node<T>& n = nodes[i];
         return n.param ? n.param->value : n.value;
     }
-    Var<T> push(Node<T> node);
+    Var<T> push(Node<T>&& node);  // moved in once (a Node holds two tensors)
     Tensor<T>& grad_buffer(std::size_t i);
 };
 

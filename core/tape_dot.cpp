@@ -37,7 +37,7 @@ void write_dot(std::ostream& os, const Tape<T>& tape, const DotOptions& options)
         if (!n.label.empty()) label += " " + escaped(n.label);
         label += "\\n" + shape_str(s.value(i).shape());
         if (options.gradients && n.has_grad) {
-            const Tensor<T>& g = n.param ? n.param->grad : n.grad;
+            const Tensor<T>& g = n.param ? n.param->grad : *n.grad;
             label += "\\ngrad " + shape_str(g.shape());
         }
         std::string style;
