@@ -120,7 +120,7 @@ def main():
     runs = defaultdict(list)
     gated = defaultdict(list)  # the other cells (issue 16), by (cell, workload, framework)
     for r in rows:
-        if r["framework"] == "elman_tape":
+        if r["framework"] in ("elman_tape", "row_gemv"):
             continue
         if r.get("cell", "simple") != "simple":
             gated[(r["cell"], r["workload"], r["framework"])].append(r)
@@ -301,6 +301,19 @@ def main():
                    f"{statistics.median(r['backward_ns_per_op'] for r in tape):.0f} | "
                    f"{statistics.median(r['total_ns_per_op'] for r in tape):.0f} | "
                    f"{min(r['min_total_ns_per_op'] for r in tape):.0f} |")
+        out.append("")
+    gemv = [r for r in rows if r["framework"] == "row_gemv"]
+    if gemv:
+        out.append("### One-row product: elman's kernel against sgemv (core/row_gemv.hpp)\n")
+        out.append(f"c[n] = aᵀ·B[k,n], one thread, the two interleaved ({gemv[0]['reps']} "
+                   f"repetitions of 2000 calls, medians; {gemv[0]['blas']}). gemm() uses the "
+                   "kernel for float with k·n ≤ 12288 (48 KiB), BLAS above.\n")
+        out.append("| k × n | sgemv ns | row_gemv ns | row_gemv/sgemv | kernel used | max rel. difference |")
+        out.append("|---|---|---|---|---|---|")
+        for r in gemv:
+            used = "yes" if r["k"] * r["n"] <= 12288 else "no"
+            out.append(f"| {r['k']} × {r['n']} | {r['sgemv_ns']:.1f} | {r['row_gemv_ns']:.1f} | "
+                       f"{r['ratio']:.2f} | {used} | {r['max_rel_diff']:.1e} |")
         out.append("")
     print("\n".join(out))
 

@@ -2,6 +2,7 @@
 // gemm(): cblas_sgemv(RowMajor, Trans, k, n, alpha, B, n, a, 1, beta, c, 1), c[n] = Bᵀ·a + c.
 //
 //   gemv_bench [--reps R]        one JSON line per shape: ns per call of each, interleaved
+//                                (bench/run.sh runs it and aggregate.py tabulates it)
 //
 // Shapes: the recurrent step of batch-1 inference, k = U and n = U (SimpleRNN), 3U (GRU),
 // 4U (LSTM), U = 16..256, plus odd sizes that exercise the kernel's column tail. For each
@@ -55,7 +56,7 @@ int main(int argc, char** argv)
                                     {128, 512}, {50, 50}, {100, 300}, {7, 5}};
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-    std::printf("{\"blas\": \"%s\", \"reps\": %d}\n", elman::blas_description().c_str(), reps);
+    const std::string blas_name = elman::blas_description();
     for (const Shape& s : shapes) {
         std::vector<float> a(s.k), b(static_cast<std::size_t>(s.k) * s.n), c0(s.n);
         for (float& v : a) v = u(rng);
@@ -83,9 +84,10 @@ int main(int argc, char** argv)
             t_own.push_back(ns_per_call(own, 2000));
         }
         const double mb = median(t_blas), mo = median(t_own);
-        std::printf("{\"k\": %d, \"n\": %d, \"sgemv_ns\": %.1f, \"row_gemv_ns\": %.1f, "
-                    "\"ratio\": %.2f, \"max_rel_diff\": %.2g}\n",
-                    s.k, s.n, mb, mo, mo / mb, max_rel);
+        std::printf("{\"framework\": \"row_gemv\", \"workload\": \"row_gemv\", \"blas\": \"%s\", \"reps\": %d, \"k\": %d, "
+                    "\"n\": %d, \"sgemv_ns\": %.1f, \"row_gemv_ns\": %.1f, \"ratio\": %.2f, "
+                    "\"max_rel_diff\": %.2g}\n",
+                    blas_name.c_str(), reps, s.k, s.n, mb, mo, mo / mb, max_rel);
     }
     return 0;
 }

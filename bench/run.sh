@@ -8,7 +8,8 @@
 # 3. runs reference_bptt --check (the reference must agree with elman, else it stops);
 # 4. runs elman fused, elman composed, the reference, PyTorch and LibTorch INTERLEAVED
 #    (for each repetition, for each workload, for 1 and 2 threads, for each framework), then
-#    elman's ms/step against T and the tape micro-benchmark;
+#    elman's ms/step against T, the tape micro-benchmark and elman's one-row product kernel
+#    against the sgemv it replaced (gemv_bench);
 # 5. prints the markdown table and writes it to bench/results/latest.md (raw JSON lines beside).
 #
 # Knobs (environment): REPS (3), MIN_STEPS (200), MIN_TIME (2 s), MAX_TIME (6 s),
@@ -165,6 +166,10 @@ for ((rep = 1; rep <= REPS; rep++)); do
     done
     OPENBLAS_NUM_THREADS=1 "$BUILD/elman_bench" --tape-micro --ops 1000 | tee -a "$RAW" | sed 's/^/   /'
 done
+# elman's one-row product kernel against the sgemv it replaced (core/row_gemv.hpp), one thread;
+# gemv_bench interleaves the two itself.
+echo "== one-row product: row_gemv against sgemv"
+OPENBLAS_NUM_THREADS=1 "$BUILD/gemv_bench" --reps 21 | tee -a "$RAW" | sed 's/^/   /'
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 5. report
