@@ -74,6 +74,10 @@ ELMAN_CLONES_FMA void row_gemv(std::size_t k, std::size_t n, float alpha, const 
                                std::size_t inc_a, const float* b, std::size_t ldb, float beta,
                                float* c)
 {
+    if (k == 0) {  // no rows: B may be a null pointer, so no arithmetic on it
+        for (std::size_t j = 0; j < n; ++j) c[j] = beta != 0.0f ? beta * c[j] : 0.0f;
+        return;
+    }
     std::size_t j = 0;
     for (; j + 4 * lanes <= n; j += 4 * lanes)
         column_block<4, 2>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
