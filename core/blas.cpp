@@ -46,8 +46,8 @@ void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
 
 // One-row products that elman's own kernel takes (core/row_gemv.hpp): float, B not
 // transposed, and B small enough to stay in L1 (k·n ≤ 64·192 floats, 48 KiB), where it took
-// 0.39–0.79x sgemv's time (bench/gemv_bench); larger products are bound by L2 either way and
-// sgemv was as fast or faster (up to 1.2x), so they stay with BLAS.
+// 0.35–0.95x sgemv's time (bench/gemv_bench). Above that both are bound by L2 reads and the
+// kernel took 0.80–1.22x sgemv's time, slower on four of the six shapes: those stay with BLAS.
 bool own_row_gemv(bool trans_b, std::size_t k, std::size_t n)
 {
     return !trans_b && k > 0 && k * n <= 64 * 192;

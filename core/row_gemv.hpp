@@ -4,9 +4,10 @@
 //   ldb ≥ n;  c: n contiguous values (not read when beta = 0, as in BLAS)
 //
 // gemm() (core/blas.hpp) sends its float one-row products with B not transposed here instead
-// of to OpenBLAS's sgemv: at the sizes of a small RNN's recurrent step (k = U, n = U..4U,
-// U ≤ 96) this kernel takes 0.39–0.79x sgemv's time on one AVX-512 core (bench/gemv_bench,
-// docs/performance.md "Batch-1 inference"), because sgemv's call costs more than the product.
+// of to OpenBLAS's sgemv when B holds at most 12288 floats (48 KiB: a SimpleRNN's W_h up to
+// U = 110, a GRU's [U,3U] up to U = 64). There it takes 0.35–0.95x sgemv's time on one AVX-512
+// core (bench/gemv_bench, docs/performance.md "Batch-1 inference"): at these sizes sgemv's call
+// costs as much as the product.
 #pragma once
 
 #include <cstddef>
@@ -14,9 +15,10 @@
 namespace elman {
 
 // The product above, float. Throws nothing; k = 0 gives c = beta·c (0 when beta = 0).
-// Summation order: four partial sums over p mod 4, then (s0 + s1) + (s2 + s3), each a fused
-// multiply-add where the CPU has FMA (the AVX2 and AVX-512 clones), so the last bits differ
-// from sgemv's and between CPUs with and without FMA, as OpenBLAS's own kernels do.
+// Summation order (core/row_gemv.cpp): S partial sums over p mod S (S = 2 in blocks of 64
+// columns, 4 elsewhere), added left to right, each a fused multiply-add where the CPU has FMA
+// (the AVX2 and AVX-512 clones), so the last bits differ from sgemv's and between CPUs with and
+// without FMA, as OpenBLAS's own kernels do. Independent of thread count and of B's row stride.
 void row_gemv(std::size_t k, std::size_t n, float alpha, const float* a, std::size_t inc_a,
               const float* b, std::size_t ldb, float beta, float* c);
 
