@@ -167,9 +167,18 @@ for ((rep = 1; rep <= REPS; rep++)); do
     OPENBLAS_NUM_THREADS=1 "$BUILD/elman_bench" --tape-micro --ops 1000 | tee -a "$RAW" | sed 's/^/   /'
 done
 # elman's one-row product kernel against the sgemv it replaced (core/row_gemv.hpp), one thread;
-# gemv_bench interleaves the two itself.
+# gemv_bench interleaves the two itself. Each path of the kernel against the OpenBLAS kernels a
+# CPU of its class gets: AVX-512 against this run's, AVX2 against Haswell's, SSE2 against
+# Prescott's (OpenBLAS's generic SSE3 kernels); a path this CPU cannot run is skipped.
 echo "== one-row product: row_gemv against sgemv"
-OPENBLAS_NUM_THREADS=1 "$BUILD/gemv_bench" --reps 21 | tee -a "$RAW" | sed 's/^/   /'
+for path_core in "avx512:${OPENBLAS_CORETYPE:-}" avx2:Haswell sse2:Prescott; do
+    path=${path_core%%:*} core=${path_core#*:}
+    if [[ -n $core ]]; then
+        OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=$core "$BUILD/gemv_bench" --reps 21 --path "$path"
+    else
+        OPENBLAS_NUM_THREADS=1 "$BUILD/gemv_bench" --reps 21 --path "$path"
+    fi | tee -a "$RAW" | sed 's/^/   /'
+done
 load_end="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 5. report

@@ -45,12 +45,22 @@ void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
 }
 
 // One-row products that elman's own kernel takes (core/row_gemv.hpp): float, B not
-// transposed, and B small enough to stay in L1 (k·n ≤ 64·192 floats, 48 KiB), where it took
-// 0.35–0.95x sgemv's time (bench/gemv_bench). Above that both are bound by L2 reads and the
-// kernel took 0.80–1.22x sgemv's time, slower on four of the six shapes: those stay with BLAS.
+// transposed, and of a size where the kernel's path on this CPU took less time than sgemv with
+// the OpenBLAS kernels of that CPU class (bench/gemv_bench through bench/run.sh, one core,
+// docs/performance.md "Batch-1 inference"):
+//   AVX-512 (against Cooperlake's): 0.51–0.99x for n ≤ 256, up to k·n = 65536; wider rows
+//            took 1.03–1.21x, so n ≤ 256.
+//   AVX2 (against Haswell's):       0.37–0.89x for k·n ≤ 12288 (48 KiB); above, 0.98–1.59x.
+//   SSE2 (against Prescott's):      0.23–0.47x on every shape measured, up to k·n = 65536.
 bool own_row_gemv(bool trans_b, std::size_t k, std::size_t n)
 {
-    return !trans_b && k > 0 && k * n <= 64 * 192;
+    if (trans_b || k == 0) return false;
+    switch (row_gemv_path()) {
+    case RowGemvPath::avx512: return n <= 256 && k * n <= 65536;
+    case RowGemvPath::avx2: return k * n <= 12288;
+    case RowGemvPath::sse2: return k * n <= 65536;
+    }
+    return false;
 }
 
 }  // namespace

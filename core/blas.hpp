@@ -2,8 +2,9 @@
 //   C[m,n] = alpha·op(A)·op(B) + beta·C,   op(X) = X or Xᵀ (a flag, never a transposed copy)
 // A is [m,k] (or [k,m] when trans_a), B is [k,n] (or [n,k] when trans_b).
 // beta = 1 accumulates into C, which is how gradients are summed without temporaries.
-// BLAS does the work, except for float one-row products (m = 1, B not transposed, B within
-// 48 KiB: batch-1 inference's recurrent step), which core/row_gemv.hpp's kernel computes.
+// BLAS does the work, except for float one-row products (m = 1, B not transposed, B small:
+// batch-1 inference's recurrent step), which core/row_gemv.hpp's kernel computes where it
+// measured faster than sgemv (core/blas.cpp, own_row_gemv).
 #pragma once
 
 #include <cstddef>

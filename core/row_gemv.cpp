@@ -1,51 +1,62 @@
 // c[n] = alpha · aᵀ·B + beta · c for one row a (core/row_gemv.hpp), written for the recurrent
 // step of batch-1 inference: a = h_{t−1} [U], B = W_h [U,U] (or the gates' [U,3U], [U,4U]).
 //
-// Layout: the columns of c in blocks of W·16 (W vectors of 16 floats: one AVX-512 register
-// each, two AVX2 ones): blocks of 64 (W = 4) while they fit, then one of 32, one of 16, then
-// the last n mod 16 columns one by one. For a block, with S partial sums per column:
+// Layout: with L floats per vector (16 with AVX-512, 8 with AVX2, 4 with SSE2), the columns of c
+// in blocks of W·L (W vectors): blocks of 4L while they fit, then one of 2L, one of L, then the
+// last n mod L columns one by one. For a block, with S partial sums per column:
 //
 //   s_q[j] = Σ_{p ≡ q (mod S)} a_p · B[p, j]      q = 0..S−1
 //   c[j]   = alpha · (s_0 + s_1 + … + s_{S−1}) + beta · c[j]     (left to right)
 //
-// S = 2 for the 64-column blocks, 4 for the others. Why: each s_q is a chain of dependent FMAs
+// S = 2 for blocks of 4 vectors, 4 for the others. Why: each s_q is a chain of dependent FMAs
 // (4 cycles each), and the next step's product waits for this one, so the chains in flight
-// (W·S = 8 vectors) are what keeps both FMA ports busy; with U = 64 the 64-column block took
-// 60 ns against 80 with S = 1, and U = 32's 32-column block 23 ns against 31 in a 64-wide
-// layout (dependent calls, one AVX-512 core). B's rows are read in order once per block and
-// stay in L1 (W_h of U = 64 is 16 KiB).
+// (W·S = 8 vectors in the wide blocks) are what keeps both FMA ports busy; with U = 64 on
+// AVX-512 the 64-column block took 60 ns against 80 with S = 1, and U = 32's 32-column block
+// 23 ns against 31 in a 64-wide layout (dependent calls, one core). B's rows are read in order
+// once per block.
+//
+// AVX-512 (32 registers) makes a row of 80–256 columns one block instead (row_gemv_avx512).
+//
+// Each path is the same template compiled for its instruction set with its own vector width:
+// GCC's vector extension lowers a vector wider than the target's registers through the stack
+// (a 16-float vector in AVX2 code ran 40x slower), so the width must follow the target.
 
 #include "core/row_gemv.hpp"
 
-#include "core/simd.hpp"
+#include <string>
+
+#include "core/error.hpp"
 
 namespace elman {
 
 namespace {
 
-// 16 floats, GCC's vector extension: one zmm register, two ymm or four xmm, per clone. v16u is
-// the same at any float's address (unaligned loads and stores, and it may alias float).
-typedef float v16 __attribute__((vector_size(64)));
-typedef float v16u __attribute__((vector_size(64), aligned(4), may_alias));
-constexpr std::size_t lanes = 16;
+// L floats in one register of the path's instruction set (GCC's vector extension); `unaligned`
+// is the same at any float's address (unaligned loads and stores, and it may alias float).
+template <int Bytes>
+struct Vec {
+    typedef float type __attribute__((vector_size(Bytes)));
+    typedef float unaligned __attribute__((vector_size(Bytes), aligned(4), may_alias));
+    static constexpr std::size_t lanes = Bytes / sizeof(float);
+};
 
-#define ELMAN_LOAD16(p) (*reinterpret_cast<const v16u*>(p))
-
-// c[0 .. 16·W) of one column block, from its S partial sums.
-template <int W, int S>
+// c[0 .. L·W) of one column block, from its S partial sums.
+template <class V, int W, int S>
 [[gnu::always_inline]] inline void column_block(std::size_t k, float alpha, const float* a,
                                                 std::size_t inc_a, const float* b,
                                                 std::size_t ldb, float beta, float* c)
 {
-    v16 s[S][W] = {};
+    using U = typename V::unaligned;
+    constexpr std::size_t lanes = V::lanes;
+    typename V::type s[S][W] = {};
     std::size_t p = 0;
     for (; p + S <= k; p += S) {
 #pragma GCC unroll 4
         for (int q = 0; q < S; ++q) {
             const float x = a[(p + q) * inc_a];
             const float* r = b + (p + q) * ldb;
-#pragma GCC unroll 4
-            for (int w = 0; w < W; ++w) s[q][w] += x * ELMAN_LOAD16(r + lanes * w);
+#pragma GCC unroll 16
+            for (int w = 0; w < W; ++w) s[q][w] += x * *reinterpret_cast<const U*>(r + lanes * w);
         }
     }
     // the last k mod S rows go to s_0, s_1, ... in turn (p ≡ q mod S still holds)
@@ -54,42 +65,44 @@ template <int W, int S>
         if (p + q >= k) break;
         const float x = a[(p + q) * inc_a];
         const float* r = b + (p + q) * ldb;
-#pragma GCC unroll 4
-        for (int w = 0; w < W; ++w) s[q][w] += x * ELMAN_LOAD16(r + lanes * w);
+#pragma GCC unroll 16
+        for (int w = 0; w < W; ++w) s[q][w] += x * *reinterpret_cast<const U*>(r + lanes * w);
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 16
     for (int w = 0; w < W; ++w) {
-        v16 sum = s[0][w];
+        typename V::type sum = s[0][w];
 #pragma GCC unroll 4
         for (int q = 1; q < S; ++q) sum += s[q][w];
-        v16 v = alpha * sum;
-        if (beta != 0.0f) v += beta * ELMAN_LOAD16(c + lanes * w);
-        *reinterpret_cast<v16u*>(c + lanes * w) = v;
+        typename V::type v = alpha * sum;
+        if (beta != 0.0f) v += beta * *reinterpret_cast<const U*>(c + lanes * w);
+        *reinterpret_cast<U*>(c + lanes * w) = v;
     }
 }
 
-}  // namespace
-
-ELMAN_CLONES_FMA void row_gemv(std::size_t k, std::size_t n, float alpha, const float* a,
-                               std::size_t inc_a, const float* b, std::size_t ldb, float beta,
-                               float* c)
+// The whole product with vectors V (see the top of the file).
+template <class V>
+[[gnu::always_inline]] inline void row_gemv_with(std::size_t k, std::size_t n, float alpha,
+                                                 const float* a, std::size_t inc_a,
+                                                 const float* b, std::size_t ldb, float beta,
+                                                 float* c)
 {
+    constexpr std::size_t lanes = V::lanes;
     if (k == 0) {  // no rows: B may be a null pointer, so no arithmetic on it
         for (std::size_t j = 0; j < n; ++j) c[j] = beta != 0.0f ? beta * c[j] : 0.0f;
         return;
     }
     std::size_t j = 0;
     for (; j + 4 * lanes <= n; j += 4 * lanes)
-        column_block<4, 2>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
+        column_block<V, 4, 2>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
     if (j + 2 * lanes <= n) {
-        column_block<2, 4>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
+        column_block<V, 2, 4>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
         j += 2 * lanes;
     }
     if (j + lanes <= n) {
-        column_block<1, 4>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
+        column_block<V, 1, 4>(k, alpha, a, inc_a, b + j, ldb, beta, c + j);
         j += lanes;
     }
-    // the last n mod 16 columns, four partial sums each, in registers
+    // the last n mod L columns, four partial sums each, in registers
     for (; j < n; ++j) {
         float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
         const float* col = b + j;
@@ -109,6 +122,115 @@ ELMAN_CLONES_FMA void row_gemv(std::size_t k, std::size_t n, float alpha, const 
     }
 }
 
-#undef ELMAN_LOAD16
+#define ELMAN_ROW_GEMV_ARGS                                                                   \
+    std::size_t k, std::size_t n, float alpha, const float *a, std::size_t inc_a,             \
+        const float *b, std::size_t ldb, float beta, float *c
+
+#if defined(__x86_64__)
+// AVX-512 has 32 registers: a row of up to 256 columns is one block (W = n/16 vectors, S = 2
+// while 2W ≤ 24 registers, else 1), so B is read once, row after row. In blocks of 64 columns
+// the rows' slices were read with a stride, and B of 64 KiB (U = 64's [64, 256]) took
+// 0.6–1.6 µs per product against 0.44 µs in one block (dependent calls, one core).
+[[gnu::target("avx512f,fma")]] void row_gemv_avx512(ELMAN_ROW_GEMV_ARGS)
+{
+    using V = Vec<64>;
+    if (k == 0 || n > 256 || n < 80)
+        return row_gemv_with<V>(k, n, alpha, a, inc_a, b, ldb, beta, c);
+    const std::size_t whole = n / V::lanes * V::lanes;
+    switch (n / V::lanes) {
+    case 5: column_block<V, 5, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 6: column_block<V, 6, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 7: column_block<V, 7, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 8: column_block<V, 8, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 9: column_block<V, 9, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 10: column_block<V, 10, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 11: column_block<V, 11, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 12: column_block<V, 12, 2>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 13: column_block<V, 13, 1>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 14: column_block<V, 14, 1>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    case 15: column_block<V, 15, 1>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    default: column_block<V, 16, 1>(k, alpha, a, inc_a, b, ldb, beta, c); break;
+    }
+    // the last n mod 16 columns as the general layout does them
+    if (whole < n)
+        row_gemv_with<V>(k, n - whole, alpha, a, inc_a, b + whole, ldb, beta, c + whole);
+}
+
+[[gnu::target("avx2,fma")]] void row_gemv_avx2(ELMAN_ROW_GEMV_ARGS)
+{
+    row_gemv_with<Vec<32>>(k, n, alpha, a, inc_a, b, ldb, beta, c);
+}
+#endif
+
+void row_gemv_sse2(ELMAN_ROW_GEMV_ARGS)
+{
+    row_gemv_with<Vec<16>>(k, n, alpha, a, inc_a, b, ldb, beta, c);
+}
+
+#undef ELMAN_ROW_GEMV_ARGS
+
+using RowGemvFn = void (*)(std::size_t, std::size_t, float, const float*, std::size_t,
+                           const float*, std::size_t, float, float*);
+
+RowGemvFn function_of(RowGemvPath path)
+{
+#if defined(__x86_64__)
+    if (path == RowGemvPath::avx512) return row_gemv_avx512;
+    if (path == RowGemvPath::avx2) return row_gemv_avx2;
+#endif
+    (void)path;
+    return row_gemv_sse2;
+}
+
+RowGemvPath best_path()
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma"))
+        return RowGemvPath::avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return RowGemvPath::avx2;
+#endif
+    return RowGemvPath::sse2;
+}
+
+}  // namespace
+
+const char* row_gemv_path_name(RowGemvPath path)
+{
+    switch (path) {
+    case RowGemvPath::avx512: return "avx512";
+    case RowGemvPath::avx2: return "avx2";
+    case RowGemvPath::sse2: return "sse2";
+    }
+    return "?";
+}
+
+RowGemvPath row_gemv_path()
+{
+    static const RowGemvPath path = best_path();
+    return path;
+}
+
+bool row_gemv_supported(RowGemvPath path)
+{
+    return static_cast<int>(path) >= static_cast<int>(row_gemv_path());
+}
+
+void row_gemv(std::size_t k, std::size_t n, float alpha, const float* a, std::size_t inc_a,
+              const float* b, std::size_t ldb, float beta, float* c)
+{
+    static const RowGemvFn f = function_of(row_gemv_path());
+    f(k, n, alpha, a, inc_a, b, ldb, beta, c);
+}
+
+void row_gemv_on(RowGemvPath path, std::size_t k, std::size_t n, float alpha, const float* a,
+                 std::size_t inc_a, const float* b, std::size_t ldb, float beta, float* c)
+{
+    if (!row_gemv_supported(path))
+        throw Error(std::string("row_gemv_on: this CPU cannot run the ") +
+                    row_gemv_path_name(path) + " path (it runs " +
+                    row_gemv_path_name(row_gemv_path()) + ")");
+    function_of(path)(k, n, alpha, a, inc_a, b, ldb, beta, c);
+}
 
 }  // namespace elman

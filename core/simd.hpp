@@ -10,13 +10,8 @@
 #if defined(__x86_64__) && defined(__ELF__) && defined(__linux__) && \
     (defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 6))
 #define ELMAN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-// The same for a product kernel (core/row_gemv.cpp), with FMA in the AVX2 and AVX-512 clones
-// (x86-64-v3 and -v4): a GEMM's last bits depend on the CPU anyway (OpenBLAS's kernels do).
-#define ELMAN_CLONES_FMA \
-    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define ELMAN_CLONES
-#define ELMAN_CLONES_FMA
 #endif
 
 // ELMAN_CLONES on a function template: GCC clones templates, clang (up to 14 at least) refuses

@@ -116,34 +116,55 @@ RowProduct row_product(std::size_t k, std::size_t n, float alpha, const std::vec
 
 }  // namespace
 
-TEST_CASE("blas: the one-row kernel matches the exact product for every column and row tail",
-          "[blas]")
+TEST_CASE("blas: every path of the one-row kernel matches the exact product for every column "
+          "and row tail", "[blas]")
 {
-    // n crosses the 64-, 32- and 16-column blocks and the one-by-one tail; k the rows left over
-    // after the partial sums' groups of 2 and 4; a strided a (a transposed column) and a row
-    // stride longer than n; beta = 0 must not read c, which holds NaN then.
+    // n crosses the blocks of 4, 2 and 1 vectors (16, 8 or 4 floats each, by path), AVX-512's
+    // one-block rows of 80–256 columns with two partial sums and one, and the one-by-one tail;
+    // k the rows left over after the partial sums' groups of 2 and 4; a strided a (a transposed
+    // column) and a row stride longer than n; beta = 0 must not read c, which holds NaN then.
+    // Every path this CPU runs (an AVX-512 machine runs all three).
     const float nan = std::nanf("");
-    for (std::size_t k : {0u, 1u, 2u, 3u, 5u, 8u, 33u, 64u})
-        for (std::size_t n : {1u, 5u, 16u, 17u, 31u, 32u, 48u, 63u, 64u, 65u, 100u, 130u})
-            for (std::size_t inc_a : {1u, 3u})
-                for (float beta : {0.0f, 1.0f, -0.25f}) {
-                    const float alpha = inc_a == 1 ? 1.0f : -0.5f;
-                    const std::size_t ldb = n + (inc_a == 1 ? 0 : 3);
-                    INFO("k " << k << " n " << n << " inc_a " << inc_a << " beta " << beta);
-                    std::vector<float> a(std::max<std::size_t>(1, k * inc_a)), b(k * ldb);
-                    std::vector<float> c(n + 1);
-                    for (std::size_t i = 0; i < a.size(); ++i) a[i] = float(std::sin(0.7 * i + 0.1));
-                    for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(std::cos(1.3 * i));
-                    for (std::size_t j = 0; j < n; ++j) c[j] = beta == 0.0f ? nan : float(0.1 * j);
-                    c[n] = 42.0f;  // past the end: untouched
-                    const RowProduct r = row_product(k, n, alpha, a, inc_a, b, ldb, beta, c);
-                    row_gemv(k, n, alpha, a.data(), inc_a, b.data(), ldb, beta, c.data());
-                    for (std::size_t j = 0; j < n; ++j) {
-                        INFO("column " << j);
-                        REQUIRE(std::abs(c[j] - r.want[j]) <= r.bound[j]);
+    std::size_t paths_run = 0;
+    for (RowGemvPath path : {RowGemvPath::avx512, RowGemvPath::avx2, RowGemvPath::sse2}) {
+        if (!row_gemv_supported(path)) {
+            REQUIRE_THROWS_WITH(row_gemv_on(path, 1, 1, 1.0f, &nan, 1, &nan, 1, 0.0f, nullptr),
+                                Catch::Contains("cannot run the"));
+            continue;
+        }
+        ++paths_run;
+        INFO("path " << row_gemv_path_name(path));
+        for (std::size_t k : {0u, 1u, 2u, 3u, 5u, 8u, 33u, 64u})
+            for (std::size_t n : {1u, 5u, 16u, 17u, 31u, 32u, 48u, 63u, 64u, 65u, 100u, 130u,
+                                  200u, 208u, 250u, 256u, 300u})
+                for (std::size_t inc_a : {1u, 3u})
+                    for (float beta : {0.0f, 1.0f, -0.25f}) {
+                        const float alpha = inc_a == 1 ? 1.0f : -0.5f;
+                        const std::size_t ldb = n + (inc_a == 1 ? 0 : 3);
+                        INFO("k " << k << " n " << n << " inc_a " << inc_a << " beta " << beta);
+                        std::vector<float> a(std::max<std::size_t>(1, k * inc_a)), b(k * ldb);
+                        std::vector<float> c(n + 1);
+                        for (std::size_t i = 0; i < a.size(); ++i)
+                            a[i] = float(std::sin(0.7 * i + 0.1));
+                        for (std::size_t i = 0; i < b.size(); ++i)
+                            b[i] = float(std::cos(1.3 * i));
+                        for (std::size_t j = 0; j < n; ++j)
+                            c[j] = beta == 0.0f ? nan : float(0.1 * j);
+                        c[n] = 42.0f;  // past the end: untouched
+                        const RowProduct r = row_product(k, n, alpha, a, inc_a, b, ldb, beta, c);
+                        row_gemv_on(path, k, n, alpha, a.data(), inc_a, b.data(), ldb, beta,
+                                    c.data());
+                        for (std::size_t j = 0; j < n; ++j) {
+                            INFO("column " << j);
+                            REQUIRE(std::abs(c[j] - r.want[j]) <= r.bound[j]);
+                        }
+                        REQUIRE(c[n] == 42.0f);
                     }
-                    REQUIRE(c[n] == 42.0f);
-                }
+    }
+    // the path row_gemv takes is the widest this CPU runs, and SSE2 always runs
+    REQUIRE(row_gemv_supported(row_gemv_path()));
+    REQUIRE(row_gemv_supported(RowGemvPath::sse2));
+    REQUIRE(paths_run == 3 - static_cast<std::size_t>(row_gemv_path()));
 }
 
 TEST_CASE("blas: gemm gives float one-row products to the kernel, larger ones and double to BLAS",
@@ -151,7 +172,7 @@ TEST_CASE("blas: gemm gives float one-row products to the kernel, larger ones an
 {
     // Both routes give the product to float accuracy; the kernel's route gives exactly what
     // row_gemv gives (gemm adds nothing around it), and double is unchanged by it.
-    for (std::size_t n : {64u, 256u}) {  // k·n = 4096 (kernel) and 16384 (BLAS)
+    for (std::size_t n : {64u, 1040u}) {  // k·n = 4096 (kernel) and 66560 (BLAS on any path)
         const std::size_t k = 64;
         std::vector<float> a(k), b(k * n), c(n, 0.5f), c_kernel(n, 0.5f);
         for (std::size_t i = 0; i < k; ++i) a[i] = float(std::sin(0.3 * i));
