@@ -118,6 +118,10 @@ namespace {
 // the minimax rational approximation Eigen uses, within a few ulp of std::tanh. The clamp and
 // the selection work on the bits as integers: floating-point comparisons may trap, so GCC will
 // not turn them into SIMD selects, and this loop is worth vectorising.
+// Kept over SLEEF 3.5.1 (issue 17; bench/tanh_bench.cpp, AMD EPYC with AVX-512, one thread,
+// n = 64..4096, 2026-12-02): this loop takes 0.29–0.43 ns per element; Sleef_tanhf16_u35avx512f
+// takes 1.37–1.63x as long (2.78 ulp; this one 6.49), u10 3.3–4.4x (1 ulp), their no-FMA builds
+// (which, like this one, round alike on every CPU) 1.4–1.8x, the AVX2 builds 2.9–9.4x.
 [[gnu::always_inline]] inline float tanh_rational(float a)
 {
     constexpr std::uint32_t clamp_bits = std::bit_cast<std::uint32_t>(7.90531110763549805f);
@@ -155,6 +159,11 @@ namespace {
 // nearest without a branch), and 2^k built in the exponent bits. Within 2 ulp of the exact
 // σ where σ >= 1e−37 (tests/test_activation.cpp); NaN passes through. The clamp and the NaN
 // test work on the bits, as in tanh_rational, so the loop vectorises.
+// Kept over SLEEF 3.5.1 (issue 17; bench/tanh_bench.cpp, as above): 1/(1 +
+// Sleef_expf16_u10avx512f(−x)) is as fast (0.85–1.04x this loop's time, the same 2 ulp) but it
+// uses FMA, so its results differ from its SSE2 build's (54,050 of 140.8 M inputs) and elman's
+// would then depend on the CPU; its no-FMA build, which rounds alike everywhere as this does,
+// takes 1.07–1.13x as long.
 [[gnu::always_inline]] inline float sigmoid_exp(float a)
 {
     constexpr std::uint32_t clamp_bits = std::bit_cast<std::uint32_t>(87.0f);
