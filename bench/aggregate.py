@@ -13,6 +13,8 @@ import json
 import statistics
 from collections import defaultdict
 
+from ceiling_report import ceiling_section
+
 WORKLOADS = [("W1", "32, 12, 1, 32"), ("W2", "64, 50, 1, 64"), ("W3", "128, 100, 8, 128"),
              ("W4", "16, 500, 1, 32"), ("inference", "1, 50, 1, 64")]
 FRAMEWORKS = ["elman_fused", "elman_composed", "reference", "reference_libm", "pytorch", "libtorch"]
@@ -268,6 +270,7 @@ def main():
                        f"{r:.2f} | {'yes' if r <= 1.05 else 'no'} |")
     out.append("")
 
+    out.extend(ceiling_section(WORKLOADS, rows, agg))
     out.extend(gated_cells(gated, lambda key: agg(key, gated)))
 
     # ms/step against T.

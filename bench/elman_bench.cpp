@@ -10,6 +10,8 @@
 //   elman_bench --workload inference                   batch-1 forward under NoGrad
 //   elman_bench --tape-micro [--ops N]                 record + backward of N adds of [1] Vars
 //   elman_bench --blas                                 which BLAS kernels run ("OpenBLAS, Haswell kernels")
+//   elman_bench --ceiling --workload W3                cblas_sgemm alone at the step's shapes
+//                                                      (bench/sgemm_ceiling.hpp, issue 17)
 //
 // Each run prints one JSON line (bench/bench_common.hpp).
 #include <cblas.h>
@@ -23,6 +25,7 @@
 
 #include "bench/bench_common.hpp"
 #include "bench/elman_model.hpp"
+#include "bench/sgemm_ceiling.hpp"
 #include "core/blas.hpp"
 #include "core/ops.hpp"
 #include "core/tape.hpp"
@@ -80,6 +83,32 @@ int tape_micro(const bench::Args& a)
     return 0;
 }
 
+// bench/sgemm_ceiling.hpp: one JSON line, the step's ceiling in median_ms (Σ count × median of
+// each product; min_ms from the fastest calls) and each product's share.
+int sgemm_ceiling(const bench::Args& a)
+{
+    bench::SgemmCeiling c(a.w);
+    const auto products = c.time_products();
+    double med = 0, fastest = 0;
+    std::string parts;
+    for (const auto& p : products) {
+        med += p.count * p.ms;
+        fastest += p.count * p.min_ms;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%s{\"product\": \"%s\", \"count\": %d, \"ms\": %.6f}",
+                      parts.empty() ? "" : ", ", p.name, p.count, p.ms);
+        parts += buf;
+    }
+    std::printf("{\"framework\": \"sgemm_ceiling\", \"cell\": \"simple\", \"workload\": \"%s\", "
+                "\"B\": %d, \"T\": %d, \"F\": %d, \"H\": %d, \"mode\": \"%s\", \"threads\": %d, "
+                "\"steps\": 1, \"median_ms\": %.6f, \"min_ms\": %.6f, \"max_ms\": %.6f, "
+                "\"peak_rss_mb\": %.2f, \"blas\": \"%s\", \"products\": [%s]}\n",
+                a.w.name.c_str(), a.w.B, a.w.T, a.w.F, a.w.H, a.w.infer ? "infer" : "train",
+                a.threads, med, fastest, med, bench::peak_rss_mb(),
+                elman::blas_description().c_str(), parts.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -98,6 +127,7 @@ int main(int argc, char** argv)
             _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
         }
         if (has_flag(a, "--tape-micro")) return tape_micro(a);
+        if (has_flag(a, "--ceiling")) return sgemm_ceiling(a);
         const bool fused = !has_flag(a, "--composed");
         const bool masked = has_flag(a, "--masked"), dropout = has_flag(a, "--dropout");
         const bench::Batch batch = bench::make_batch(a.w);

@@ -6,7 +6,8 @@
 # 1. installs the peers with apt-get when missing (python3-torch, libtorch-dev);
 # 2. builds bench/ (elman from the sources next door, Release -O2, no -march=native);
 # 3. runs reference_bptt --check (the reference must agree with elman, else it stops);
-# 4. runs elman fused, elman composed, the reference, PyTorch and LibTorch INTERLEAVED
+# 4. runs elman fused, the sgemm ceiling (bench/sgemm_ceiling.hpp: OpenBLAS alone doing the
+#    step's products), elman composed, the reference, PyTorch and LibTorch INTERLEAVED
 #    (for each repetition, for each workload, for 1 and 2 threads, for each framework), then
 #    elman's ms/step against T, the tape micro-benchmark and elman's one-row product kernel
 #    against the sgemv it replaced (gemv_bench);
@@ -14,7 +15,7 @@
 #
 # Knobs (environment): REPS (3), MIN_STEPS (200), MIN_TIME (2 s), MAX_TIME (6 s),
 # WORKLOADS ("W1 W2 W3 W4 inference"), THREADS ("1 2"), SWEEP_T ("50 100 200 500 1000"),
-# FRAMEWORKS ("elman_fused elman_fused_inherited elman_composed elman_fused_masked
+# FRAMEWORKS ("elman_fused sgemm_ceiling elman_fused_inherited elman_composed elman_fused_masked
 # elman_fused_dropout reference reference_libm pytorch libtorch"), SKIP_INSTALL=1, OPENBLAS_CORE
 # (auto; see step 3b), RESULTS (bench/results).
 # The gated cells (issue 16: the same model with the cell's layer in place of the SimpleRNN,
@@ -33,7 +34,7 @@ MAX_TIME="${MAX_TIME:-6}"
 WORKLOADS="${WORKLOADS:-W1 W2 W3 W4 inference}"
 THREADS="${THREADS:-1 2}"
 SWEEP_T="${SWEEP_T:-50 100 200 500 1000}"
-FRAMEWORKS="${FRAMEWORKS:-elman_fused elman_fused_inherited elman_composed elman_fused_masked elman_fused_dropout reference reference_libm pytorch libtorch}"
+FRAMEWORKS="${FRAMEWORKS:-elman_fused sgemm_ceiling elman_fused_inherited elman_composed elman_fused_masked elman_fused_dropout reference reference_libm pytorch libtorch}"
 OPENBLAS_CORE="${OPENBLAS_CORE:-auto}"
 CELLS="${CELLS-lstm}"
 CELL_WORKLOADS="${CELL_WORKLOADS:-W1 W3 W4}"
@@ -128,6 +129,7 @@ run() {  # run THREADS FRAMEWORK ARGS...: one program, its JSON line appended to
         elman_fused) cmd=("$BUILD/elman_bench") ;;
         elman_fused_inherited) cmd=(env "OPENBLAS_CORETYPE=$inherited_coretype" "$BUILD/elman_bench") ;;
         elman_composed) cmd=("$BUILD/elman_bench" --composed) ;;
+        sgemm_ceiling) cmd=("$BUILD/elman_bench" --ceiling) ;;
         elman_fused_masked) cmd=("$BUILD/elman_bench" --masked) ;;
         elman_fused_dropout) cmd=("$BUILD/elman_bench" --dropout) ;;
         reference) cmd=("$BUILD/reference_bptt") ;;
