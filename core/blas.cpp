@@ -47,11 +47,11 @@ void with_threads_for(std::size_t m, std::size_t n, std::size_t k, F f)
 // One-row products that elman's own kernel takes (core/row_gemv.hpp): float, B not
 // transposed, and of a size where the kernel's path on this CPU took less time than sgemv with
 // the OpenBLAS kernels of that CPU class (bench/gemv_bench through bench/run.sh, one core,
-// docs/performance.md "Batch-1 inference"):
-//   AVX-512 (against Cooperlake's): 0.51–0.99x for n ≤ 256, up to k·n = 65536; wider rows
-//            took 1.03–1.21x, so n ≤ 256.
-//   AVX2 (against Haswell's):       0.37–0.89x for k·n ≤ 12288 (48 KiB); above, 0.98–1.59x.
-//   SSE2 (against Prescott's):      0.23–0.47x on every shape measured, up to k·n = 65536.
+// docs/performance.md "Batch-1 inference", 2026-12-02):
+//   AVX-512 (against Cooperlake's): 0.53–0.94x for n ≤ 256, up to k·n = 65536; wider rows
+//            took 1.19–1.43x, so n ≤ 256.
+//   AVX2 (against Haswell's):       0.43–0.83x for k·n ≤ 12288 (48 KiB); above, 1.05–1.83x.
+//   SSE2 (against Prescott's):      0.24–0.45x on every shape measured, up to k·n = 65536.
 bool own_row_gemv(bool trans_b, std::size_t k, std::size_t n)
 {
     if (trans_b || k == 0) return false;

@@ -83,6 +83,7 @@ struct SimpleRNNWorkspace {
     // masks d_x [B,F] and d_h [B,U], and a [B,U] scratch block (backward).
     std::vector<T> r, dx_mask, dh_mask, scratch;
     std::vector<T> g0;  // dL/dh_0 [B,U] (backward)
+    std::vector<T> wh_t;  // W_hᵀ [U,U], stored once per backward
     StepMask mask;      // the call's mask in processing order; steps == 0 without one
 };
 

@@ -13,7 +13,8 @@
 //            H[s+1] = act(A[s] + R[s]·W_h)            one [B,U]·[U,U] GEMM per step, beta = 1
 //            H[s+1][b] = H[s][b]  where m_s[b] = 0    a padded step carries the state
 // backward, s = T−1 .. 0, with g_s = dL/dh_s (D[s] before it becomes δ_s):
-//            g_s = dL/dh_s (from the output) + (δ_{s+1}·W_hᵀ) ⊙ d_h   (δ_T = 0)
+//            g_s = dL/dh_s (from the output) + (δ_{s+1}·W_hᵀ) ⊙ d_h   (δ_T = 0; W_hᵀ stored
+//                                                                       once per backward)
 //                  + g_{s+1} on the rows padded at s+1
 //            padded rows:  g_{s−1} += g_s,  δ_s = 0      the gradient skips the step: nothing
 //                                                        reaches x_s or the weights from it
@@ -22,12 +23,21 @@
 //            db   += Dᵀ·1 = Σ_{s,b} δ_s[b]          dx[:, t(s)] += (δ_s·W_xᵀ) ⊙ d_x
 //            dh_0 += g_{−1} = (δ_0·W_hᵀ) ⊙ d_h + g_0 on the rows padded at step 0
 // The buffers live in a SimpleRNNWorkspace the layer reuses across training steps.
+//
+// Threads (core/parallel.hpp): the rows b of a batch never meet in the recurrence, so with
+// kernel_threads() >= 2 the forward's and the backward's loops over s each run as P blocks of
+// rows [b0,b1), one per thread, all T steps without meeting (every per-step operand above is
+// then the block's [b1−b0,·] rows, still contiguous), and dW_h = Rᵀ·D is split over its U rows.
+// No sum is split, so the results depend on the thread count only as far as BLAS rounds a block
+// of rows differently from the same rows in a larger product: not at all with OpenBLAS's AVX-512
+// kernels, up to ~1e-5 relative with its Haswell ones (tests/test_simple_rnn_threads.cpp).
 #include <algorithm>
 #include <memory>
 #include <string>
 
 #include "core/blas.hpp"
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "layers/simple_rnn.hpp"
 
 namespace elman {
@@ -58,6 +68,51 @@ void load_inputs(SimpleRNNWorkspace<T>& ws, const T* x, const Dims& n, bool go_b
     }
 }
 
+// How many row blocks the recurrence of nb rows of U units runs as (see the top of the file):
+// one per thread while each block's per-step product [rows,U]·[U,U] keeps at least
+// kMinPartWork multiply-adds, else one; and one when a trace records the steps. Below that size
+// two threads lost: OpenBLAS packs W_h on every call whatever the rows, and two threads calling
+// it at once contend (bench W1, W2 and W4 ran 1.4–2.7x slower; docs/performance.md "Two
+// threads").
+constexpr std::size_t kMinPartWork = std::size_t(1) << 19;
+int recurrence_parts(std::size_t nb, std::size_t nu, bool traced)
+{
+    if (traced) return 1;
+    int parts = kernel_threads();
+    while (parts > 1 && (nb / static_cast<std::size_t>(parts)) * nu * nu < kMinPartWork) --parts;
+    return parts;
+}
+
+// Rows [b0, b1) of H[1..T] (and of R with recurrent dropout), step by step.
+template <class T>
+void forward_rows(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wh, Activation act,
+                  std::size_t b0, std::size_t b1, RNNTrace<T>* trace)
+{
+    const std::size_t bu = n.bu(), off = b0 * n.nu, rows = b1 - b0, len = rows * n.nu;
+    const bool rdrop = !ws.dh_mask.empty();
+    const bool masked = ws.mask.steps != 0;
+    for (std::size_t s = 0; s < n.nt; ++s) {
+        T* hs = ws.h.data() + (s + 1) * bu + off;
+        const T* h_in = hs - bu;
+        if (rdrop) {
+            // R[s] = H[s] ⊙ d_h     (distinct buffers: restrict lets GCC vectorise at -O2)
+            T* __restrict rs = ws.r.data() + s * bu + off;
+            const T* __restrict hs_in = h_in;
+            const T* __restrict dh = ws.dh_mask.data() + off;
+            for (std::size_t i = 0; i < len; ++i) rs[i] = hs_in[i] * dh[i];
+            h_in = rs;
+        }
+        // a_s = (b + x_s·W_x) + R[s]·W_h        [rows,U] += [rows,U]·[U,U]
+        gemm<T>(false, false, rows, n.nu, n.nu, T(1), h_in, wh, T(1), hs);
+        if (trace) RNNTrace<T>::push(trace->a, hs, n.nb, n.nu);
+        // h_s = act(a_s), then the padded rows take h_{s−1} back
+        activate_inplace(act, hs, len);
+        if (masked && !ws.mask.step_all_real(s))
+            carry_padded_rows(ws.mask.at(s) + b0, hs - bu, hs, rows, n.nu);
+        if (trace) RNNTrace<T>::push(trace->h, hs, n.nb, n.nu);
+    }
+}
+
 // Fills H[0..T] (see the top of the file); R too with recurrent dropout.
 template <class T>
 void forward_steps(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wx, const T* wh,
@@ -80,29 +135,12 @@ void forward_steps(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wx, const 
             std::fill_n(row, n.nu, T(0));
     }
     gemm<T>(false, false, n.nt * n.nb, n.nu, n.nf, T(1), ws.x.data(), wx, T(1), hp + bu);
-    const bool rdrop = !ws.dh_mask.empty();
-    if (rdrop) ws.r.resize(n.nt * bu);
-    const bool masked = ws.mask.steps != 0;
-    for (std::size_t s = 0; s < n.nt; ++s) {
-        T* hs = hp + (s + 1) * bu;
-        const T* h_in = hs - bu;
-        if (rdrop) {
-            // R[s] = H[s] ⊙ d_h     (distinct buffers: restrict lets GCC vectorise at -O2)
-            T* __restrict rs = ws.r.data() + s * bu;
-            const T* __restrict hs_in = h_in;
-            const T* __restrict dh = ws.dh_mask.data();
-            for (std::size_t i = 0; i < bu; ++i) rs[i] = hs_in[i] * dh[i];
-            h_in = rs;
-        }
-        // a_s = (b + x_s·W_x) + R[s]·W_h        [B,U] += [B,U]·[U,U]
-        gemm<T>(false, false, n.nb, n.nu, n.nu, T(1), h_in, wh, T(1), hs);
-        if (trace) RNNTrace<T>::push(trace->a, hs, n.nb, n.nu);
-        // h_s = act(a_s), then the padded rows take h_{s−1} back
-        activate_inplace(act, hs, bu);
-        if (masked && !ws.mask.step_all_real(s))
-            carry_padded_rows(ws.mask.at(s), hs - bu, hs, n.nb, n.nu);
-        if (trace) RNNTrace<T>::push(trace->h, hs, n.nb, n.nu);
-    }
+    if (!ws.dh_mask.empty()) ws.r.resize(n.nt * bu);
+    const int parts = recurrence_parts(n.nb, n.nu, trace != nullptr);
+    run_parts(parts, [&](int p) {
+        const auto [b0, b1] = part_rows(n.nb, p, parts);
+        forward_rows(ws, n, wh, act, b0, b1, trace);
+    });
 }
 
 // The node's value: y[b,s,:] = H[s+1,b,:] (return_sequences) or y = H[T].
@@ -139,46 +177,84 @@ void seed_deltas(SimpleRNNWorkspace<T>& ws, const T* g, const Dims& n, bool retu
     }
 }
 
-// g_prev += (δ_s·W_hᵀ) ⊙ d_h        [B,U]·[U,U]ᵀ
+// W_hᵀ into ws.wh_t. Why a stored transpose: OpenBLAS's kernel for a product with a
+// transposed operand ran the per-step δ_s·W_hᵀ at 0.4–0.7x the speed of its plain one
+// (bench/xsmm_bench: 32³ 1.0 µs against 0.4, 64³ 4.4 against 2.8; the LSTM's kernel found the
+// same), and W_h is the same for all T steps: one [U,U] copy per backward pays from step two.
 template <class T>
-void recurrent_gradient(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* ds, const T* wh,
-                        T* g_prev)
+void transpose_recurrent_kernel(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wh)
 {
-    if (ws.dh_mask.empty()) {
-        gemm<T>(false, true, n.nb, n.nu, n.nu, T(1), ds, wh, T(1), g_prev);
-        return;
-    }
-    ws.scratch.resize(n.bu());
-    gemm<T>(false, true, n.nb, n.nu, n.nu, T(1), ds, wh, T(0), ws.scratch.data());
-    T* __restrict g = g_prev;
-    const T* __restrict sc = ws.scratch.data();
-    const T* __restrict dh = ws.dh_mask.data();
-    for (std::size_t i = 0; i < n.bu(); ++i) g[i] += sc[i] * dh[i];
+    ws.wh_t.resize(n.nu * n.nu);
+    for (std::size_t r = 0; r < n.nu; ++r)
+        for (std::size_t c = 0; c < n.nu; ++c) ws.wh_t[c * n.nu + r] = wh[r * n.nu + c];
 }
 
-// Turns D from dL/dh into δ, step by step from the last (see the top of the file), and leaves
-// g_{−1} = dL/dh_0 in ws.g0 when `need_dh0`.
+// g_prev += (δ_s·W_hᵀ) ⊙ d_h        [rows,U]·[U,U] with W_hᵀ stored, on the rows from
+// `off` = b0·U
 template <class T>
-void backprop_through_time(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wh,
-                           Activation act, bool need_dh0, RNNTrace<T>* trace)
+void recurrent_gradient(SimpleRNNWorkspace<T>& ws, const Dims& n, std::size_t rows,
+                        std::size_t off, const T* ds, T* g_prev)
 {
-    const std::size_t bu = n.bu();
-    T* d = ws.d.data();
-    const T* h = ws.h.data();
-    ws.g0.assign(bu, T(0));
+    const T* wh_t = ws.wh_t.data();
+    if (ws.dh_mask.empty()) {
+        gemm<T>(false, false, rows, n.nu, n.nu, T(1), ds, wh_t, T(1), g_prev);
+        return;
+    }
+    T* __restrict sc = ws.scratch.data() + off;
+    gemm<T>(false, false, rows, n.nu, n.nu, T(1), ds, wh_t, T(0), sc);
+    T* __restrict g = g_prev;
+    const T* __restrict dh = ws.dh_mask.data() + off;
+    for (std::size_t i = 0; i < rows * n.nu; ++i) g[i] += sc[i] * dh[i];
+}
+
+// Rows [b0, b1) of D, from dL/dh into δ, step by step from the last.
+template <class T>
+void backprop_rows(SimpleRNNWorkspace<T>& ws, const Dims& n, Activation act, bool need_dh0,
+                   std::size_t b0, std::size_t b1, RNNTrace<T>* trace)
+{
+    const std::size_t bu = n.bu(), off = b0 * n.nu, rows = b1 - b0;
     const bool masked = ws.mask.steps != 0;
     for (std::size_t s = n.nt; s-- > 0;) {
-        T* ds = d + s * bu;
-        T* g_prev = s > 0 ? ds - bu : ws.g0.data();
+        T* ds = ws.d.data() + s * bu + off;
+        T* g_prev = s > 0 ? ds - bu : ws.g0.data() + off;
         // g_s is complete here: trace mode keeps it as dL/dh_s
         if (trace) RNNTrace<T>::put(trace->dh, s, ds, n.nb, n.nu);
         // padded rows: g_{s−1} += g_s, δ_s = 0
         if (masked && !ws.mask.step_all_real(s))
-            pass_padded_rows(ws.mask.at(s), ds, g_prev, n.nb, n.nu);
+            pass_padded_rows(ws.mask.at(s) + b0, ds, g_prev, rows, n.nu);
         // δ_s = g_s ⊙ act'(a_s), act' from h_s = H[s+1]
-        multiply_by_derivative(act, h + (s + 1) * bu, ds, bu);
-        if (s > 0 || need_dh0) recurrent_gradient(ws, n, ds, wh, g_prev);
+        multiply_by_derivative(act, ws.h.data() + (s + 1) * bu + off, ds, rows * n.nu);
+        if (s > 0 || need_dh0) recurrent_gradient(ws, n, rows, off, ds, g_prev);
     }
+}
+
+// Turns D from dL/dh into δ (see the top of the file), and leaves g_{−1} = dL/dh_0 in ws.g0
+// when `need_dh0`.
+template <class T>
+void backprop_through_time(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wh,
+                           Activation act, bool need_dh0, RNNTrace<T>* trace)
+{
+    ws.g0.assign(n.bu(), T(0));
+    if (!ws.dh_mask.empty()) ws.scratch.resize(n.bu());
+    transpose_recurrent_kernel(ws, n, wh);
+    const int parts = recurrence_parts(n.nb, n.nu, trace != nullptr);
+    run_parts(parts, [&](int p) {
+        const auto [b0, b1] = part_rows(n.nb, p, parts);
+        backprop_rows(ws, n, act, need_dh0, b0, b1, trace);
+    });
+}
+
+// dW_h += Rᵀ·D    [U,T·B]·[T·B,U], rows [u0,u1) of dW_h per part: R's columns u0..u1 (lda U);
+// split where the recurrence is
+template <class T>
+void recurrent_kernel_gradient(const Dims& n, const T* r, const T* d, T* dwh)
+{
+    const int parts = recurrence_parts(n.nb, n.nu, false);
+    run_parts(parts, [&](int p) {
+        const auto [u0, u1] = part_rows(n.nu, p, parts);
+        gemm<T>(true, false, u1 - u0, n.nu, n.nt * n.nb, T(1), r + u0, n.nu, d, n.nu, T(1),
+                dwh + u0 * n.nu, n.nu);
+    });
 }
 
 // dX = D·W_xᵀ  [T·B,U]·[U,F]ᵀ, then dx[b,t(s),:] += dX[s,b,:] ⊙ d_x[b,:]
@@ -261,7 +337,7 @@ Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& rec
             // dW_h += Rᵀ·D          [U,T·B]·[T·B,U]   (R = H[0..T−1] without recurrent dropout)
             if (c.needs_grad(2)) {
                 const T* r = ws.dh_mask.empty() ? ws.h.data() : ws.r.data();
-                gemm<T>(true, false, n.nu, n.nu, rows, T(1), r, d, T(1), c.grad_buffer(2).data());
+                recurrent_kernel_gradient(n, r, d, c.grad_buffer(2).data());
             }
             // db += Dᵀ·1, the sum over all T·B rows of D    [U,T·B]·[T·B]
             if (bias_k && c.needs_grad(bias_k)) {

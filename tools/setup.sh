@@ -15,6 +15,7 @@ packages=(
   libxxhash-dev  # the stable hash of series ids that splits a run into shards (forecast/shard.hpp)
   parallel  # GNU parallel: the test running two shards of a many-series forecast (tests/test_many_cli.cpp)
   clang libclang-rt-14-dev  # libFuzzer + sanitizers for tests/fuzz/run.sh (.ci/run)
+  libomp-dev  # OpenMP for clang (core/parallel.cpp in the sanitizer build); GCC brings libgomp
   chromium fonts-dejavu-core  # the browser test of `elman explain`'s page (tests/browser/)
   # word lists of five languages (/usr/share/dict): the data of examples/sequence_classification
   wamerican wngerman wfrench witalian wspanish
