@@ -29,7 +29,9 @@ def ceiling_section(workloads, rows, agg):
            f"The ceiling: cblas_sgemm ({blas}) alone doing the products of one step at the "
            "step's shapes, each product timed back to back on the same operands "
            "(bench/sgemm_ceiling.hpp), in this run with the same threads. FLOPs: 3·F_fwd "
-           "(training) or F_fwd (inference), F_fwd = 2·T·B·F·H + 2·T·B·H².\n",
+           "(training) or F_fwd (inference), F_fwd = 2·T·B·F·H + 2·T·B·H². With 2 threads the "
+           "ceiling is OpenBLAS sharing each product between them, which elman's own split of "
+           "the batch's rows (core/parallel.hpp) can pass: over 100% there means that.\n",
            "| workload | threads | MFLOP per step | sgemm ceiling ms | ceiling GFLOP/s | "
            "elman fused ms | elman GFLOP/s | % of ceiling |",
            "|---|---|---|---|---|---|---|---|"]
