@@ -72,8 +72,8 @@ void load_inputs(SimpleRNNWorkspace<T>& ws, const T* x, const Dims& n, bool go_b
 // one per thread while each block's per-step product [rows,U]·[U,U] keeps at least
 // kMinPartWork multiply-adds, else one; and one when a trace records the steps. Below that size
 // two threads lost: OpenBLAS packs W_h on every call whatever the rows, and two threads calling
-// it at once contend (bench W1, W2 and W4 ran 1.4–2.7x slower; docs/performance.md "Two
-// threads").
+// it at once contend (bench W1, W2 and W4 ran 1.4–2.7x slower; docs/performance.md, "The
+// sgemm ceiling, two threads and libraries").
 constexpr std::size_t kMinPartWork = std::size_t(1) << 19;
 int recurrence_parts(std::size_t nb, std::size_t nu, bool traced)
 {
