@@ -20,40 +20,43 @@
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bench/micro_bench.hpp"
 #include "core/blas.hpp"
 #include "core/row_gemv.hpp"
 
 namespace {
 
-double median(std::vector<double> v)
+// The paths `only` names ("all" or one path's name) that this CPU can run; a named path it
+// cannot run is skipped with a note (bench/run.sh asks for every path on every CPU).
+std::vector<elman::RowGemvPath> paths_to_time(const std::string& only)
 {
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-template <class F>
-double ns_per_call(F f, int calls)
-{
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < calls; ++i) f();
-    const auto t1 = std::chrono::steady_clock::now();
-    return std::chrono::duration<double, std::nano>(t1 - t0).count() / calls;
-}
-
-}  // namespace
-
-int main(int argc, char** argv)
-{
-    int reps = 21;
-    std::string only = "all";
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string(argv[i]) == "--reps") reps = std::stoi(argv[i + 1]);
-        if (std::string(argv[i]) == "--path") only = argv[i + 1];
+    std::vector<elman::RowGemvPath> paths;
+    bool known = only == "all";
+    for (auto p : {elman::RowGemvPath::avx512, elman::RowGemvPath::avx2, elman::RowGemvPath::sse2}) {
+        if (only != "all" && only != elman::row_gemv_path_name(p)) continue;
+        known = true;
+        if (elman::row_gemv_supported(p))
+            paths.push_back(p);
+        else
+            std::fprintf(stderr, "gemv_bench: this CPU cannot run path %s; skipped\n",
+                         elman::row_gemv_path_name(p));
     }
+    if (!known)
+        throw std::runtime_error("--path wants avx512, avx2, sse2 or all, got '" + only + "'");
+    return paths;
+}
+
+double ns_per_call(const auto& f, long calls) { return bench::ns_total(f, calls) / calls; }
+
+int run(int argc, char** argv)
+{
+    const bench::Options opt(argc, argv, {"--reps", "--path"});
+    const int reps = opt.reps(21);
+    const std::vector<elman::RowGemvPath> paths = paths_to_time(opt.get("--path", "all"));
     openblas_set_num_threads(1);
     struct Shape {
         int k, n;
@@ -61,10 +64,6 @@ int main(int argc, char** argv)
     const std::vector<Shape> shapes{{16, 16},  {32, 32},   {64, 64},   {128, 128}, {256, 256},
                                     {32, 96},  {64, 192},  {128, 384}, {32, 128},  {64, 256},
                                     {128, 512}, {50, 50}, {100, 300}, {7, 5}};
-    std::vector<elman::RowGemvPath> paths;
-    for (auto p : {elman::RowGemvPath::avx512, elman::RowGemvPath::avx2, elman::RowGemvPath::sse2})
-        if (elman::row_gemv_supported(p) && (only == "all" || only == elman::row_gemv_path_name(p)))
-            paths.push_back(p);
     const std::string blas_name = elman::blas_description();
     std::mt19937 rng(7);
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -102,9 +101,9 @@ int main(int argc, char** argv)
                     },
                     2000));
         }
-        const double mb = median(t_blas);
+        const double mb = bench::median(t_blas);
         for (std::size_t i = 0; i < paths.size(); ++i) {
-            const double mo = median(t_own[i]);
+            const double mo = bench::median(t_own[i]);
             std::printf("{\"framework\": \"row_gemv\", \"workload\": \"row_gemv\", "
                         "\"path\": \"%s\", \"used\": %s, \"blas\": \"%s\", \"reps\": %d, "
                         "\"k\": %d, \"n\": %d, "
@@ -117,3 +116,7 @@ int main(int argc, char** argv)
     }
     return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return bench::guarded_main("gemv_bench", run, argc, argv); }

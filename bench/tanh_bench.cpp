@@ -31,30 +31,6 @@
 // counts special inputs whose result is wrong in kind (NaN not NaN, ±inf not ±1 / 0 or 1, ±0
 // sign lost for tanh). same_bits lines: how many of the sweep's outputs differ in their bits
 // between two instruction sets' builds of the same SLEEF function (SSE2 is elman's baseline).
-#include <immintrin.h>
-
-#include <sleef.h>
-
-// sleef.h declares its AVX2 and AVX-512 functions only when the translation unit itself is
-// compiled for them (#ifdef __AVX2__ / __AVX512F__), and this one is built for the baseline ISA,
-// as elman is; so the ones used here are declared again, for the functions below that carry
-// gnu::target and are called only where __builtin_cpu_supports says the CPU has the ISA.
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,avx512f")
-extern "C" {
-__m512 Sleef_tanhf16_u10avx512f(__m512);
-__m512 Sleef_tanhf16_u35avx512f(__m512);
-__m512 Sleef_expf16_u10avx512f(__m512);
-__m256 Sleef_tanhf8_u10avx2(__m256);
-__m256 Sleef_tanhf8_u35avx2(__m256);
-__m256 Sleef_expf8_u10avx2(__m256);
-// without FMA ("cinz"), as elman's clones are built
-__m512 Sleef_tanhf16_u10avx512fnofma(__m512);
-__m512 Sleef_tanhf16_u35avx512fnofma(__m512);
-__m512 Sleef_expf16_u10avx512fnofma(__m512);
-}
-#pragma GCC pop_options
-
 #include <algorithm>
 #include <bit>
 #include <cfloat>
@@ -68,9 +44,13 @@ __m512 Sleef_expf16_u10avx512fnofma(__m512);
 #include <string>
 #include <vector>
 
+#include "bench/micro_bench.hpp"
+#include "bench/sleef_kernels.hpp"
 #include "layers/activation.hpp"
 
 namespace {
+
+using namespace bench::sleef;
 
 using Kernel = void (*)(float*, std::size_t);  // in place on n floats
 
@@ -81,90 +61,6 @@ void elman_sigmoid(float* y, std::size_t n)
     elman::activate_inplace(elman::Activation::sigmoid, y, n);
 }
 
-// ---- SLEEF, AVX-512 (16 floats; tail by a masked load/store) ----
-#define SLEEF512(NAME, EXPR)                                                   \
-    [[gnu::target("avx512f")]] void NAME(float* y, std::size_t n)              \
-    {                                                                          \
-        std::size_t i = 0;                                                     \
-        for (; i + 16 <= n; i += 16) {                                         \
-            const __m512 x = _mm512_loadu_ps(y + i);                           \
-            _mm512_storeu_ps(y + i, EXPR);                                     \
-        }                                                                      \
-        if (i < n) {                                                           \
-            const __mmask16 m = static_cast<__mmask16>((1u << (n - i)) - 1u); \
-            const __m512 x = _mm512_maskz_loadu_ps(m, y + i);                  \
-            _mm512_mask_storeu_ps(y + i, m, EXPR);                             \
-        }                                                                      \
-    }
-
-// ---- SLEEF, AVX2 + FMA (8 floats; tail through a small buffer) ----
-#define SLEEF256(NAME, EXPR)                                        \
-    [[gnu::target("avx2,fma")]] void NAME(float* y, std::size_t n)  \
-    {                                                               \
-        std::size_t i = 0;                                          \
-        for (; i + 8 <= n; i += 8) {                                \
-            const __m256 x = _mm256_loadu_ps(y + i);                \
-            _mm256_storeu_ps(y + i, EXPR);                          \
-        }                                                           \
-        if (i < n) {                                                \
-            alignas(32) float t[8] = {};                            \
-            std::memcpy(t, y + i, (n - i) * sizeof(float));         \
-            const __m256 x = _mm256_load_ps(t);                     \
-            _mm256_store_ps(t, EXPR);                               \
-            std::memcpy(y + i, t, (n - i) * sizeof(float));         \
-        }                                                           \
-    }
-
-SLEEF512(sleef_tanh_u10_avx512, Sleef_tanhf16_u10avx512f(x))
-SLEEF512(sleef_tanh_u35_avx512, Sleef_tanhf16_u35avx512f(x))
-SLEEF512(sleef_tanh_u10_avx512_nofma, Sleef_tanhf16_u10avx512fnofma(x))
-SLEEF512(sleef_tanh_u35_avx512_nofma, Sleef_tanhf16_u35avx512fnofma(x))
-SLEEF256(sleef_tanh_u10_avx2, Sleef_tanhf8_u10avx2(x))
-SLEEF256(sleef_tanh_u35_avx2, Sleef_tanhf8_u35avx2(x))
-
-SLEEF512(sleef_sigmoid_exp_u10_avx512,
-         _mm512_div_ps(_mm512_set1_ps(1.0f),
-                       _mm512_add_ps(_mm512_set1_ps(1.0f),
-                                     Sleef_expf16_u10avx512f(_mm512_sub_ps(_mm512_setzero_ps(), x)))))
-SLEEF512(sleef_sigmoid_exp_u10_avx512_nofma,
-         _mm512_div_ps(_mm512_set1_ps(1.0f),
-                       _mm512_add_ps(_mm512_set1_ps(1.0f),
-                                     Sleef_expf16_u10avx512fnofma(
-                                         _mm512_sub_ps(_mm512_setzero_ps(), x)))))
-SLEEF512(sleef_sigmoid_tanh_u35_avx512,
-         _mm512_fmadd_ps(_mm512_set1_ps(0.5f),
-                         Sleef_tanhf16_u35avx512f(_mm512_mul_ps(_mm512_set1_ps(0.5f), x)),
-                         _mm512_set1_ps(0.5f)))
-SLEEF256(sleef_sigmoid_exp_u10_avx2,
-         _mm256_div_ps(_mm256_set1_ps(1.0f),
-                       _mm256_add_ps(_mm256_set1_ps(1.0f),
-                                     Sleef_expf8_u10avx2(_mm256_sub_ps(_mm256_setzero_ps(), x)))))
-SLEEF256(sleef_sigmoid_tanh_u35_avx2,
-         _mm256_fmadd_ps(_mm256_set1_ps(0.5f),
-                         Sleef_tanhf8_u35avx2(_mm256_mul_ps(_mm256_set1_ps(0.5f), x)),
-                         _mm256_set1_ps(0.5f)))
-
-// ---- SLEEF, SSE2 (the baseline ISA elman is built for): only for the cross-ISA check ----
-#define SLEEF128(NAME, EXPR)                                \
-    void NAME(float* y, std::size_t n)                      \
-    {                                                       \
-        for (std::size_t i = 0; i < n; i += 4) {            \
-            alignas(16) float t[4] = {};                    \
-            const std::size_t m = std::min<std::size_t>(4, n - i); \
-            std::memcpy(t, y + i, m * sizeof(float));       \
-            const __m128 x = _mm_load_ps(t);                \
-            _mm_store_ps(t, EXPR);                          \
-            std::memcpy(y + i, t, m * sizeof(float));       \
-        }                                                   \
-    }
-
-SLEEF128(sleef_tanh_u10_sse2, Sleef_tanhf4_u10sse2(x))
-SLEEF128(sleef_tanh_u35_sse2, Sleef_tanhf4_u35sse2(x))
-SLEEF128(sleef_sigmoid_exp_u10_sse2,
-         _mm_div_ps(_mm_set1_ps(1.0f),
-                    _mm_add_ps(_mm_set1_ps(1.0f),
-                               Sleef_expf4_u10sse2(_mm_sub_ps(_mm_setzero_ps(), x)))))
-
 void copy_only(float*, std::size_t) {}
 
 struct Candidate {
@@ -173,13 +69,6 @@ struct Candidate {
     Kernel k;
     bool is_elman;
 };
-
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 double quantile(std::vector<double> v, double q)
 {
@@ -273,17 +162,9 @@ Accuracy accuracy(const Candidate& c, const std::vector<float>& xs, const std::v
     return a;
 }
 
-}  // namespace
-
-int main(int argc, char** argv)
+// elman's tanh and sigmoid, and SLEEF's where the CPU has the instruction set; then "copy".
+std::vector<Candidate> candidates(bool has512, bool has256)
 {
-    int reps = 21;
-    for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--reps") reps = std::stoi(argv[i + 1]);
-    if (reps < 1) reps = 1;
-
-    const bool has512 = __builtin_cpu_supports("avx512f");
-    const bool has256 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     std::vector<Candidate> cands{{"tanh", "elman", elman_tanh, true}};
     if (has512) {
         cands.push_back({"tanh", "sleef_u10_avx512", sleef_tanh_u10_avx512, false});
@@ -307,8 +188,13 @@ int main(int argc, char** argv)
         cands.push_back({"sigmoid", "sleef_tanh_u35_avx2", sleef_sigmoid_tanh_u35_avx2, false});
     }
     cands.push_back({"copy", "copy", copy_only, false});
+    return cands;
+}
 
-    // ---- accuracy ----
+// The accuracy sweep: every 16th float bit pattern with |x| <= 10, and a uniform grid of 2^22
+// points in [−10, 10].
+std::vector<float> sweep_points()
+{
     std::vector<float> xs;
     const std::uint32_t ten = std::bit_cast<std::uint32_t>(10.0f);
     for (std::uint32_t b = 0; b <= ten; b += 16) {
@@ -318,15 +204,13 @@ int main(int argc, char** argv)
     const std::size_t grid = std::size_t(1) << 22;
     for (std::size_t i = 0; i <= grid; ++i)
         xs.push_back(static_cast<float>(-10.0 + 20.0 * static_cast<double>(i) / grid));
-    std::vector<Accuracy> acc(cands.size());
-    for (const std::string fn : {"tanh", "sigmoid"}) {
-        std::vector<double> ref(xs.size());
-        for (std::size_t i = 0; i < xs.size(); ++i) ref[i] = ref_of(fn, xs[i]);
-        for (std::size_t c = 0; c < cands.size(); ++c)
-            if (cands[c].fn == fn) acc[c] = accuracy(cands[c], xs, ref);
-    }
+    return xs;
+}
 
-    // ---- SLEEF across instruction sets: does a function give the same bits at every width? ----
+// SLEEF across instruction sets: one same_bits line per pair of builds of one function, how
+// many outputs of the sweep differ in their bits.
+void report_same_bits(const std::vector<float>& xs, bool has512, bool has256)
+{
     struct Pair {
         const char *fn, *a, *b;
         Kernel ka, kb;
@@ -361,8 +245,13 @@ int main(int argc, char** argv)
                     "\"a\": \"%s\", \"b\": \"%s\", \"differ\": %zu, \"of\": %zu}\n",
                     p.fn, p.a, p.b, differ, xs.size());
     }
+}
 
-    // ---- timing ----
+// Times every candidate at n = 64, 256, 1024, 4096 (see the top of the file) and prints one
+// line per candidate and n, with its accuracy.
+void time_candidates(const std::vector<Candidate>& cands, const std::vector<Accuracy>& acc, int reps,
+                     bool has512)
+{
     std::mt19937 rng(17);
     std::uniform_real_distribution<float> u(-4.0f, 4.0f);  // pre-activations of a trained RNN
     for (const std::size_t n : {std::size_t(64), std::size_t(256), std::size_t(1024),
@@ -398,12 +287,12 @@ int main(int argc, char** argv)
             std::printf("{\"bench\": \"tanh_bench\", \"fn\": \"%s\", \"candidate\": \"%s\", "
                         "\"n\": %zu, \"reps\": %d, \"calls\": %ld, \"ns_per_elem\": %.4f, "
                         "\"ns_min\": %.4f, \"ns_max\": %.4f",
-                        k.fn.c_str(), k.name.c_str(), n, reps, calls[c], median(ns[c]),
+                        k.fn.c_str(), k.name.c_str(), n, reps, calls[c], bench::median(ns[c]),
                         *std::min_element(ns[c].begin(), ns[c].end()),
                         *std::max_element(ns[c].begin(), ns[c].end()));
             if (!ratio[c].empty())
                 std::printf(", \"ratio_to_elman\": %.3f, \"ratio_p25\": %.3f, \"ratio_p75\": %.3f",
-                            median(ratio[c]), quantile(ratio[c], 0.25), quantile(ratio[c], 0.75));
+                            bench::median(ratio[c]), quantile(ratio[c], 0.25), quantile(ratio[c], 0.75));
             if (k.fn != "copy")
                 std::printf(", \"max_abs_err\": %.3g, \"max_ulp\": %.3g, \"worst_x\": %.9g, "
                             "\"special_max_abs_err\": %.3g, \"special_failures\": %d",
@@ -413,5 +302,27 @@ int main(int argc, char** argv)
             std::fflush(stdout);
         }
     }
+}
+
+int run(int argc, char** argv)
+{
+    const int reps = bench::Options(argc, argv, {"--reps"}).reps(21);
+    const bool has512 = __builtin_cpu_supports("avx512f");
+    const bool has256 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const std::vector<Candidate> cands = candidates(has512, has256);
+    const std::vector<float> xs = sweep_points();
+    std::vector<Accuracy> acc(cands.size());
+    for (const std::string fn : {"tanh", "sigmoid"}) {
+        std::vector<double> ref(xs.size());
+        for (std::size_t i = 0; i < xs.size(); ++i) ref[i] = ref_of(fn, xs[i]);
+        for (std::size_t c = 0; c < cands.size(); ++c)
+            if (cands[c].fn == fn) acc[c] = accuracy(cands[c], xs, ref);
+    }
+    report_same_bits(xs, has512, has256);
+    time_candidates(cands, acc, reps, has512);
     return 0;
 }
+
+}  // namespace
+
+int main(int argc, char** argv) { return bench::guarded_main("tanh_bench", run, argc, argv); }
