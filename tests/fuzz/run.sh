@@ -32,25 +32,42 @@ cmake --build "$build" -j2 --target "${targets[@]}"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # HDF5's own leaks on damaged files (see the file); leaks in elman still fail.
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
-status=0
-for t in "${targets[@]}"; do
-  work="$build/fuzz/corpus/$t"
+# One target's run; prints its summary (or its failure) in one piece when it ends, so two
+# targets running side by side do not interleave their lines.
+fuzz_one() {
+  local t="$1" work="$build/fuzz/corpus/$1" log="$build/fuzz/$1.log" max_len=4096
   mkdir -p "$work" "$build/fuzz/artifacts"
-  log="$build/fuzz/$t.log"
-  echo "fuzz: $t for ${seconds}s" >&2
   # Model files are larger than CSV or .npy inputs: their seeds are 2-20 KB.
-  max_len=4096
   case "$t" in fuzz_keras_* | fuzz_onnx) max_len=32768 ;; esac
   if "$build/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" \
        -print_final_stats=1 -artifact_prefix="$build/fuzz/artifacts/$t-" \
        "$work" "tests/fuzz/corpus/$t" >"$log" 2>&1; then
     # The last status line (executions, coverage, corpus) and the final stats.
-    grep -E '^#[0-9]+' "$log" | tail -1 >&2 || true
-    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" >&2 || true
+    { echo "fuzz: $t ran ${seconds}s"
+      grep -E '^#[0-9]+' "$log" | tail -1 || true
+      grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
+    } >&2
   else
-    status=1
-    echo "fuzz: $t FAILED; log $log, inputs in $build/fuzz/artifacts/" >&2
-    grep -E 'ERROR|SUMMARY|terminate|what\(\)|^#[0-9]+' "$log" | tail -20 >&2 || true
+    { echo "fuzz: $t FAILED; log $log, inputs in $build/fuzz/artifacts/"
+      grep -E 'ERROR|SUMMARY|terminate|what\(\)|^#[0-9]+' "$log" | tail -20 || true
+    } >&2
+    return 1
   fi
+}
+
+# As many targets at once as there are cores (ELMAN_FUZZ_JOBS overrides): each libFuzzer
+# process is single-threaded, so on CI's 2 cores two targets take the time of one.
+jobs_max="${ELMAN_FUZZ_JOBS:-$(nproc)}"
+echo "fuzz: ${#targets[@]} targets, ${seconds}s each, $jobs_max at a time" >&2
+status=0
+running=()
+for t in "${targets[@]}"; do
+  if [ "${#running[@]}" -ge "$jobs_max" ]; then
+    wait "${running[0]}" || status=1
+    running=("${running[@]:1}")
+  fi
+  fuzz_one "$t" &
+  running+=("$!")
 done
+for pid in "${running[@]}"; do wait "$pid" || status=1; done
 exit "$status"
