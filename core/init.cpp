@@ -155,5 +155,6 @@ Tensor<T> orthogonal(const Shape& shape, std::uint64_t seed, T gain)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

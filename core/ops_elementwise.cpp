@@ -167,5 +167,6 @@ Var<T> rdiv_scalar(const Var<T>& a, T s)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -115,5 +115,6 @@ Var<T> pow(const Var<T>& x, T p)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

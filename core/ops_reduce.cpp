@@ -80,5 +80,6 @@ Var<T> mean(const Var<T>& x, int axis)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -227,5 +227,6 @@ Var<T> concat(const std::vector<Var<T>>& xs, int axis)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

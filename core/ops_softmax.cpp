@@ -99,5 +99,6 @@ Var<T> log_softmax(const Var<T>& x, int axis)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -84,5 +84,6 @@ std::string to_dot(const Tape<T>& tape, const DotOptions& options)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -21,6 +22,15 @@ Tensor<T> scalar_tensor(T v)
     Tensor<T> t = Tensor<T>::from_shape(Shape{});
     t.data()[0] = v;
     return t;
+}
+
+// NumPy's name of the element type, as .npy headers, Keras files and elman's checkpoints write
+// it: "float32" for float, "float64" for double.
+template <class T>
+constexpr const char* dtype_name()
+{
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "elman tensors hold float or double");
+    return std::is_same_v<T, float> ? "float32" : "float64";
 }
 
 }  // namespace elman

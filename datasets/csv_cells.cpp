@@ -4,6 +4,8 @@
 #include <cmath>
 #include <system_error>
 
+#include "datasets/ascii.hpp"
+
 namespace elman {
 
 const std::vector<std::string>& default_missing_markers()
@@ -24,8 +26,6 @@ bool is_missing_marker(std::string_view cell, const std::vector<std::string>& ex
 }
 
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // The thousands separator at s[i] (one of `seps`), its length, or 0.
 std::size_t separator_at(std::string_view s, std::size_t i, const std::vector<std::string_view>& seps,
@@ -54,7 +54,7 @@ bool normalize(std::string_view s, char decimal, std::string& out)
         ++i;
     }
     std::size_t run = 0;
-    while (i < s.size() && is_digit(s[i])) out += s[i++], ++run;
+    while (i < s.size() && is_ascii_digit(s[i])) out += s[i++], ++run;
     std::string_view sep_kind;
     bool grouped = false;
     while (i < s.size() && run > 0) {
@@ -63,7 +63,7 @@ bool normalize(std::string_view s, char decimal, std::string& out)
         if (len == 0 || (grouped && which != sep_kind) || (!grouped && run > 3)) break;
         // A '.' group separator needs exactly three digits after it; otherwise it is no group.
         std::size_t j = i + len, k = 0;
-        while (j + k < s.size() && is_digit(s[j + k])) ++k;
+        while (j + k < s.size() && is_ascii_digit(s[j + k])) ++k;
         if (k != 3) return false;
         out.append(s.substr(j, 3));
         grouped = true;
@@ -73,14 +73,14 @@ bool normalize(std::string_view s, char decimal, std::string& out)
     if (i < s.size() && s[i] == decimal) {
         out += '.';
         ++i;
-        while (i < s.size() && is_digit(s[i])) out += s[i++], ++run;
+        while (i < s.size() && is_ascii_digit(s[i])) out += s[i++], ++run;
     }
     if (run == 0) return false;
     if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
         out += s[i++];
         if (i < s.size() && (s[i] == '+' || s[i] == '-')) out += s[i++];
-        if (i >= s.size() || !is_digit(s[i])) return false;
-        while (i < s.size() && is_digit(s[i])) out += s[i++];
+        if (i >= s.size() || !is_ascii_digit(s[i])) return false;
+        while (i < s.size() && is_ascii_digit(s[i])) out += s[i++];
     }
     return i == s.size();
 }

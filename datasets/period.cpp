@@ -14,6 +14,7 @@
 #include <date/date.h>
 
 #include "core/error.hpp"
+#include "datasets/ascii.hpp"
 
 namespace elman {
 
@@ -33,8 +34,6 @@ std::string to_string(Resolution r)
 namespace {
 
 using Ms = std::chrono::milliseconds;
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
@@ -64,7 +63,7 @@ Prepared prepare(const std::string& f)
             continue;
         }
         std::size_t j = i + 1, digits = 0;
-        while (j < f.size() && is_digit(f[j])) ++j, ++digits;
+        while (j < f.size() && is_ascii_digit(f[j])) ++j, ++digits;
         const bool modified = j < f.size() && (f[j] == 'E' || f[j] == 'O');
         j += modified;
         // Only the directives of dates and times, widths of 1 or 2 digits, and E or O only in
@@ -106,9 +105,9 @@ bool fields_readable(std::string_view label, const Prepared& p)
         if (in.fail()) return false;
         const auto pos = static_cast<std::streamoff>(in.rdbuf()->pubseekoff(0, std::ios::cur, std::ios::in));
         const std::string_view rest = label.substr(std::min(label.size(), static_cast<std::size_t>(std::max<std::streamoff>(pos, 0))));
-        if (letter == 'S' && (rest.empty() || !(is_digit(rest[0]) || rest[0] == '.'))) return false;
-        if (letter == 'z' && (rest.size() < 3 || !(rest[0] == '+' || rest[0] == '-') || !is_digit(rest[1]) ||
-                              !is_digit(rest[2])))
+        if (letter == 'S' && (rest.empty() || !(is_ascii_digit(rest[0]) || rest[0] == '.'))) return false;
+        if (letter == 'z' && (rest.size() < 3 || !(rest[0] == '+' || rest[0] == '-') || !is_ascii_digit(rest[1]) ||
+                              !is_ascii_digit(rest[2])))
             return false;
     }
     return true;
@@ -125,7 +124,7 @@ DateForm form_from_format(const std::string& format)
     for (std::size_t i = 0; i + 1 < format.size(); ++i) {
         if (format[i] != '%') continue;
         ++i;
-        while (i + 1 < format.size() && (is_digit(format[i]) || format[i] == 'E' || format[i] == 'O')) ++i;
+        while (i + 1 < format.size() && (is_ascii_digit(format[i]) || format[i] == 'E' || format[i] == 'O')) ++i;
         const char c = format[i];
         switch (c) {
         case 'Y': case 'y': case 'G': case 'g': year = true; break;

@@ -4,14 +4,12 @@
 #include <cctype>
 #include <optional>
 
+#include "datasets/ascii.hpp"
 #include "datasets/period.hpp"
 
 namespace elman {
 
 namespace {
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // A month name or its three-letter abbreviation, in English (date.h's C locale reads both).
 bool is_month_name(std::string_view w)
@@ -39,11 +37,11 @@ std::optional<std::vector<Field>> split_fields(std::string_view s)
     std::size_t i = 0;
     while (i < s.size()) {
         Field f;
-        f.digits = is_digit(s[i]);
-        if (!f.digits && !is_alpha(s[i])) return std::nullopt;
-        while (i < s.size() && (f.digits ? is_digit(s[i]) : is_alpha(s[i]))) f.text += s[i++];
+        f.digits = is_ascii_digit(s[i]);
+        if (!f.digits && !is_ascii_alpha(s[i])) return std::nullopt;
+        while (i < s.size() && (f.digits ? is_ascii_digit(s[i]) : is_ascii_alpha(s[i]))) f.text += s[i++];
         bool space = false;
-        while (i < s.size() && !is_digit(s[i]) && !is_alpha(s[i])) {
+        while (i < s.size() && !is_ascii_digit(s[i]) && !is_ascii_alpha(s[i])) {
             const char c = s[i++];
             if (c == ' ' || c == '\t') {
                 space = true;
@@ -113,21 +111,21 @@ std::vector<DateForm> date_forms(const std::vector<Field>& f)
 std::optional<DateForm> quarter_form(std::string_view s)
 {
     std::size_t q = s.find_first_of("Qq");
-    if (q == std::string_view::npos || q + 1 >= s.size() || !is_digit(s[q + 1])) return std::nullopt;
+    if (q == std::string_view::npos || q + 1 >= s.size() || !is_ascii_digit(s[q + 1])) return std::nullopt;
     const std::string Q(1, s[q]);
     if (q >= 4 && s.size() == q + 2) {  // year first
         const std::string_view year = s.substr(0, 4), sep = s.substr(4, q - 4);
         for (char c : year)
-            if (!is_digit(c)) return std::nullopt;
-        if (sep.size() > 1 || (sep.size() == 1 && (is_digit(sep[0]) || is_alpha(sep[0]))))
+            if (!is_ascii_digit(c)) return std::nullopt;
+        if (sep.size() > 1 || (sep.size() == 1 && (is_ascii_digit(sep[0]) || is_ascii_alpha(sep[0]))))
             return std::nullopt;
         return DateForm{"%Y" + std::string(sep) + Q + "%q", Resolution::quarter};
     }
     if (q == 0 && s.size() >= 6) {  // quarter first
         const std::string_view sep = s.substr(2, s.size() - 6), year = s.substr(s.size() - 4);
         for (char c : year)
-            if (!is_digit(c)) return std::nullopt;
-        if (sep.size() > 1 || (sep.size() == 1 && (is_digit(sep[0]) || is_alpha(sep[0]))))
+            if (!is_ascii_digit(c)) return std::nullopt;
+        if (sep.size() > 1 || (sep.size() == 1 && (is_ascii_digit(sep[0]) || is_ascii_alpha(sep[0]))))
             return std::nullopt;
         return DateForm{Q + "%q" + std::string(sep) + "%Y", Resolution::quarter};
     }
@@ -148,7 +146,7 @@ std::optional<TimePart> split_time(std::string_view s)
     const std::size_t colon = s.find(':');
     if (colon == std::string_view::npos) return std::nullopt;
     std::size_t h = colon;
-    while (h > 0 && is_digit(s[h - 1])) --h;
+    while (h > 0 && is_ascii_digit(s[h - 1])) --h;
     if (colon - h < 1 || colon - h > 2 || h < 2) return std::nullopt;
     TimePart t;
     const char before = s[h - 1];
@@ -160,7 +158,7 @@ std::optional<TimePart> split_time(std::string_view s)
     std::size_t i = colon + 1;
     // Two digits below `limit` (minutes and seconds below 60: date.h reads 12:60 as 13:00).
     auto two_digits = [&](std::size_t at, int limit = 60) {
-        return at + 2 <= s.size() && is_digit(s[at]) && is_digit(s[at + 1]) && (s[at] - '0') * 10 + (s[at + 1] - '0') < limit;
+        return at + 2 <= s.size() && is_ascii_digit(s[at]) && is_ascii_digit(s[at + 1]) && (s[at] - '0') * 10 + (s[at + 1] - '0') < limit;
     };
     if (!two_digits(i)) return std::nullopt;
     i += 2;
@@ -172,7 +170,7 @@ std::optional<TimePart> split_time(std::string_view s)
         if (i < s.size() && s[i] == '.') {
             ++i;
             const std::size_t f0 = i;
-            while (i < s.size() && is_digit(s[i])) ++i;
+            while (i < s.size() && is_ascii_digit(s[i])) ++i;
             if (i == f0) return std::nullopt;
         }
     }
@@ -186,7 +184,7 @@ std::optional<TimePart> split_time(std::string_view s)
     const bool sign = zone[0] == '+' || zone[0] == '-';
     auto digits = [&](std::string_view d) {
         for (char c : d)
-            if (!is_digit(c)) return false;
+            if (!is_ascii_digit(c)) return false;
         return true;
     };
     if (sign && zone.size() == 6 && zone[3] == ':' && digits(zone.substr(1, 2)) && digits(zone.substr(4)))

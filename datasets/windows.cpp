@@ -198,5 +198,6 @@ Windows<T> make_windows(const std::vector<double>& series, std::size_t lookback,
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -18,10 +18,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+constexpr double k_nan = std::numeric_limits<double>::quiet_NaN();
 
 Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-double number_of(const Json& j) { return j.is_null() ? nan : j.get<double>(); }
+double number_of(const Json& j) { return j.is_null() ? k_nan : j.get<double>(); }
 
 std::string csv_text(const std::string& s)
 {
@@ -37,12 +37,6 @@ std::string csv_number(double v)
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.10g", v);
     return buf;
-}
-
-double mase(const MethodMetrics& m, const std::string& method)
-{
-    const auto it = m.find(method);
-    return it == m.end() ? nan : it->second.mase;
 }
 
 Json metrics_json(const MethodMetrics& mm)
@@ -174,8 +168,8 @@ std::string summary_csv(const std::vector<SeriesSummary>& summaries, bool global
         out << csv_text(s.id) << "," << csv_text(s.dir) << "," << (s.ok() ? "ok" : "failed") << ","
             << csv_text(s.error) << "," << (global ? csv_text(s.global_error) + "," : "") << s.n << "," << s.n_train << "," << s.n_test << "," << csv_text(s.frequency)
             << "," << s.season << "," << s.horizon << "," << csv_text(s.model);
-        for (const auto& m : methods) out << "," << csv_number(mase(s.one_step, m));
-        for (const auto& m : methods) out << "," << csv_number(mase(s.multi_step, m));
+        for (const auto& m : methods) out << "," << csv_number(mase_of(s.one_step, m));
+        for (const auto& m : methods) out << "," << csv_number(mase_of(s.multi_step, m));
         out << "\n";
     }
     return out.str();

@@ -28,12 +28,6 @@ MaseStats stats(std::vector<double> v)
     return s;
 }
 
-double mase_of(const MethodMetrics& m, const std::string& method)
-{
-    const auto it = m.find(method);
-    return it == m.end() ? nan : it->second.mase;
-}
-
 Comparison compare(const std::vector<SeriesSummary>& summaries, const MethodMetrics SeriesSummary::*part,
                    const std::string& a, const std::string& b)
 {
@@ -72,6 +66,12 @@ void aggregate_part(const std::vector<SeriesSummary>& summaries, const MethodMet
 }
 
 }  // namespace
+
+double mase_of(const MethodMetrics& m, const std::string& method)
+{
+    const auto it = m.find(method);
+    return it == m.end() ? std::numeric_limits<double>::quiet_NaN() : it->second.mase;
+}
 
 const std::string& global_method()
 {

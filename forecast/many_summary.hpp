@@ -34,6 +34,9 @@ struct SeriesSummary {
 // The name of the global model's forecasts among the methods: "elman_global".
 const std::string& global_method();
 
+// The MASE of `method` in `m`, NaN when m has none for it (no test part, no forecast).
+double mase_of(const MethodMetrics& m, const std::string& method);
+
 // The methods of a run, in display order: elman, [elman_global,] naive, seasonal_naive, drift.
 std::vector<std::string> run_methods(bool global);
 

@@ -295,5 +295,6 @@ void load_optimizer_state(const std::string& dir, Optimizer<T>& opt)
 
 ELMAN_INSTANTIATE_CHECKPOINT(float)
 ELMAN_INSTANTIATE_CHECKPOINT(double)
+#undef ELMAN_INSTANTIATE_CHECKPOINT
 
 }  // namespace elman

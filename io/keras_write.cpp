@@ -10,6 +10,7 @@
 #include <ctime>
 
 #include "core/error.hpp"
+#include "core/tensor.hpp"
 #include "io/detail/hdf5.hpp"
 #include "io/detail/keras_model.hpp"
 #include "io/detail/zip.hpp"
@@ -28,12 +29,6 @@ using detail::Json;
 // The schema written: string dtypes ("float32") as Keras 3.0-3.3 wrote them, which every later
 // Keras 3 reads too.
 constexpr const char* k_keras_version = "3.3.3";
-
-template <class T>
-const char* dtype_name()
-{
-    return std::is_same_v<T, float> ? "float32" : "float64";
-}
 
 // The carried state of a stateful recurrent layer (null: none yet, or not stateful).
 template <class T>

@@ -18,9 +18,6 @@ namespace {
 // The data is copied as-is: the host must be little-endian, as '<f4' says.
 static_assert(std::endian::native == std::endian::little, ".npy reading assumes a little-endian host");
 
-template <class T> constexpr const char* dtype_name();
-template <> constexpr const char* dtype_name<float>() { return "float32"; }
-template <> constexpr const char* dtype_name<double>() { return "float64"; }
 template <class T> constexpr const char* npy_descr();
 template <> constexpr const char* npy_descr<float>() { return "<f4"; }
 template <> constexpr const char* npy_descr<double>() { return "<f8"; }
@@ -204,5 +201,6 @@ void save_npy(const std::string& path, const Tensor<T>& t)
 
 ELMAN_INSTANTIATE_NPY(float)
 ELMAN_INSTANTIATE_NPY(double)
+#undef ELMAN_INSTANTIATE_NPY
 
 }  // namespace elman

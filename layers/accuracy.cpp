@@ -116,5 +116,6 @@ Var<T> binary_accuracy(const Var<T>& pred, const Var<T>& target, std::type_ident
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -314,5 +314,6 @@ void multiply_by_derivative(Activation a, const T* y, T* g, std::size_t n)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -422,5 +422,6 @@ Tensor<T> predict(Sequential<T>& model, const Tensor<T>& x, std::size_t batch_si
 
 ELMAN_INSTANTIATE_FIT(float)
 ELMAN_INSTANTIATE_FIT(double)
+#undef ELMAN_INSTANTIATE_FIT
 
 }  // namespace elman

@@ -375,5 +375,6 @@ void backprop_through_time(GRUWorkspace<T>& ws, const Dims& n, const Config& cfg
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman::gru_kernel

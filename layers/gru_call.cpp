@@ -269,5 +269,6 @@ std::optional<Mask> GRU<T>::compute_mask(const Var<T>& x, const Mask* mask) cons
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -390,5 +390,6 @@ Var<T> gru_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& recurrent_
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -94,5 +94,6 @@ Var<T> huber(const Var<T>& pred, const Var<T>& target, std::type_identity_t<T> d
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -337,5 +337,6 @@ Var<T> binary_crossentropy(const Var<T>& pred, const Var<T>& target, const Cross
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -241,5 +241,6 @@ std::optional<Mask> LSTM<T>::compute_mask(const Var<T>& x, const Mask* mask) con
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -216,5 +216,6 @@ void lstm_step_backward(T* z, const GateLayout& layout, const LSTMStepGrads<T>& 
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

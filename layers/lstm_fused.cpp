@@ -337,5 +337,6 @@ LSTMFusedResult<T> lstm_fused(const Var<T>& x, const Var<T>& kernel,
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

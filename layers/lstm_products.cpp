@@ -271,5 +271,6 @@ void input_gradient(LSTMWorkspace<T>& ws, const Pass<T>& p, T* dx)
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman::lstm_detail

@@ -106,5 +106,6 @@ Var<T> carry_state(Tape<T>& tape, const Var<T>& candidate, const Var<T>& previou
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

@@ -184,5 +184,6 @@ std::optional<Mask> SimpleRNN<T>::compute_mask(const Var<T>& x, const Mask* mask
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

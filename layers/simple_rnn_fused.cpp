@@ -357,5 +357,6 @@ Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& rec
 
 ELMAN_INSTANTIATE(float)
 ELMAN_INSTANTIATE(double)
+#undef ELMAN_INSTANTIATE
 
 }  // namespace elman

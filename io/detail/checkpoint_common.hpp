@@ -10,16 +10,13 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/tensor.hpp"
 #include "layers/module.hpp"
 
 namespace elman::detail::checkpoint {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
-
-template <class T> constexpr const char* dtype_name();
-template <> constexpr const char* dtype_name<float>() { return "float32"; }
-template <> constexpr const char* dtype_name<double>() { return "float64"; }
 
 // "checkpoint ckpt/: ..." — every load/save error starts with this.
 struct Where {

@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "core/tensor.hpp"
 #include "layers/bidirectional.hpp"
 #include "layers/dense.hpp"
 #include "layers/dropout.hpp"
@@ -18,12 +19,6 @@
 namespace elman::detail {
 
 namespace {
-
-template <class T>
-const char* dtype_name()
-{
-    return std::is_same_v<T, float> ? "float32" : "float64";
-}
 
 // Keras 3's serialized initializer, e.g. {"module": "keras.initializers", "class_name":
 // "GlorotUniform", "config": {"seed": null}, "registered_name": null}.
@@ -225,5 +220,6 @@ Json keras_shape(std::size_t batch, const Shape& shape)
 
 ELMAN_INSTANTIATE_KERAS_WRITE(float)
 ELMAN_INSTANTIATE_KERAS_WRITE(double)
+#undef ELMAN_INSTANTIATE_KERAS_WRITE
 
 }  // namespace elman::detail

@@ -359,5 +359,6 @@ std::shared_ptr<Module<T>> layer_from_keras(const std::string& class_name, const
 
 ELMAN_INSTANTIATE_KERAS_READ(float)
 ELMAN_INSTANTIATE_KERAS_READ(double)
+#undef ELMAN_INSTANTIATE_KERAS_READ
 
 }  // namespace elman::detail

@@ -123,5 +123,6 @@ std::optional<std::vector<Tensor<T>>> keras1_gru_weights(const Hdf5Reader& r, co
 
 ELMAN_INSTANTIATE_LEGACY(float)
 ELMAN_INSTANTIATE_LEGACY(double)
+#undef ELMAN_INSTANTIATE_LEGACY
 
 }  // namespace elman::detail
