@@ -18,8 +18,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
 Json fold_json(const BacktestFold& f)
 {
     Json j;
@@ -46,17 +44,9 @@ Json backtest_json(const BacktestResult& b)
     for (const BacktestFold& f : b.folds) j["folds"].push_back(fold_json(f));
     Json summary;
     for (const auto& [key, s] : b.summary)
-        summary[key] = {{"mean", number(s.mean)}, {"sd", number(s.sd)}, {"folds", s.folds}};
+        summary[key] = {{"mean", json_number(s.mean)}, {"sd", json_number(s.sd)}, {"folds", s.folds}};
     j["summary"] = summary;
     return j;
-}
-
-std::string cell(double v)
-{
-    if (!std::isfinite(v)) return "";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return buf;
 }
 
 std::string folds_csv(const BacktestResult& b)
@@ -71,11 +61,11 @@ std::string folds_csv(const BacktestResult& b)
             for (const auto& name : forecast_methods()) {
                 const Metrics& m = mm->at(name);
                 csv << k + 1 << "," << f.n_train << "," << f.n_test << "," << f.first_test_period << ","
-                    << f.last_test_period << "," << protocol << "," << name << "," << cell(m.rmse) << ","
-                    << cell(m.mae) << "," << cell(m.mape) << "," << cell(m.mase);
+                    << f.last_test_period << "," << protocol << "," << name << "," << csv_cell(m.rmse) << ","
+                    << csv_cell(m.mae) << "," << csv_cell(m.mape) << "," << csv_cell(m.mase);
                 if (name == "elman")
-                    csv << "," << cell(iv->coverage80) << "," << cell(iv->coverage95) << "," << cell(iv->msis80) << ","
-                        << cell(iv->msis95) << "\n";
+                    csv << "," << csv_cell(iv->coverage80) << "," << csv_cell(iv->coverage95) << "," << csv_cell(iv->msis80) << ","
+                        << csv_cell(iv->msis95) << "\n";
                 else
                     csv << ",,,,\n";
             }

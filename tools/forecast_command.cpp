@@ -43,9 +43,6 @@ void catch_sigint_once()
     if (sigaction(SIGINT, &sa, nullptr) != 0) throw Error("cannot install the SIGINT handler");
 }
 
-// Exit status of a program ended by SIGINT, as the shells report it (128 + 2).
-constexpr int exit_interrupted = 130;
-
 // Lags "1,12" -> {1, 12}; "none" -> {}; "auto" -> nullopt (chosen by validation).
 std::optional<std::vector<std::size_t>> parse_lags(const std::string& text)
 {

@@ -33,6 +33,9 @@ struct ForecastArgs {
     CLI::Option *test_option = nullptr, *lookback_option = nullptr, *season_option = nullptr;
 };
 
+// Exit status of a program ended by SIGINT, as the shells report it (128 + 2).
+constexpr int exit_interrupted = 130;
+
 // Adds `forecast` and its options to app.
 CLI::App* add_forecast_command(CLI::App& app, ForecastArgs& args);
 

@@ -23,8 +23,6 @@ namespace elman::cli {
 
 namespace {
 
-constexpr int exit_interrupted = 130;
-
 SeriesFile load_series(const Input& in, const ManyArgs& m)
 {
     if (!in.builtin.empty()) throw Error("--id-column, --columns and --all-columns read a CSV file, not --builtin");

@@ -19,13 +19,11 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
-
 Json conformal_json(const Conformal& c)
 {
     Json scale = Json::array();
-    for (double v : c.scale) scale.push_back(number(v));
-    return {{"q80", number(c.q80)}, {"q95", number(c.q95)}, {"residuals", c.scores}, {"scale", scale}};
+    for (double v : c.scale) scale.push_back(json_number(v));
+    return {{"q80", json_number(c.q80)}, {"q95", json_number(c.q95)}, {"residuals", c.scores}, {"scale", scale}};
 }
 
 Json calibration_json(const IntervalCalibration& c)
@@ -61,17 +59,9 @@ Json candidates_json(const ForecastResult& r)
     for (const ForecastMember& c : r.screened)
         out.push_back({{"candidate", c.describe()},
                        {"strategy", c.outputs > 1 ? "mimo" : "recursive"},
-                       {"validation_mae", number(c.val_mae)},
-                       {"validation_multi_step_mae", number(c.val_multi_mae)}});
+                       {"validation_mae", json_number(c.val_mae)},
+                       {"validation_multi_step_mae", json_number(c.val_multi_mae)}});
     return out;
-}
-
-std::string cell(double v)
-{
-    if (!std::isfinite(v)) return "";
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
-    return buf;
 }
 
 
@@ -99,7 +89,7 @@ Json metrics_document(const Series& s, const ForecastResult& r)
         j["refits"] = r.refits;
         j["models"] = r.model.members.size();
     }
-    j["plausible_band"] = {{"low", number(r.band.low)}, {"high", number(r.band.high)}, {"rule", PlausibleBand::rule()}};
+    j["plausible_band"] = {{"low", json_number(r.band.low)}, {"high", json_number(r.band.high)}, {"rule", PlausibleBand::rule()}};
     j["ensembles"] = {{"one_step", r.model.describe(Ensemble::one_step)},
                       {"multi_step", r.model.describe(Ensemble::multi_step)}};
     j["candidates_tried"] = candidates_json(r);
@@ -120,7 +110,7 @@ Json metrics_document(const Series& s, const ForecastResult& r)
 std::string interval_cells(const IntervalBounds& b, std::size_t i)
 {
     if (b.empty()) return ",,,,";
-    return "," + cell(b.lo80[i]) + "," + cell(b.hi80[i]) + "," + cell(b.lo95[i]) + "," + cell(b.hi95[i]);
+    return "," + csv_cell(b.lo80[i]) + "," + csv_cell(b.hi80[i]) + "," + csv_cell(b.lo95[i]) + "," + csv_cell(b.hi95[i]);
 }
 
 std::string forecast_csv(const Series& s, const ForecastResult& r)
@@ -133,7 +123,7 @@ std::string forecast_csv(const Series& s, const ForecastResult& r)
         csv << ",lo80,hi80,lo95,hi95\n";
         for (std::size_t i = 0; i < r.horizon; ++i) {
             csv << r.future_periods[i];
-            for (const auto& name : methods) csv << "," << cell(r.future.at(name)[i]);
+            for (const auto& name : methods) csv << "," << csv_cell(r.future.at(name)[i]);
             csv << interval_cells(r.future_intervals, i) << "\n";
         }
         return csv.str();
@@ -146,9 +136,9 @@ std::string forecast_csv(const Series& s, const ForecastResult& r)
         for (const char* bound : {"lo80", "hi80", "lo95", "hi95"}) csv << ",elman_" << which << "_" << bound;
     csv << "\n";
     for (std::size_t i = 0; i < r.n_test; ++i) {
-        csv << s.periods[r.n_train + i] << "," << cell(s.values[r.n_train + i]);
-        for (const auto& name : methods) csv << "," << cell(r.one_step.at(name)[i]);
-        for (const auto& name : methods) csv << "," << cell(r.multi_step.at(name)[i]);
+        csv << s.periods[r.n_train + i] << "," << csv_cell(s.values[r.n_train + i]);
+        for (const auto& name : methods) csv << "," << csv_cell(r.one_step.at(name)[i]);
+        for (const auto& name : methods) csv << "," << csv_cell(r.multi_step.at(name)[i]);
         csv << "," << i % r.horizon + 1 << interval_cells(r.one_step_intervals, i)
             << interval_cells(r.multi_step_intervals, i) << "\n";
     }
@@ -179,12 +169,22 @@ std::string fitted(double v, const char* f, std::size_t width)
 
 }  // namespace
 
+Json json_number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+std::string csv_cell(double v)
+{
+    if (!std::isfinite(v)) return "";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.10g", v);
+    return buf;
+}
+
 Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside)
 {
     Json j;
     for (const auto& name : forecast_methods()) {
         const Metrics& m = mm.at(name);
-        j[name] = {{"rmse", number(m.rmse)}, {"mae", number(m.mae)}, {"mape", number(m.mape)}, {"mase", number(m.mase)}};
+        j[name] = {{"rmse", json_number(m.rmse)}, {"mae", json_number(m.mae)}, {"mape", json_number(m.mape)}, {"mase", json_number(m.mase)}};
         if (outside) j[name]["outside_band"] = outside->at(name);
     }
     return j;
@@ -192,9 +192,9 @@ Json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size
 
 Json interval_scores_json(const IntervalScores& s)
 {
-    return {{"coverage80", number(s.coverage80)}, {"coverage95", number(s.coverage95)},
-            {"msis80", number(s.msis80)},         {"msis95", number(s.msis95)},
-            {"width80", number(s.width80)},       {"width95", number(s.width95)}};
+    return {{"coverage80", json_number(s.coverage80)}, {"coverage95", json_number(s.coverage95)},
+            {"msis80", json_number(s.msis80)},         {"msis95", json_number(s.msis95)},
+            {"width80", json_number(s.width80)},       {"width95", json_number(s.width95)}};
 }
 
 void write_text(const fs::path& path, const std::string& text)

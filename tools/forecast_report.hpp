@@ -17,6 +17,12 @@ namespace elman::cli {
 
 // {method: {rmse, mae, mape, mase}} in forecast_methods() order (null for undefined), with
 // outside_band per method when `outside` is given.
+// A metric as JSON: the number, or null where it is not finite (JSON has no NaN).
+nlohmann::ordered_json json_number(double v);
+
+// A metric as a CSV cell: 10 significant digits, or empty where it is not finite.
+std::string csv_cell(double v);
+
 nlohmann::ordered_json metrics_json(const MethodMetrics& mm, const std::map<std::string, std::size_t>* outside = nullptr);
 
 // {coverage80, coverage95, msis80, msis95, width80, width95} (null for undefined).
