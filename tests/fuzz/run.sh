@@ -13,6 +13,17 @@ cd "$(dirname "$0")/../.."
 
 seconds="${1:-60}"
 shift || true
+if ! [[ "$seconds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz: the first argument is the seconds per target, a whole number of at least 1 (got '$seconds')" >&2
+  exit 2
+fi
+# As many targets at once as there are cores (ELMAN_FUZZ_JOBS overrides): each libFuzzer
+# process is single-threaded, so on CI's 2 cores two targets take the time of one.
+jobs_max="${ELMAN_FUZZ_JOBS:-$(nproc)}"
+if ! [[ "$jobs_max" =~ ^[1-9][0-9]*$ ]]; then
+  echo "fuzz: ELMAN_FUZZ_JOBS must be a whole number of targets at a time, at least 1 (got '$jobs_max')" >&2
+  exit 2
+fi
 build="${ELMAN_FUZZ_BUILD:-build-fuzz}"
 targets=("$@")
 # fuzz_keras_h5 runs only when named: libhdf5 1.10.8 still fails under it within minutes on
@@ -55,9 +66,6 @@ fuzz_one() {
   fi
 }
 
-# As many targets at once as there are cores (ELMAN_FUZZ_JOBS overrides): each libFuzzer
-# process is single-threaded, so on CI's 2 cores two targets take the time of one.
-jobs_max="${ELMAN_FUZZ_JOBS:-$(nproc)}"
 echo "fuzz: ${#targets[@]} targets, ${seconds}s each, $jobs_max at a time" >&2
 status=0
 running=()
