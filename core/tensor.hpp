@@ -8,10 +8,13 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "core/aligned_allocator.hpp"
+
 namespace elman {
 
+// Row-major, dynamic rank, data() on a 64-byte boundary (core/aligned_allocator.hpp says why).
 template <class T>
-using Tensor = xt::xarray<T>;
+using Tensor = xt::xarray<T, xt::layout_type::row_major, AlignedAllocator<T>>;
 
 using Shape = std::vector<std::size_t>;
 

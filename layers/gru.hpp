@@ -88,20 +88,20 @@ struct GRUOptions {
 // call makes a fresh one.
 template <class T>
 struct GRUWorkspace {
-    std::vector<T> x;        // X:[G_x,T,B,F] the input ⊙ d_x^g, time-major (G_x = 1 or 3)
-    std::vector<T> g;        // G:[T,B,3U] the gates z, r, ĥ; δ in backward
-    std::vector<T> h;        // H:[T+1,B,U] h_0 and every state
-    std::vector<T> nq;       // NQ:[T,B,U] N_s (reset_after) or q_s, when kept (small sizes)
-    std::vector<T> rt;       // Rᵀ:[3U,U] (backward)
-    std::vector<T> c;        // [4U] the bias each step adds: [c_z | c_r | b^x_h | b^h_h]
-    std::vector<T> gh;       // [B,3U] one step's recurrent product; its δ in backward
-    std::vector<T> hd;       // [3,B,U] h_{s−1} ⊙ d_h^g (recurrent dropout), or q_s (scratch)
-    std::vector<T> nh;       // [B,U] q_s (forward); N_s, dL/dq_s, a gate's dL/dh share (backward)
-    std::vector<T> scratch;  // [B,U] q_s (backward)
-    std::vector<T> dh, dh_prev;  // [B,U] dL/dh_s and dL/dh_{s−1} (backward)
-    std::vector<T> dxs;      // dX:[T,B,F] (backward)
-    std::vector<T> ones;     // [T·B] of 1: db = Dᵀ·1
-    std::vector<T> dx_mask, dh_mask;  // dropout masks d_x [G_x,B,F], d_h [3,B,U]
+    AlignedVector<T> x;        // X:[G_x,T,B,F] the input ⊙ d_x^g, time-major (G_x = 1 or 3)
+    AlignedVector<T> g;        // G:[T,B,3U] the gates z, r, ĥ; δ in backward
+    AlignedVector<T> h;        // H:[T+1,B,U] h_0 and every state
+    AlignedVector<T> nq;       // NQ:[T,B,U] N_s (reset_after) or q_s, when kept (small sizes)
+    AlignedVector<T> rt;       // Rᵀ:[3U,U] (backward)
+    AlignedVector<T> c;        // [4U] the bias each step adds: [c_z | c_r | b^x_h | b^h_h]
+    AlignedVector<T> gh;       // [B,3U] one step's recurrent product; its δ in backward
+    AlignedVector<T> hd;       // [3,B,U] h_{s−1} ⊙ d_h^g (recurrent dropout), or q_s (scratch)
+    AlignedVector<T> nh;       // [B,U] q_s (forward); N_s, dL/dq_s, a gate's dL/dh share (backward)
+    AlignedVector<T> scratch;  // [B,U] q_s (backward)
+    AlignedVector<T> dh, dh_prev;  // [B,U] dL/dh_s and dL/dh_{s−1} (backward)
+    AlignedVector<T> dxs;      // dX:[T,B,F] (backward)
+    AlignedVector<T> ones;     // [T·B] of 1: db = Dᵀ·1
+    AlignedVector<T> dx_mask, dh_mask;  // dropout masks d_x [G_x,B,F], d_h [3,B,U]
     StepMask mask;           // the call's mask in processing order; steps == 0 without one
 };
 

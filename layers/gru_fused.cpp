@@ -305,7 +305,7 @@ Weights<T> weights_of(const T* w, const T* r, const T* b, const Dims& n, const C
 template <class T>
 Config prepare(GRUWorkspace<T>& ws, const GRUFusedArgs<T>& args)
 {
-    const auto keep = [](const Tensor<T>* m, std::vector<T>& to) {
+    const auto keep = [](const Tensor<T>* m, AlignedVector<T>& to) {
         if (m)
             to.assign(m->data(), m->data() + m->size());
         else

@@ -83,21 +83,21 @@ struct LSTMOptions {
 // fresh one.
 template <class T>
 struct LSTMWorkspace {
-    std::vector<T> x;          // X:[T,B,F] (per-gate input masks: [4,T,B,F])
-    std::vector<T> z;          // Z:[T,B,4U] gates, then δ (backward); per-gate: [4,T,B,U]
-    std::vector<T> hc, cc;     // one chunk's states [K+1,B,U]
-    std::vector<T> ckpt_h, ckpt_c;  // the states at each chunk's start [T/K,B,U]
+    AlignedVector<T> x;          // X:[T,B,F] (per-gate input masks: [4,T,B,F])
+    AlignedVector<T> z;          // Z:[T,B,4U] gates, then δ (backward); per-gate: [4,T,B,U]
+    AlignedVector<T> hc, cc;     // one chunk's states [K+1,B,U]
+    AlignedVector<T> ckpt_h, ckpt_c;  // the states at each chunk's start [T/K,B,U]
     bool last_chunk_ready = false;  // hc, cc hold the last chunk (after the forward)
-    std::vector<T> r;          // h ⊙ d^k_h for one chunk (recurrent dropout only)
-    std::vector<T> wx, wh;     // the kernels' gate blocks, packed [4,F,U], [4,U,U] (per-gate)
-    std::vector<T> wh_t;       // W_hᵀ [4U,U] (fused layout, backward)
-    std::vector<T> dx;         // dX:[T,B,F] (backward)
-    std::vector<T> tc;         // act(c_s) [B,U], one step
-    std::vector<T> gh, gh_prev, gc, dc_total;  // [B,U] running gradients (backward)
-    std::vector<T> scratch;    // per-gate GEMM results and the generic derivative's gates
-    std::vector<T> ones;       // [T·B] of 1: db = Dᵀ·1
-    std::vector<T> dx_mask, dh_mask;  // dropout masks [G,B,F], [4,B,U]
-    std::vector<T> dc_out;     // dL/dc_T from the final-c node [B,U] (backward)
+    AlignedVector<T> r;          // h ⊙ d^k_h for one chunk (recurrent dropout only)
+    AlignedVector<T> wx, wh;     // the kernels' gate blocks, packed [4,F,U], [4,U,U] (per-gate)
+    AlignedVector<T> wh_t;       // W_hᵀ [4U,U] (fused layout, backward)
+    AlignedVector<T> dx;         // dX:[T,B,F] (backward)
+    AlignedVector<T> tc;         // act(c_s) [B,U], one step
+    AlignedVector<T> gh, gh_prev, gc, dc_total;  // [B,U] running gradients (backward)
+    AlignedVector<T> scratch;    // per-gate GEMM results and the generic derivative's gates
+    AlignedVector<T> ones;       // [T·B] of 1: db = Dᵀ·1
+    AlignedVector<T> dx_mask, dh_mask;  // dropout masks [G,B,F], [4,B,U]
+    AlignedVector<T> dc_out;     // dL/dc_T from the final-c node [B,U] (backward)
     bool has_dc_out = false;
     StepMask mask;             // the call's mask in processing order; steps == 0 without one
 };

@@ -219,7 +219,7 @@ void backprop_through_time(LSTMWorkspace<T>& ws, const Pass<T>& p, const T* out_
 template <class T>
 std::size_t keep_masks(LSTMWorkspace<T>& ws, const LSTMFusedArgs<T>& args)
 {
-    const auto keep = [](const Tensor<T>* m, std::vector<T>& to) {
+    const auto keep = [](const Tensor<T>* m, AlignedVector<T>& to) {
         if (m)
             to.assign(m->data(), m->data() + m->size());
         else
@@ -308,7 +308,7 @@ LSTMFusedResult<T> lstm_fused(const Var<T>& x, const Var<T>& kernel,
             for (std::size_t k = 0; need_state0 && k < 2; ++k) {
                 if (!c.needs_grad(h0_k + k)) continue;
                 T* d = c.grad_buffer(h0_k + k).data();
-                const std::vector<T>& g = k == 0 ? ws.gh : ws.gc;
+                const AlignedVector<T>& g = k == 0 ? ws.gh : ws.gc;
                 for (std::size_t i = 0; i < p.n.bu(); ++i) d[i] += g[i];
             }
             input_weight_gradients(ws, p, c.needs_grad(1) ? c.grad_buffer(1).data() : nullptr,

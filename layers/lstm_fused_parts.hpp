@@ -51,7 +51,7 @@ void load_inputs(LSTMWorkspace<T>& ws, const T* x, const Pass<T>& p);
 
 // out[k] = w[:, k·U .. (k+1)·U): the gate blocks of a [rows,4U] kernel packed as [4,rows,U]
 template <class T>
-void pack_gates(const T* w, std::size_t rows, std::size_t nu, std::vector<T>& out);
+void pack_gates(const T* w, std::size_t rows, std::size_t nu, AlignedVector<T>& out);
 
 // Z = 1·bᵀ + X·W_x  (per gate: Z^k = 1·b^kᵀ + X^k·W^k_x); bias may be null
 template <class T>

@@ -35,7 +35,7 @@ void load_inputs(LSTMWorkspace<T>& ws, const T* x, const Pass<T>& p)
 }
 
 template <class T>
-void pack_gates(const T* w, std::size_t rows, std::size_t nu, std::vector<T>& out)
+void pack_gates(const T* w, std::size_t rows, std::size_t nu, AlignedVector<T>& out)
 {
     out.resize(4 * rows * nu);
     for (std::size_t k = 0; k < 4; ++k)
@@ -259,7 +259,7 @@ void input_gradient(LSTMWorkspace<T>& ws, const Pass<T>& p, T* dx)
 
 #define ELMAN_INSTANTIATE(T)                                                                    \
     template void load_inputs(LSTMWorkspace<T>&, const T*, const Pass<T>&);                     \
-    template void pack_gates(const T*, std::size_t, std::size_t, std::vector<T>&);             \
+    template void pack_gates(const T*, std::size_t, std::size_t, AlignedVector<T>&);             \
     template void input_projection(LSTMWorkspace<T>&, const Pass<T>&, const T*);                \
     template void recurrent_product(LSTMWorkspace<T>&, const Pass<T>&, std::size_t, const T*); \
     template void transpose_recurrent_kernel(LSTMWorkspace<T>&, const Pass<T>&);                 \

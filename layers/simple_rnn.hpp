@@ -74,16 +74,16 @@ struct SimpleRNNOptions {
 // live tape still holds that node, the layer's next call makes a fresh one (see call()).
 template <class T>
 struct SimpleRNNWorkspace {
-    std::vector<T> x;   // X:[T,B,F]    the input, time-major
-    std::vector<T> h;   // H:[T+1,B,U]  h_0 and every state
-    std::vector<T> d;   // D:[T,B,U]    δ_s (backward)
-    std::vector<T> dx;  // dX:[T,B,F]   dL/dX, time-major (backward)
-    std::vector<T> ones;  // [T·B] of 1: db = Dᵀ·1 is a GEMV (backward)
+    AlignedVector<T> x;   // X:[T,B,F]    the input, time-major
+    AlignedVector<T> h;   // H:[T+1,B,U]  h_0 and every state
+    AlignedVector<T> d;   // D:[T,B,U]    δ_s (backward)
+    AlignedVector<T> dx;  // dX:[T,B,F]   dL/dX, time-major (backward)
+    AlignedVector<T> ones;  // [T·B] of 1: db = Dᵀ·1 is a GEMV (backward)
     // With recurrent dropout: R:[T,B,U], R[s] = h_{s−1} ⊙ d_h (what W_h multiplies), the
     // masks d_x [B,F] and d_h [B,U], and a [B,U] scratch block (backward).
-    std::vector<T> r, dx_mask, dh_mask, scratch;
-    std::vector<T> g0;  // dL/dh_0 [B,U] (backward)
-    std::vector<T> wh_t;  // W_hᵀ [U,U], stored once per backward
+    AlignedVector<T> r, dx_mask, dh_mask, scratch;
+    AlignedVector<T> g0;  // dL/dh_0 [B,U] (backward)
+    AlignedVector<T> wh_t;  // W_hᵀ [U,U], stored once per backward
     StepMask mask;      // the call's mask in processing order; steps == 0 without one
 };
 

@@ -293,7 +293,7 @@ Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& rec
     std::shared_ptr<SimpleRNNWorkspace<T>> workspace = args.workspace;
     if (!workspace) workspace = std::make_shared<SimpleRNNWorkspace<T>>();
     SimpleRNNWorkspace<T>& ws = *workspace;
-    const auto keep = [](const Tensor<T>* m, std::vector<T>& to) {
+    const auto keep = [](const Tensor<T>* m, AlignedVector<T>& to) {
         if (m)
             to.assign(m->data(), m->data() + m->size());
         else

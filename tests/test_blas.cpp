@@ -1,14 +1,20 @@
 // core/blas.hpp beyond gemm (which test_ops_matmul covers): what runs, the thread scope that
-// multi-threaded training relies on, and the one-row kernel gemm hands float products to.
+// multi-threaded training relies on, the one-row kernel gemm hands float products to, and the
+// cache-line alignment of the storage they read.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "core/aligned_allocator.hpp"
 #include "core/blas.hpp"
 #include "core/row_gemv.hpp"
+#include "core/tensor.hpp"
 
 using namespace elman;
 
@@ -191,4 +197,27 @@ TEST_CASE("blas: gemm gives float one-row products to the kernel, larger ones an
     std::vector<double> a(3, 1.0), b(3 * 2, 2.0), c(2, 1.0);
     elman::gemm<double>(false, false, 1, 2, 3, 1.0, a.data(), b.data(), 1.0, c.data());
     REQUIRE(c == std::vector<double>{7.0, 7.0});
+}
+
+TEST_CASE("aligned storage: tensors and kernel workspaces start on a 64-byte boundary",
+          "[blas][aligned]")
+{
+    const auto on_line = [](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 64 == 0; };
+    // sizes whose malloc blocks are only 16-byte aligned, copies and expression results too
+    for (std::size_t n : {1, 3, 17, 64, 4096, 100000}) {
+        Tensor<float> t = Tensor<float>::from_shape({n});
+        REQUIRE(on_line(t.data()));
+        const Tensor<float> copy = t;
+        REQUIRE(on_line(copy.data()));
+        Tensor<double> d = xt::zeros<double>({n, std::size_t(3)});
+        REQUIRE(on_line(d.data()));
+        Tensor<float> sum = t + t;
+        REQUIRE(on_line(sum.data()));
+        AlignedVector<float> v(n);
+        REQUIRE(on_line(v.data()));
+        v.resize(3 * n + 1);
+        REQUIRE(on_line(v.data()));
+    }
+    REQUIRE_THROWS_AS(AlignedAllocator<double>().allocate(std::numeric_limits<std::size_t>::max() / 4),
+                      std::bad_array_new_length);
 }
