@@ -144,9 +144,8 @@ void BackwardContext<T>::throw_shape_mismatch(std::size_t k, const Shape& got) c
 namespace detail {
 
 template <class T>
-Var<T> TapeState<T>::push(Node<T>&& node)
+Var<T> TapeState<T>::last()
 {
-    nodes.push_back(std::move(node));
     Var<T> v;
     v.tape_ = this->weak_from_this();
     v.index_ = nodes.size() - 1;
@@ -181,7 +180,6 @@ Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs
 {
     if (inputs.empty()) throw Error(std::string(op) + ": no inputs");
     auto s = inputs[0].state(op);
-    detail::Node<T> node(op, {}, std::move(value));
     bool any = false;
     for (const auto& in : inputs) {
         if (!in.on(s)) {
@@ -192,21 +190,21 @@ Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs
     }
     // Parents are kept for every node, so print() and to_dot() show where constants come from;
     // the backward function only when a gradient can flow.
-    node.parents.reserve(inputs.size());
+    s->nodes.emplace_back(op, std::string(), std::move(value));
+    detail::Node<T>& node = s->back();
     for (const auto& in : inputs) node.parents.push_back(in.index());
     if (grad_enabled() && any) {
         node.requires_grad = true;
         node.backward = std::move(backward);
     }
-    return s->push(std::move(node));
+    return s->last();
 }
 
 template <class T>
 Var<T> detach(const Var<T>& x)
 {
     auto s = x.state("detach");
-    detail::Node<T> node("detach", "%" + std::to_string(x.index()), s->value(x.index()));
-    return s->push(std::move(node));
+    return s->emplace("detach", "%" + std::to_string(x.index()), s->value(x.index()));
 }
 
 // ---- Tape ----
@@ -220,26 +218,24 @@ Tape<T>::~Tape() = default;
 template <class T>
 Var<T> Tape<T>::variable(Tensor<T> value, std::string label)
 {
-    detail::Node<T> node("input", std::move(label), std::move(value));
-    node.requires_grad = grad_enabled();
-    return state_->push(std::move(node));
+    state_->nodes.emplace_back("input", std::move(label), std::move(value));
+    state_->back().requires_grad = grad_enabled();
+    return state_->last();
 }
 
 template <class T>
 Var<T> Tape<T>::constant(Tensor<T> value, std::string label)
 {
-    detail::Node<T> node("constant", std::move(label), std::move(value));
-    return state_->push(std::move(node));
+    return state_->emplace("constant", std::move(label), std::move(value));
 }
 
 template <class T>
 Var<T> Tape<T>::param(Parameter<T>& p)
 {
-    // value stays empty (no allocation): TapeState::value() reads p.value
-    detail::Node<T> node("param", p.name, Tensor<T>::from_shape({0}));
-    node.param = &p;
-    node.requires_grad = grad_enabled();
-    return state_->push(std::move(node));
+    // no value and no label of its own: TapeState::value() reads p.value, Node::name() p.name
+    state_->nodes.emplace_back("param", &p);
+    state_->back().requires_grad = grad_enabled();
+    return state_->last();
 }
 
 template <class T>
@@ -299,7 +295,7 @@ void Tape<T>::print(std::ostream& os) const
         const auto& n = nodes[i];
         std::ostringstream line;
         line << "%" << i << " = " << n.op;
-        if (!n.label.empty()) line << " " << n.label;
+        if (!n.name().empty()) line << " " << n.name();
         if (!n.parents.empty()) {
             line << "(";
             for (std::size_t k = 0; k < n.parents.size(); ++k)

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <deque>
 #include <functional>
 #include <initializer_list>
@@ -200,9 +201,18 @@ struct Node {
         : op(op_), label(std::move(label_)), value(std::move(value_))
     {
     }
+    // A tape.param() leaf: no label and no value of its own (both are the parameter's), so
+    // recording a weight allocates nothing.
+    Node(const char* op_, Parameter<T>* p)
+        : op(op_), value(Tensor<T>::from_shape(std::array<std::size_t, 1>{0})), param(p)
+    {
+    }
+
+    // What print() and to_dot() show after the op: the label, or the parameter's name.
+    const std::string& name() const { return param ? param->name : label; }
 
     const char* op = "";
-    std::string label;               // leaves: "x", a parameter's name, ...
+    std::string label;               // leaves: "x", ...; empty for parameters (name())
     // Set by the constructor's caller: a default xarray is 0-D, one element on the heap, and a
     // batch-1 forward records few enough nodes that those allocations showed in its profile.
     Tensor<T> value;
@@ -227,7 +237,18 @@ struct TapeState : std::enable_shared_from_this<TapeState<T>> {
         const Node<T>& n = nodes[i];
         return n.param ? n.param->value : n.value;
     }
-    Var<T> push(Node<T>&& node);  // moved in once (a Node holds two tensors)
+    // Appends a node built in place from Node's constructor arguments and returns its Var.
+    // In place: moving a Node moves two tensors' shape vectors, which a batch-1 forward's
+    // profile showed.
+    template <class... Args>
+    Var<T> emplace(Args&&... args)
+    {
+        nodes.emplace_back(std::forward<Args>(args)...);
+        return last();
+    }
+    // The newest node, to finish in place before taking its Var from last().
+    Node<T>& back() { return nodes.back(); }
+    Var<T> last();
     Tensor<T>& grad_buffer(std::size_t i);
 };
 

@@ -34,7 +34,7 @@ void write_dot(std::ostream& os, const Tape<T>& tape, const DotOptions& options)
         const detail::Node<T>& n = s.nodes[i];
         // Lines of the label joined by DOT's "\n" (added after escaping the text).
         std::string label = "%" + std::to_string(i) + " " + escaped(n.op);
-        if (!n.label.empty()) label += " " + escaped(n.label);
+        if (!n.name().empty()) label += " " + escaped(n.name());
         label += "\\n" + shape_str(s.value(i).shape());
         if (options.gradients && n.has_grad) {
             const Tensor<T>& g = n.param ? n.param->grad : *n.grad;
