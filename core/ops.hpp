@@ -3,7 +3,7 @@
 //
 //   ops_elementwise.cpp  add sub mul div neg, scalar forms (numpy broadcasting)
 //   ops_math.cpp         tanh sigmoid relu exp log square pow
-//   ops_matmul.cpp       matmul (2-D, and 3-D [B,T,F]·[F,U]) through BLAS
+//   ops_matmul.cpp       matmul (2-D, and 3-D [B,T,F]·[F,U]) and affine through BLAS
 //   ops_reduce.cpp       sum mean (whole, or along an axis)
 //   ops_softmax.cpp      softmax log_softmax (along an axis, numerically stable)
 //   ops_shape.cpp        reshape transpose select stack concat
@@ -62,6 +62,10 @@ template <class T> Var<T> pow(const Var<T>& x, T p);  // throws where the result
 
 // [M,K]·[K,N] -> [M,N];  [B,T,F]·[F,U] -> [B,T,U].
 template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b);
+// a·b + c with c:[N] added to every row, one node (Keras Dense before its activation):
+// [M,K]·[K,N] + [N] -> [M,N];  [B,T,K]·[K,N] + [N] -> [B,T,N]. Throws elman::Error naming the
+// three shapes when they do not fit.
+template <class T> Var<T> affine(const Var<T>& a, const Var<T>& b, const Var<T>& c);
 
 // Reductions: over everything (-> shape []) or along one axis (removed; negative counts from
 // the end, as numpy).

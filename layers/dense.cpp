@@ -61,8 +61,8 @@ Var<T> Dense<T>::forward(Tape<T>& tape, const Var<T>& x, const CallContext& ctx)
         throw Error(this->name() + ": expects input [batch, features] or [batch, timesteps, "
                     "features], got " + shape_str(xs));
     build_features(xs.back());
-    Var<T> y = matmul(x, tape.param(kernel));
-    if (options_.use_bias) y = add(y, tape.param(bias));
+    const Var<T> y = options_.use_bias ? affine(x, tape.param(kernel), tape.param(bias))
+                                       : matmul(x, tape.param(kernel));
     return activate(y, options_.activation);
 }
 

@@ -126,3 +126,46 @@ TEST_CASE("matmul: inner-dimension mismatch and wrong ranks name both shapes",
     REQUIRE_THROWS_WITH(matmul(x3, a), Catch::Contains("matmul") && Catch::Contains("[2,3,4]") &&
                                            Catch::Contains("[2,3]"));
 }
+
+TEST_CASE("affine: a·b + c equals add(matmul(a, b), c), value and every gradient",
+          "[ops][matmul][affine]")
+{
+    for (const Shape& as : {Shape{3, 4}, Shape{2, 3, 4}, Shape{1, 4}}) {
+        const Tensor<double> av = randn(as, 31), bv = randn({4, 5}, 32), cv = randn({5}, 33);
+        const Tensor<double> dy = randn([&] { Shape s = as; s.back() = 5; return s; }(), 34);
+        Tape<double> t1, t2;
+        auto a1 = t1.variable(av), b1 = t1.variable(bv), c1 = t1.variable(cv);
+        auto a2 = t2.variable(av), b2 = t2.variable(bv), c2 = t2.variable(cv);
+        const auto y1 = affine(a1, b1, c1);
+        const auto y2 = add(matmul(a2, b2), c2);
+        REQUIRE(y1.shape() == y2.shape());
+        REQUIRE(xt::allclose(y1.value(), y2.value(), 1e-14, 1e-14));
+        t1.backward(y1, dy);
+        t2.backward(y2, dy);
+        REQUIRE(xt::allclose(a1.grad(), a2.grad(), 1e-14, 1e-14));
+        REQUIRE(xt::allclose(b1.grad(), b2.grad(), 1e-14, 1e-14));
+        REQUIRE(xt::allclose(c1.grad(), c2.grad(), 1e-14, 1e-14));
+    }
+}
+
+TEST_CASE("affine: gradients pass gradcheck, 2-D and 3-D", "[ops][matmul][affine][gradcheck]")
+{
+    const auto f = [](Tape<double>&, const Vars& v) { return affine(v[0], v[1], v[2]); };
+    require_gradcheck(f, {randn({3, 4}, 40), randn({4, 2}, 41), randn({2}, 42)});
+    require_gradcheck(f, {randn({2, 3, 4}, 43), randn({4, 5}, 44), randn({5}, 45)});
+    require_gradcheck(f, {randn({1, 1}, 46), randn({1, 1}, 47), randn({1}, 48)});
+}
+
+TEST_CASE("affine: shapes that do not fit name all three", "[ops][matmul][affine][errors]")
+{
+    Tape<double> tape;
+    auto a = tape.variable(randn({2, 3}, 1));
+    auto b = tape.variable(randn({3, 4}, 2));
+    auto c = tape.variable(randn({5}, 3));
+    REQUIRE_THROWS_WITH(affine(a, b, c), Catch::Contains("affine") && Catch::Contains("[2,3]") &&
+                                             Catch::Contains("[3,4]") && Catch::Contains("[5]"));
+    auto b2 = tape.variable(randn({4, 5}, 4));
+    REQUIRE_THROWS_WITH(affine(a, b2, c), Catch::Contains("affine") && Catch::Contains("[4,5]"));
+    auto c2 = tape.variable(randn({1, 4}, 5));
+    REQUIRE_THROWS_AS(affine(a, b, c2), Error);
+}
