@@ -55,6 +55,10 @@ void load_inputs(SimpleRNNWorkspace<T>& ws, const T* x, const Dims& n, bool go_b
 {
     ws.x.resize(n.nt * n.nb * n.nf);
     const T* dx = ws.dx_mask.empty() ? nullptr : ws.dx_mask.data();
+    if (!dx && n.nb == 1 && !go_backwards) {  // [1,T,F] is already time-major: one copy
+        std::copy_n(x, n.nt * n.nf, ws.x.data());
+        return;
+    }
     for (std::size_t s = 0; s < n.nt; ++s) {
         const std::size_t t = go_backwards ? n.nt - 1 - s : s;
         for (std::size_t b = 0; b < n.nb; ++b) {
