@@ -4,7 +4,7 @@
 // vector loads; a 16-byte aligned one (what malloc gives) splits every 64-byte AVX-512 load
 // across two lines. On the recurrent product of batch-1 inference (core/row_gemv.hpp, W_h of
 // 64 × 64 floats in L1) the split loads took 94 ns per product against 52 ns aligned
-// (docs/performance.md, "Aligned storage").
+// (docs/performance.md, "Aligned storage and a lighter tape").
 #pragma once
 
 #include <cstddef>

@@ -15,8 +15,8 @@
 // leaf bound to p, and backward adds into p.grad, which persists until zero_grad().
 #pragma once
 
-#include <cstddef>
 #include <array>
+#include <cstddef>
 #include <deque>
 #include <functional>
 #include <initializer_list>
