@@ -65,6 +65,13 @@ bool own_row_gemv(bool trans_b, std::size_t k, std::size_t n)
 
 }  // namespace
 
+bool gemm_row_tanh(std::size_t k, std::size_t n, const float* a, const float* b, float* c)
+{
+    if (n == 0 || !own_row_gemv(false, k, n)) return false;
+    row_gemv_tanh(k, n, a, b, c);
+    return true;
+}
+
 int blas_threads() { return openblas_get_num_threads ? openblas_get_num_threads() : 1; }
 
 BlasThreadsScope::BlasThreadsScope(int threads) : previous_(blas_threads())

@@ -40,6 +40,12 @@ template <class T>
 void gemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, T alpha,
           const T* a, const T* b, T beta, T* c);
 
+// c[n] = tanh(aᵀ·B + c) for one float row a[k] and B [k,n] (row stride n), where gemm() would
+// compute aᵀ·B with core/row_gemv.hpp's kernel: then in one call (row_gemv_tanh) and true.
+// Elsewhere false, c untouched: the caller runs gemm() and the activation. The SimpleRNN's
+// batch-1 step (layers/simple_rnn_fused.cpp).
+bool gemm_row_tanh(std::size_t k, std::size_t n, const float* a, const float* b, float* c);
+
 // The same GEMM on blocks inside larger row-major buffers: lda, ldb, ldc are the row strides
 // of A, B and C as stored, at least their row lengths (one gate's columns [·,U] of a [·,3U]
 // buffer: ld = 3U). The GRU's kernel multiplies gate blocks this way without copying them.

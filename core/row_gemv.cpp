@@ -26,6 +26,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/tanh_rational.hpp"
 
 namespace elman {
 
@@ -169,8 +170,58 @@ void row_gemv_sse2(ELMAN_ROW_GEMV_ARGS)
 
 #undef ELMAN_ROW_GEMV_ARGS
 
+// c = tanh(aᵀ·B + c), the SimpleRNN's batch-1 step h_s = tanh(a_s + h_{s−1}·W_h): the product
+// as above (alpha = beta = 1, ldb = n), then tanh on the n values still in L1, in one function,
+// so the step's chain has no call or dispatch between the two (docs/performance.md, "A fused
+// batch-1 step, and the allocator without memalign"). This file is compiled with FMA
+// contraction, so on the AVX-512 and AVX2 paths tanh's multiply-adds are fused: the last bits
+// may differ from the layer's separate activation (which never fuses), as row_gemv's sums
+// already differ from sgemv's.
+[[gnu::always_inline]] inline void tanh_row(float* c, std::size_t n)
+{
+    std::size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        for (std::size_t i = 0; i < 16; ++i) c[j + i] = tanh_rational(c[j + i]);
+    for (; j < n; ++j) c[j] = tanh_rational(c[j]);
+}
+
+#define ELMAN_ROW_TANH_ARGS std::size_t k, std::size_t n, const float *a, const float *b, float *c
+
+#if defined(__x86_64__)
+[[gnu::target("avx512f,fma")]] void row_gemv_tanh_avx512(ELMAN_ROW_TANH_ARGS)
+{
+    row_gemv_avx512(k, n, 1.0f, a, 1, b, n, 1.0f, c);
+    tanh_row(c, n);
+}
+
+[[gnu::target("avx2,fma")]] void row_gemv_tanh_avx2(ELMAN_ROW_TANH_ARGS)
+{
+    row_gemv_avx2(k, n, 1.0f, a, 1, b, n, 1.0f, c);
+    tanh_row(c, n);
+}
+#endif
+
+void row_gemv_tanh_sse2(ELMAN_ROW_TANH_ARGS)
+{
+    row_gemv_sse2(k, n, 1.0f, a, 1, b, n, 1.0f, c);
+    tanh_row(c, n);
+}
+
+#undef ELMAN_ROW_TANH_ARGS
+
 using RowGemvFn = void (*)(std::size_t, std::size_t, float, const float*, std::size_t,
                            const float*, std::size_t, float, float*);
+using RowTanhFn = void (*)(std::size_t, std::size_t, const float*, const float*, float*);
+
+RowTanhFn tanh_function_of(RowGemvPath path)
+{
+#if defined(__x86_64__)
+    if (path == RowGemvPath::avx512) return row_gemv_tanh_avx512;
+    if (path == RowGemvPath::avx2) return row_gemv_tanh_avx2;
+#endif
+    (void)path;
+    return row_gemv_tanh_sse2;
+}
 
 RowGemvFn function_of(RowGemvPath path)
 {
@@ -221,6 +272,22 @@ void row_gemv(std::size_t k, std::size_t n, float alpha, const float* a, std::si
 {
     static const RowGemvFn f = function_of(row_gemv_path());
     f(k, n, alpha, a, inc_a, b, ldb, beta, c);
+}
+
+void row_gemv_tanh(std::size_t k, std::size_t n, const float* a, const float* b, float* c)
+{
+    static const RowTanhFn f = tanh_function_of(row_gemv_path());
+    f(k, n, a, b, c);
+}
+
+void row_gemv_tanh_on(RowGemvPath path, std::size_t k, std::size_t n, const float* a,
+                      const float* b, float* c)
+{
+    if (!row_gemv_supported(path))
+        throw Error(std::string("row_gemv_tanh_on: this CPU cannot run the ") +
+                    row_gemv_path_name(path) + " path (it runs " +
+                    row_gemv_path_name(row_gemv_path()) + ")");
+    tanh_function_of(path)(k, n, a, b, c);
 }
 
 void row_gemv_on(RowGemvPath path, std::size_t k, std::size_t n, float alpha, const float* a,

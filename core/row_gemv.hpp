@@ -38,6 +38,16 @@ bool row_gemv_supported(RowGemvPath path);
 void row_gemv(std::size_t k, std::size_t n, float alpha, const float* a, std::size_t inc_a,
               const float* b, std::size_t ldb, float beta, float* c);
 
+// The SimpleRNN's batch-1 step in one call: c[n] = tanh(aᵀ·B + c), a contiguous, B [k,n] with
+// row stride n; the product summed as row_gemv's (alpha = beta = 1), then tanh_rational
+// (core/tanh_rational.hpp), whose multiply-adds are fused on the AVX-512 and AVX2 paths. Throws
+// nothing.
+void row_gemv_tanh(std::size_t k, std::size_t n, const float* a, const float* b, float* c);
+
+// The same on a chosen path; throws elman::Error when the CPU cannot run it.
+void row_gemv_tanh_on(RowGemvPath path, std::size_t k, std::size_t n, const float* a,
+                      const float* b, float* c);
+
 // The same on a chosen path, for tests and bench/gemv_bench. Throws elman::Error when the CPU
 // cannot run it (row_gemv_supported).
 void row_gemv_on(RowGemvPath path, std::size_t k, std::size_t n, float alpha, const float* a,

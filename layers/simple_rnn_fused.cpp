@@ -12,6 +12,8 @@
 // forward:   A = 1·bᵀ + X·W_x                one GEMM for all steps [T·B,F]·[F,U] -> H[1..T]
 //            H[s+1] = act(A[s] + R[s]·W_h)            one [B,U]·[U,U] GEMM per step, beta = 1
 //            H[s+1][b] = H[s][b]  where m_s[b] = 0    a padded step carries the state
+//            batch 1 with tanh: the product and tanh in one kernel call per step
+//            (core/blas.hpp, gemm_row_tanh), where gemm takes its one-row kernel anyway
 // backward, s = T−1 .. 0, with g_s = dL/dh_s (D[s] before it becomes δ_s):
 //            g_s = dL/dh_s (from the output) + (δ_{s+1}·W_hᵀ) ⊙ d_h   (δ_T = 0; W_hᵀ stored
 //                                                                       once per backward)
@@ -34,6 +36,7 @@
 #include <algorithm>
 #include <memory>
 #include <string>
+#include <type_traits>
 
 #include "core/blas.hpp"
 #include "core/error.hpp"
@@ -106,11 +109,20 @@ void forward_rows(SimpleRNNWorkspace<T>& ws, const Dims& n, const T* wh, Activat
             for (std::size_t i = 0; i < len; ++i) rs[i] = hs_in[i] * dh[i];
             h_in = rs;
         }
-        // a_s = (b + x_s·W_x) + R[s]·W_h        [rows,U] += [rows,U]·[U,U]
-        gemm<T>(false, false, rows, n.nu, n.nu, T(1), h_in, wh, T(1), hs);
-        if (trace) RNNTrace<T>::push(trace->a, hs, n.nb, n.nu);
-        // h_s = act(a_s), then the padded rows take h_{s−1} back
-        activate_inplace(act, hs, len);
+        // batch 1, tanh, no trace: h_s = tanh(a_s + R[s]·W_h) in one kernel call
+        // (core/blas.hpp, gemm_row_tanh), where gemm would take the one-row kernel anyway
+        bool one_call = false;
+        if constexpr (std::is_same_v<T, float>)
+            one_call = rows == 1 && act == Activation::tanh && !trace &&
+                       gemm_row_tanh(n.nu, n.nu, h_in, wh, hs);
+        if (!one_call) {
+            // a_s = (b + x_s·W_x) + R[s]·W_h        [rows,U] += [rows,U]·[U,U]
+            gemm<T>(false, false, rows, n.nu, n.nu, T(1), h_in, wh, T(1), hs);
+            if (trace) RNNTrace<T>::push(trace->a, hs, n.nb, n.nu);
+            // h_s = act(a_s)
+            activate_inplace(act, hs, len);
+        }
+        // the padded rows take h_{s−1} back
         if (masked && !ws.mask.step_all_real(s))
             carry_padded_rows(ws.mask.at(s) + b0, hs - bu, hs, rows, n.nu);
         if (trace) RNNTrace<T>::push(trace->h, hs, n.nb, n.nu);

@@ -199,6 +199,63 @@ TEST_CASE("blas: gemm gives float one-row products to the kernel, larger ones an
     REQUIRE(c == std::vector<double>{7.0, 7.0});
 }
 
+TEST_CASE("blas: the one-call step tanh(a·B + c) matches tanh of the exact product on every path",
+          "[blas]")
+{
+    // Pre-activations from tiny (tanh(x) = x) through the curve to saturated (±1), n across
+    // the kernel's blocks and tails; tanh_rational is within a few ulp, so 1e-6 plus the
+    // product's rounding bound times tanh's slope.
+    std::size_t paths_run = 0;
+    for (RowGemvPath path : {RowGemvPath::avx512, RowGemvPath::avx2, RowGemvPath::sse2}) {
+        if (!row_gemv_supported(path)) {
+            float x = 0;
+            REQUIRE_THROWS_WITH(row_gemv_tanh_on(path, 1, 1, &x, &x, &x), Catch::Contains("cannot run the"));
+            continue;
+        }
+        ++paths_run;
+        INFO("path " << row_gemv_path_name(path));
+        for (std::size_t k : {1u, 3u, 32u, 64u})
+            for (std::size_t n : {1u, 17u, 32u, 64u, 100u, 128u, 256u})
+                for (double scale : {1e-6, 0.05, 1.0, 30.0}) {
+                    INFO("k " << k << " n " << n << " scale " << scale);
+                    std::vector<float> a(k), b(k * n), c(n + 1);
+                    for (std::size_t i = 0; i < k; ++i) a[i] = float(scale * std::sin(0.7 * i + 0.1));
+                    for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(std::cos(1.3 * i) / std::sqrt(double(k)));
+                    for (std::size_t j = 0; j < n; ++j) c[j] = float(scale * 0.1 * std::cos(0.5 * j));
+                    c[n] = 42.0f;  // past the end: untouched
+                    const RowProduct r = row_product(k, n, 1.0f, a, 1, b, n, 1.0f, c);
+                    row_gemv_tanh_on(path, k, n, a.data(), b.data(), c.data());
+                    for (std::size_t j = 0; j < n; ++j) {
+                        const double t = std::tanh(r.want[j]);
+                        INFO("column " << j << " pre-activation " << r.want[j]);
+                        REQUIRE(std::abs(c[j] - t) <= 1e-6 * std::max(1e-3, std::abs(t)) + (1 - t * t) * r.bound[j]);
+                    }
+                    REQUIRE(c[n] == 42.0f);
+                }
+    }
+    REQUIRE(paths_run == 3 - static_cast<std::size_t>(row_gemv_path()));
+}
+
+TEST_CASE("blas: gemm_row_tanh runs the one-call step exactly where gemm takes the kernel",
+          "[blas]")
+{
+    for (std::size_t n : {64u, 1040u}) {  // k·n = 4096 (kernel) and 66560 (BLAS on any path)
+        const std::size_t k = 64;
+        std::vector<float> a(k), b(k * n), c(n, 0.5f), c_kernel(n, 0.5f);
+        for (std::size_t i = 0; i < k; ++i) a[i] = float(std::sin(0.3 * i));
+        for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(std::cos(0.11 * i) / 8);
+        INFO("n " << n);
+        const bool took = gemm_row_tanh(k, n, a.data(), b.data(), c.data());
+        REQUIRE(took == (n == 64));
+        if (took) {
+            row_gemv_tanh(k, n, a.data(), b.data(), c_kernel.data());
+            REQUIRE(c == c_kernel);
+        } else {
+            REQUIRE(c == std::vector<float>(n, 0.5f));  // untouched: the caller does it
+        }
+    }
+}
+
 TEST_CASE("aligned storage: tensors and kernel workspaces start on a 64-byte boundary",
           "[blas][aligned]")
 {

@@ -513,3 +513,36 @@ TEST_CASE("simple_rnn: the fused path records one node for the whole sequence", 
     REQUIRE(a.recorded() == 1);
     REQUIRE(b.recorded() > 10);
 }
+
+TEST_CASE("simple_rnn: a float batch of one (the one-call tanh step) matches the float64 layer",
+          "[rnn]")
+{
+    // Batch 1 with tanh and no trace takes gemm_row_tanh at every step (core/blas.hpp); values
+    // and gradients must still be the float64 layer's, forwards and backwards, with padding.
+    const std::size_t nt = 20, nf = 2, nu = 64;
+    const Tensor<double> x = randn({1, nt, nf}, 21);
+    for (bool go_backwards : {false, true})
+        for (bool padded : {false, true}) {
+            INFO("go_backwards " << go_backwards << " padded " << padded);
+            Mask mask = Mask::from_shape({1, nt});
+            for (std::size_t t = 0; t < nt; ++t) mask(0, t) = !padded || t < nt - 6;
+            CallContext ctx;
+            ctx.mask = padded ? &mask : nullptr;
+            const SimpleRNNOptions opt{.units = nu, .return_sequences = true,
+                                       .go_backwards = go_backwards, .seed = 9};
+            SimpleRNN<double> r64(opt);
+            SimpleRNN<float> r32(opt);
+            Tape<double> t64;
+            Tape<float> t32;
+            auto x64 = t64.variable(x);
+            auto x32 = t32.variable(xt::cast<float>(x));
+            auto y64 = r64.forward(t64, x64, ctx);
+            auto y32 = r32.forward(t32, x32, ctx);
+            require_close(Tensor<double>(xt::cast<double>(y32.value())), y64.value(), 1e-5);
+            t64.backward(sum(y64));
+            t32.backward(sum(y32));
+            require_close(Tensor<double>(xt::cast<double>(x32.grad())), x64.grad(), 1e-4);
+            require_close(Tensor<double>(xt::cast<double>(r32.recurrent_kernel.grad)),
+                          r64.recurrent_kernel.grad, 1e-4);
+        }
+}
