@@ -1,6 +1,6 @@
-// elman's hand-written vectorised tanh and sigmoid (layers/activation.cpp: tanh_rational and
-// sigmoid_exp, run through activate_inplace's per-ISA clones) against SLEEF's (issue 17,
-// "libraries before hand-written kernels").
+// elman's hand-written vectorised tanh and sigmoid (tanh_rational in core/tanh_rational.hpp,
+// sigmoid_exp in layers/activation.cpp, run through activate_inplace's per-ISA clones) against
+// SLEEF's (issue 17, "libraries before hand-written kernels").
 //
 //   tanh_bench [--reps R]        (default 21; build: bench/CMakeLists.txt, needs pkg-config sleef)
 //       OPENBLAS_NUM_THREADS=1 bench/build/tanh_bench --reps 21
