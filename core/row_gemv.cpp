@@ -274,6 +274,18 @@ void row_gemv(std::size_t k, std::size_t n, float alpha, const float* a, std::si
     f(k, n, alpha, a, inc_a, b, ldb, beta, c);
 }
 
+namespace {
+
+// The *_on functions' check: `fn` names the caller in the error.
+void require_supported(RowGemvPath path, const char* fn)
+{
+    if (!row_gemv_supported(path))
+        throw Error(std::string(fn) + ": this CPU cannot run the " + row_gemv_path_name(path) +
+                    " path (it runs " + row_gemv_path_name(row_gemv_path()) + ")");
+}
+
+}  // namespace
+
 void row_gemv_tanh(std::size_t k, std::size_t n, const float* a, const float* b, float* c)
 {
     static const RowTanhFn f = tanh_function_of(row_gemv_path());
@@ -283,20 +295,14 @@ void row_gemv_tanh(std::size_t k, std::size_t n, const float* a, const float* b,
 void row_gemv_tanh_on(RowGemvPath path, std::size_t k, std::size_t n, const float* a,
                       const float* b, float* c)
 {
-    if (!row_gemv_supported(path))
-        throw Error(std::string("row_gemv_tanh_on: this CPU cannot run the ") +
-                    row_gemv_path_name(path) + " path (it runs " +
-                    row_gemv_path_name(row_gemv_path()) + ")");
+    require_supported(path, "row_gemv_tanh_on");
     tanh_function_of(path)(k, n, a, b, c);
 }
 
 void row_gemv_on(RowGemvPath path, std::size_t k, std::size_t n, float alpha, const float* a,
                  std::size_t inc_a, const float* b, std::size_t ldb, float beta, float* c)
 {
-    if (!row_gemv_supported(path))
-        throw Error(std::string("row_gemv_on: this CPU cannot run the ") +
-                    row_gemv_path_name(path) + " path (it runs " +
-                    row_gemv_path_name(row_gemv_path()) + ")");
+    require_supported(path, "row_gemv_on");
     function_of(path)(k, n, alpha, a, inc_a, b, ldb, beta, c);
 }
 
