@@ -29,37 +29,31 @@ void Parameter<T>::zero_grad()
 // ---- Var ----
 
 template <class T>
-std::shared_ptr<detail::TapeState<T>> Var<T>::state(const char* op) const
+detail::TapeState<T>& Var<T>::tape(const char* op) const
 {
-    auto s = tape_.lock();
-    if (!s) {
-        if (tape_.owner_before(std::weak_ptr<detail::TapeState<T>>{}) ||
-            std::weak_ptr<detail::TapeState<T>>{}.owner_before(tape_))
-            throw Error(std::string(op) + ": Var used after its tape was destroyed");
+    if (!state_)
         throw Error(std::string(op) + ": Var is empty (default-constructed, never recorded)");
-    }
-    return s;
+    if (tape_.expired()) throw Error(std::string(op) + ": Var used after its tape was destroyed");
+    return *state_;
 }
 
 template <class T>
 const Tensor<T>& Var<T>::value(const char* op) const
 {
-    return state(op)->value(index_);
+    return tape(op).value(index_);
 }
 
 template <class T>
 bool Var<T>::has_grad() const
 {
-    auto s = state("grad");
-    const auto& n = s->nodes[index_];
+    const auto& n = tape("grad").nodes[index_];
     return n.param ? n.has_grad || n.param->grad.size() == n.param->value.size() : n.has_grad;
 }
 
 template <class T>
 const Tensor<T>& Var<T>::grad() const
 {
-    auto s = state("grad");
-    const auto& n = s->nodes[index_];
+    const auto& n = tape("grad").nodes[index_];
     if (n.param) return n.param->grad;
     if (!n.has_grad)
         throw Error("grad: no gradient reached %" + std::to_string(index_) + " (" + n.op +
@@ -70,7 +64,7 @@ const Tensor<T>& Var<T>::grad() const
 template <class T>
 bool Var<T>::requires_grad() const
 {
-    return state("requires_grad")->nodes[index_].requires_grad;
+    return tape("requires_grad").nodes[index_].requires_grad;
 }
 
 template <class T>
@@ -98,7 +92,7 @@ T Var<T>::item() const
 template <class T>
 std::string Var<T>::op() const
 {
-    return state("op")->nodes[index_].op;
+    return tape("op").nodes[index_].op;
 }
 
 // ---- BackwardContext ----
@@ -148,6 +142,7 @@ Var<T> TapeState<T>::last()
 {
     Var<T> v;
     v.tape_ = this->weak_from_this();
+    v.state_ = this;
     v.index_ = nodes.size() - 1;
     return v;
 }
@@ -174,37 +169,37 @@ Tensor<T>& TapeState<T>::grad_buffer(std::size_t i)
 
 // ---- record ----
 
+namespace detail {
+
 template <class T>
-Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs,
-              BackwardFn<T> backward)
+std::pair<Var<T>, Node<T>*> record_node(const char* op, Tensor<T>&& value,
+                                        const std::vector<Var<T>>& inputs)
 {
     if (inputs.empty()) throw Error(std::string(op) + ": no inputs");
-    auto s = inputs[0].state(op);
+    TapeState<T>* s = &inputs[0].tape(op);
     bool any = false;
     for (const auto& in : inputs) {
-        if (!in.on(s)) {
-            in.state(op);  // throws if this input is empty or its tape is gone
+        if (!in.on(*s)) {
+            in.tape(op);  // throws if this input is empty or its tape is gone
             throw Error(std::string(op) + ": inputs belong to different tapes");
         }
         any = any || s->nodes[in.index()].requires_grad;
     }
     // Parents are kept for every node, so print() and to_dot() show where constants come from;
     // the backward function only when a gradient can flow.
-    s->nodes.emplace_back(op, std::string(), std::move(value));
-    detail::Node<T>& node = s->back();
+    Node<T>& node = s->nodes.emplace_back(op, std::string(), std::move(value));
     for (const auto& in : inputs) node.parents.push_back(in.index());
-    if (grad_enabled() && any) {
-        node.requires_grad = true;
-        node.backward = std::move(backward);
-    }
-    return s->last();
+    node.requires_grad = grad_enabled() && any;
+    return {s->last(), node.requires_grad ? &node : nullptr};
 }
+
+}  // namespace detail
 
 template <class T>
 Var<T> detach(const Var<T>& x)
 {
-    auto s = x.state("detach");
-    return s->emplace("detach", "%" + std::to_string(x.index()), s->value(x.index()));
+    auto& s = x.tape("detach");
+    return s.emplace("detach", "%" + std::to_string(x.index()), Tensor<T>(s.value(x.index())));
 }
 
 // ---- Tape ----
@@ -253,8 +248,8 @@ void Tape<T>::backward(const Var<T>& loss)
 template <class T>
 void Tape<T>::backward(const Var<T>& output, const Tensor<T>& seed)
 {
-    auto s = output.state("backward");
-    if (s != state_) throw Error("backward: output belongs to a different tape");
+    detail::TapeState<T>* s = &output.tape("backward");
+    if (s != state_.get()) throw Error("backward: output belongs to a different tape");
     if (s->backward_done)
         throw Error("backward: called twice on the same tape; record a new tape for each "
                     "backward pass");
@@ -283,7 +278,7 @@ template <class T>
 std::size_t Tape<T>::recorded() const
 {
     std::size_t k = 0;
-    for (const auto& n : state_->nodes) k += n.backward ? 1 : 0;
+    for (std::size_t i = 0; i < state_->nodes.size(); ++i) k += state_->nodes[i].backward ? 1 : 0;
     return k;
 }
 
@@ -321,8 +316,8 @@ std::string Tape<T>::str() const
     template class BackwardContext<T>;                                                   \
     template class Tape<T>;                                                              \
     template struct detail::TapeState<T>;                                                \
-    template Var<T> record<T>(const char*, Tensor<T>, const std::vector<Var<T>>&,        \
-                              BackwardFn<T>);                                            \
+    template std::pair<Var<T>, detail::Node<T>*> detail::record_node<T>(                 \
+        const char*, Tensor<T>&&, const std::vector<Var<T>>&);                           \
     template Var<T> detach<T>(const Var<T>&);
 
 ELMAN_INSTANTIATE(float)

@@ -17,19 +17,20 @@
 
 #include <array>
 #include <cstddef>
-#include <deque>
 #include <functional>
 #include <initializer_list>
 #include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <xtensor/xnoalias.hpp>
 #include <xtensor/xstorage.hpp>
 
 #include "core/error.hpp"
+#include "core/node_list.hpp"
 #include "core/tensor.hpp"
 
 namespace elman {
@@ -74,16 +75,18 @@ public:
     std::string op() const;
 
     // The tape this Var lives on; throws naming `op` if that tape is gone or Var is empty.
-    std::shared_ptr<detail::TapeState<T>> state(const char* op) const;
-    // Whether this Var was recorded on `tape` (no locking: cheaper than state() == tape).
-    bool on(const std::shared_ptr<detail::TapeState<T>>& tape) const
-    {
-        return !tape_.owner_before(tape) && !tape.owner_before(tape_);
-    }
+    // Takes no reference: tape_.expired() is one load, where lock() is two atomic
+    // read-modify-writes, and every op reads its inputs' values through here.
+    detail::TapeState<T>& tape(const char* op) const;
+    // Whether this Var was recorded on `tape`, which is live.
+    bool on(const detail::TapeState<T>& tape) const { return state_ == &tape && !tape_.expired(); }
 
 private:
     friend struct detail::TapeState<T>;
+    // state_ is read only while tape_ is live. It cannot point to a newer tape at the same
+    // address: the tape's state is make_shared, so tape_ keeps its block allocated.
     std::weak_ptr<detail::TapeState<T>> tape_;
+    detail::TapeState<T>* state_ = nullptr;
     std::size_t index_ = 0;
 };
 
@@ -133,12 +136,28 @@ private:
 template <class T>
 using BackwardFn = std::function<void(BackwardContext<T>&)>;
 
-// Append a node computed by `op` from `inputs`. The backward function is kept only when
-// gradients are enabled and some input needs a gradient; otherwise the node is a constant
-// (which still lists its parents, for print() and to_dot()).
+namespace detail {
 template <class T>
-Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs,
-              BackwardFn<T> backward);
+struct Node;
+// record()'s node without its backward function: the Var, and the node when a gradient can
+// flow through it (else nullptr). Throws elman::Error naming `op` if `inputs` is empty, an
+// input is empty or its tape is gone, or the inputs are on different tapes.
+template <class T>
+std::pair<Var<T>, Node<T>*> record_node(const char* op, Tensor<T>&& value,
+                                        const std::vector<Var<T>>& inputs);
+}  // namespace detail
+
+// Append a node computed by `op` from `inputs`. The backward function (any callable taking a
+// BackwardContext<T>&) is kept only when gradients are enabled and some input needs a gradient;
+// otherwise the node is a constant (which still lists its parents, for print() and to_dot()),
+// and no std::function is built: under NoGrad an op allocates nothing for its backward.
+template <class T, class F>
+Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs, F&& backward)
+{
+    auto [var, node] = detail::record_node(op, std::move(value), inputs);
+    if (node) node->backward = std::forward<F>(backward);
+    return var;
+}
 
 template <class T>
 class Tape {
@@ -197,7 +216,7 @@ namespace detail {
 
 template <class T>
 struct Node {
-    Node(const char* op_, std::string label_, Tensor<T> value_)
+    Node(const char* op_, std::string label_, Tensor<T>&& value_)
         : op(op_), label(std::move(label_)), value(std::move(value_))
     {
     }
@@ -227,9 +246,7 @@ struct Node {
 
 template <class T>
 struct TapeState : std::enable_shared_from_this<TapeState<T>> {
-    // A deque, not a vector: appending never moves existing nodes, so the references that
-    // Var::value() and grad() hand out stay valid while more ops are recorded.
-    std::deque<Node<T>> nodes;
+    NodeList<Node<T>> nodes;
     bool backward_done = false;
 
     const Tensor<T>& value(std::size_t i) const
