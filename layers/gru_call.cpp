@@ -187,7 +187,7 @@ typename GRU<T>::GRUResult GRU<T>::call(Tape<T>& tape, const Var<T>& x,
     StepMask steps;
     if (mask) steps = make_step_mask(*mask, xs, options_.go_backwards, nm);
     const bool masked = mask && !steps.none_masked();
-    masks_ = dropout_.draw_gates<T>(training, 3, nb, xs[2], nu, nm);
+    dropout_.draw_gates(masks_, training, 3, nb, xs[2], nu, nm);
 
     const Var<T> w = tape.param(kernel);
     const Var<T> r = tape.param(recurrent_kernel);

@@ -153,7 +153,7 @@ typename LSTM<T>::LSTMResult LSTM<T>::call(Tape<T>& tape, const Var<T>& x, const
     StepMask steps;
     if (mask) steps = make_step_mask(*mask, xs, options_.go_backwards, nm);
     const bool masked = mask && !steps.none_masked();
-    masks_ = dropout_.draw_gates<T>(training, 4, nb, xs[2], nu, nm);
+    dropout_.draw_gates(masks_, training, 4, nb, xs[2], nu, nm);
 
     const Var<T> wx = tape.param(kernel);
     const Var<T> wh = tape.param(recurrent_kernel);

@@ -55,19 +55,19 @@ public:
     RecurrentDropout(double dropout, double recurrent_dropout, std::uint64_t seed,
                      const std::string& who);
 
-    // The masks of one call for a batch of nb sequences with nf features and nu units: both
-    // empty unless training. The stream starts, at the first draw, from (seed, name): the
-    // same seed and layer name give the same masks in every run.
+    // Sets `m` to the masks of one call for a batch of nb sequences with nf features and nu
+    // units: both empty unless training. The stream starts, at the first draw, from (seed,
+    // name): the same seed and layer name give the same masks in every run.
     template <class T>
-    RNNDropoutMasks<T> draw(bool training, std::size_t nb, std::size_t nf, std::size_t nu,
-                            const std::string& name);
+    void draw(RNNDropoutMasks<T>& m, bool training, std::size_t nb, std::size_t nf,
+              std::size_t nu, const std::string& name);
 
-    // The masks of one call of a cell with `gates` gates (see the top of the file): with
-    // recurrent_dropout > 0, `gates` input masks (if dropout > 0) then `gates` recurrent masks;
-    // else one input mask. Both empty unless training. Same stream as draw().
+    // Sets `m` to the masks of one call of a cell with `gates` gates (see the top of the file):
+    // with recurrent_dropout > 0, `gates` input masks (if dropout > 0) then `gates` recurrent
+    // masks; else one input mask. Both empty unless training. Same stream as draw().
     template <class T>
-    GateDropoutMasks<T> draw_gates(bool training, std::size_t gates, std::size_t nb,
-                                   std::size_t nf, std::size_t nu, const std::string& name);
+    void draw_gates(GateDropoutMasks<T>& m, bool training, std::size_t gates, std::size_t nb,
+                    std::size_t nf, std::size_t nu, const std::string& name);
 
     // Restarts the stream from `seed`: the next training call draws what the first training
     // call of a fresh layer with that seed draws.

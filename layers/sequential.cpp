@@ -115,7 +115,9 @@ typename Sequential<T>::SequentialResult Sequential<T>::run(Tape<T>& tape, const
         Module<T>& l = *layers_[i];
         const CallContext lctx{.training = ctx.training, .mask = mask ? &*mask : nullptr};
         Var<T> out;
-        auto* rec = dynamic_cast<RecurrentLayer<T>*>(&l);
+        // Only states (asked for or given) need the layer's kind: a forward skips the cast.
+        auto* rec = want_states || !initial_states.empty()
+                        ? dynamic_cast<RecurrentLayer<T>*>(&l) : nullptr;
         if (rec && want_states) {
             static const std::vector<Var<T>> none;
             auto res = rec->call_states(tape, y, initial_states.empty() ? none : initial_states[i],

@@ -102,7 +102,7 @@ typename SimpleRNN<T>::RNNResult SimpleRNN<T>::call(Tape<T>& tape, const Var<T>&
     StepMask steps;
     if (mask) steps = make_step_mask(*mask, xs, options_.go_backwards, nm);
     const bool masked = mask && !steps.none_masked();
-    masks_ = dropout_.draw<T>(training, nb, xs[2], nu, nm);
+    dropout_.draw(masks_, training, nb, xs[2], nu, nm);
 
     const Var<T> wx = tape.param(kernel);
     const Var<T> wh = tape.param(recurrent_kernel);

@@ -324,7 +324,9 @@ Var<T> simple_rnn_fused(const Var<T>& x, const Var<T>& kernel, const Var<T>& rec
                   bias ? bias->value().data() : nullptr, h0 ? h0->value().data() : nullptr,
                   args.activation, args.trace);
 
-    std::vector<Var<T>> inputs{x, kernel, recurrent_kernel};
+    std::vector<Var<T>> inputs;
+    inputs.reserve(5);
+    inputs.insert(inputs.end(), {x, kernel, recurrent_kernel});
     const std::size_t bias_k = bias ? inputs.size() : 0;
     if (bias) inputs.push_back(*bias);
     const std::size_t h0_k = h0 ? inputs.size() : 0;

@@ -86,6 +86,10 @@ TEST_CASE("rnn dropout: inference uses no mask at all", "[rnn][dropout]")
     for (bool fused : {true, false}) {
         SimpleRNN<double> with(opts(0.5, 0.5, fused)), without(opts(0, 0, fused));
         Tape<double> tape;
+        // a training call first: its masks must not carry over into inference
+        with.forward(tape, tape.constant(x), {.training = true});
+        REQUIRE(with.dropout_masks().input.size() == 2 * 3);  // [batch, features]
+        REQUIRE(with.dropout_masks().recurrent.size() == 2 * 4);  // [batch, units]
         const Tensor<double> a = with.forward(tape, tape.constant(x)).value();
         const Tensor<double> b = without.forward(tape, tape.constant(x)).value();
         REQUIRE(with.dropout_masks().input.size() == 0);

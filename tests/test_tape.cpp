@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <memory>
 #include <sstream>
+#include <vector>
 
 #include "check.hpp"
 
@@ -88,6 +91,44 @@ TEST_CASE("tape: a Var used after its tape is destroyed throws", "[tape][errors]
     REQUIRE_THROWS_WITH(v.value(), Catch::Contains("tape was destroyed"));
     Var<double> empty;
     REQUIRE_THROWS_WITH(exp(empty), Catch::Contains("exp") && Catch::Contains("empty"));
+}
+
+TEST_CASE("tape: a value stays where it is while many more nodes are recorded", "[tape]")
+{
+    // Nodes are stored in chunks (core/node_list.hpp): appending must never move one.
+    Tape<double> tape;
+    auto x = tape.variable(Tensor<double>{0.5, -1.0});
+    const Tensor<double>* first = &x.value();
+    std::vector<Var<double>> chain{x};
+    for (int i = 0; i < 200; ++i) chain.push_back(chain.back() * 0.5 + 1.0);
+    REQUIRE(&x.value() == first);
+    REQUIRE(tape.size() >= 401);  // 25 chunks of 16 nodes, at least
+    REQUIRE(chain.back().value()(0) == Approx(2.0).epsilon(1e-12));
+    tape.backward(sum(chain.back()));
+    REQUIRE(x.grad()(1) == Approx(std::pow(0.5, 200)).epsilon(1e-12));
+}
+
+TEST_CASE("tape: under NoGrad an op keeps no backward function", "[tape]")
+{
+    // record() builds the std::function only when a gradient can flow: what the backward
+    // lambda owns is released as soon as the op returns.
+    Tape<double> tape;
+    auto x = tape.variable(Tensor<double>{1.0, 2.0});
+    auto owned = std::make_shared<int>(1);
+    const auto op = [&](const char* name) {
+        return record<double>(name, Tensor<double>(x.value()), {x},
+                              [owned](BackwardContext<double>& c) { c.add_grad(0, c.grad()); });
+    };
+    {
+        NoGrad guard;
+        const auto y = op("copy");
+        REQUIRE(owned.use_count() == 1);
+        REQUIRE_FALSE(y.requires_grad());
+    }
+    const auto z = op("copy");
+    REQUIRE(owned.use_count() == 2);  // kept by the node, for backward
+    tape.backward(sum(z));
+    REQUIRE(x.grad() == Tensor<double>{1.0, 1.0});
 }
 
 TEST_CASE("tape: mixing Vars of two tapes names the op", "[tape][errors]")
