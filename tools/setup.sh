@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake make pkg-config
   lld  # the linker (CMakeLists.txt, ELMAN_USE_LLD): ~4x faster links of the ~100 executables
+  ninja-build  # CI's sanitizer build (.ci/run)
   libxtensor-dev libxtensor-blas-dev libopenblas-dev liblapack-dev
   catch2 nlohmann-json3-dev
   libhowardhinnant-date-dev  # date/date.h: period labels (datasets/period.cpp)
