@@ -34,6 +34,9 @@ public:
     const N& operator[](std::size_t i) const { return chunks_[i / chunk][i % chunk]; }
     N& back() { return (*this)[size_ - 1]; }
 
+    // Destroys the newest node (record() takes back a node whose backward could not be set).
+    void pop_back() { std::destroy_at(&(*this)[--size_]); }
+
     // Builds a node in place from N's constructor arguments; if that throws, the list is
     // unchanged.
     template <class... Args>

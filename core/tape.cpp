@@ -46,7 +46,7 @@ const Tensor<T>& Var<T>::value(const char* op) const
 template <class T>
 bool Var<T>::has_grad() const
 {
-    const auto& n = tape("grad").nodes[index_];
+    const auto& n = tape("has_grad").nodes[index_];
     return n.param ? n.has_grad || n.param->grad.size() == n.param->value.size() : n.has_grad;
 }
 
@@ -83,7 +83,7 @@ std::size_t Var<T>::size(const char* op) const { return value(op).size(); }
 template <class T>
 T Var<T>::item() const
 {
-    const auto& v = value();
+    const auto& v = value("item");
     if (v.size() != 1)
         throw Error("item: Var has shape " + shape_str(v.shape()) + ", not one element");
     return v.data()[0];
@@ -236,7 +236,7 @@ Var<T> Tape<T>::param(Parameter<T>& p)
 template <class T>
 void Tape<T>::backward(const Var<T>& loss)
 {
-    const auto& v = loss.value();
+    const auto& v = loss.value("backward");
     if (v.size() != 1)
         throw Error("backward: output %" + std::to_string(loss.index()) + " has shape " +
                     shape_str(v.shape()) +

@@ -58,6 +58,22 @@ template <class T>
 class Var {
 public:
     Var() = default;
+    Var(const Var&) = default;
+    Var& operator=(const Var&) = default;
+    // A moved-from Var is empty (not "used after its tape was destroyed").
+    Var(Var&& o) noexcept
+        : tape_(std::move(o.tape_)), state_(std::exchange(o.state_, nullptr)), index_(o.index_)
+    {
+    }
+    Var& operator=(Var&& o) noexcept
+    {
+        if (this != &o) {
+            tape_ = std::move(o.tape_);
+            state_ = std::exchange(o.state_, nullptr);
+            index_ = o.index_;
+        }
+        return *this;
+    }
 
     // `op` names the caller in the error thrown when the tape is gone.
     const Tensor<T>& value(const char* op = "value") const;
@@ -147,15 +163,25 @@ std::pair<Var<T>, Node<T>*> record_node(const char* op, Tensor<T>&& value,
                                         const std::vector<Var<T>>& inputs);
 }  // namespace detail
 
-// Append a node computed by `op` from `inputs`. The backward function (any callable taking a
-// BackwardContext<T>&) is kept only when gradients are enabled and some input needs a gradient;
-// otherwise the node is a constant (which still lists its parents, for print() and to_dot()),
-// and no std::function is built: under NoGrad an op allocates nothing for its backward.
+// Append a node computed by `op` from `inputs`. The backward function (any copyable callable
+// taking a BackwardContext<T>&, as std::function requires) is kept only when gradients are
+// enabled and some input needs a gradient; otherwise the node is a constant (which still lists
+// its parents, for print() and to_dot()), and no std::function is built: under NoGrad an op
+// allocates nothing for its backward. If building it throws, the node is taken back and the
+// tape is as before.
 template <class T, class F>
 Var<T> record(const char* op, Tensor<T> value, const std::vector<Var<T>>& inputs, F&& backward)
 {
     auto [var, node] = detail::record_node(op, std::move(value), inputs);
-    if (node) node->backward = std::forward<F>(backward);
+    if (node) {
+        try {
+            node->backward = std::forward<F>(backward);
+        }
+        catch (...) {
+            var.tape(op).nodes.pop_back();
+            throw;
+        }
+    }
     return var;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <vector>
 
 #include "check.hpp"
@@ -129,6 +130,44 @@ TEST_CASE("tape: under NoGrad an op keeps no backward function", "[tape]")
     REQUIRE(owned.use_count() == 2);  // kept by the node, for backward
     tape.backward(sum(z));
     REQUIRE(x.grad() == Tensor<double>{1.0, 1.0});
+}
+
+TEST_CASE("tape: a backward function that cannot be stored leaves the tape as it was",
+          "[tape][errors]")
+{
+    struct ThrowOnCopy {
+        const bool* armed;
+        explicit ThrowOnCopy(const bool* a) : armed(a) {}
+        ThrowOnCopy(const ThrowOnCopy& o) : armed(o.armed)
+        {
+            if (*armed) throw std::runtime_error("copy failed");
+        }
+    };
+    Tape<double> tape;
+    auto x = tape.variable(Tensor<double>{1.0, 2.0});
+    bool armed = false;
+    const ThrowOnCopy t{&armed};
+    const auto backward = [t](BackwardContext<double>& c) { c.add_grad(0, c.grad()); };
+    armed = true;  // record() copies the lambda into the node's std::function: that copy throws
+    REQUIRE_THROWS_WITH(record<double>("boom", Tensor<double>(x.value()), {x}, backward),
+                        Catch::Contains("copy failed"));
+    REQUIRE(tape.size() == 1);
+    REQUIRE(tape.recorded() == 0);
+    tape.backward(sum(x * 2.0));  // the tape still works
+    REQUIRE(x.grad() == Tensor<double>{2.0, 2.0});
+}
+
+TEST_CASE("tape: a moved-from Var is empty, not one whose tape is gone", "[tape][errors]")
+{
+    Tape<double> tape;
+    auto a = tape.variable(Tensor<double>{1.0});
+    auto b = std::move(a);
+    REQUIRE(b.value()(0) == 1.0);
+    REQUIRE_THROWS_WITH(a.value(), Catch::Contains("empty"));
+    Var<double> c;
+    c = std::move(b);
+    REQUIRE_THROWS_WITH(b.item(), Catch::Contains("item") && Catch::Contains("empty"));
+    REQUIRE(c.item() == 1.0);
 }
 
 TEST_CASE("tape: mixing Vars of two tapes names the op", "[tape][errors]")
