@@ -16,7 +16,13 @@ set -euo pipefail
 before=$1 after=$2 rounds=$3
 shift 3
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Cooperlake}"
-median_of() { "$1" "${@:2}" | sed -n 's/.*"median_ms": \([0-9.eE+-]*\).*/\1/p'; }
+median_of() {
+  local out m
+  out=$("$1" "${@:2}") || { echo "bench/ab.sh: $1 ${*:2} failed" >&2; exit 1; }
+  m=$(sed -n 's/.*"median_ms": \([0-9.eE+-]*\).*/\1/p' <<<"$out")
+  [ -n "$m" ] || { echo "bench/ab.sh: $1 printed no median_ms" >&2; exit 1; }
+  echo "$m"
+}
 b=() a=()
 for ((r = 0; r < rounds; r++)); do
   b+=("$(median_of "$before" "$@")")
